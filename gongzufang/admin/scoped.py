@@ -1,0 +1,32 @@
+"""The admin side of district scoping: every admin of a district-bound model uses this mixin."""
+
+from django.http import Http404
+
+from gongzufang.scoping import Scope, scope_of
+
+
+class DistrictScopedAdminMixin:
+    """Lists, change pages, history and deletes only show the user's own district.
+
+    Another district's id answers 404, not the admin's "does not exist" redirect.
+    Foreign-key choices that are themselves district-bound are scoped the same way, so nothing
+    can be moved into another district from a form.
+    """
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).for_user(request.user)
+
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None:
+            raise Http404
+        return obj
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        related = db_field.related_model
+        if hasattr(related, "scope_district_path") and hasattr(related.objects, "for_user"):
+            kwargs.setdefault("queryset", related.objects.for_user(request.user))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def user_scope(self, request) -> Scope:
+        return scope_of(request.user)

@@ -1,0 +1,54 @@
+"""One error shape for the whole API: `{"code": ..., "message": ..., "fields": {...}}`."""
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from django.utils.translation import gettext as _
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from gongzufang.errors import PortalError
+
+_CODES = {
+    400: "invalid", 401: "not_authenticated", 403: "permission_denied", 404: "not_found",
+    405: "method_not_allowed", 406: "not_acceptable", 409: "conflict", 415: "unsupported_media_type",
+    429: "throttled",
+}
+_MESSAGES = {404: "未找到。", 401: "未提供有效令牌。"}
+
+
+def _flatten(detail):
+    if isinstance(detail, dict):
+        return {str(k): _flatten(v) for k, v in detail.items()}
+    if isinstance(detail, list):
+        return [_flatten(v) for v in detail]
+    return str(detail)
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, PortalError):
+        return Response({"code": exc.code, "message": exc.message, "fields": exc.fields}, status=exc.status)
+    if isinstance(exc, DjangoValidationError):
+        fields = exc.message_dict if hasattr(exc, "error_dict") else {}
+        message = "；".join(exc.messages)
+        return Response({"code": "invalid", "message": message, "fields": fields}, status=400)
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    code = _CODES.get(response.status_code, "error")
+    fields = {}
+    if isinstance(exc, exceptions.ValidationError):
+        detail = _flatten(exc.detail)
+        fields = detail if isinstance(detail, dict) else {"non_field_errors": detail}
+        message = _("提交的数据有误。")
+    else:
+        message = _MESSAGES.get(response.status_code) or str(getattr(exc, "detail", "")) or _("请求失败。")
+    if response.status_code == status.HTTP_401_UNAUTHORIZED and isinstance(exc, exceptions.AuthenticationFailed):
+        message = str(exc.detail)
+    response.data = {"code": code, "message": message, "fields": fields}
+    return response

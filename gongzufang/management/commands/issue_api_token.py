@@ -1,0 +1,28 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from gongzufang.models import District
+from gongzufang.services.api_clients import api_client_issue
+
+
+class Command(BaseCommand):
+    help = "签发区县接口令牌（最后一行输出令牌，仅显示一次）。Issue a district API token; prints it as the last line."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--district", help="区县代码，如 230602；用 city 或省略表示市级令牌")
+        parser.add_argument("--name", required=True, help="接入系统名称")
+        parser.add_argument("--read-only", action="store_true", help="只读令牌")
+        parser.add_argument("--full-id", action="store_true", help="允许读取完整身份证号（每次读取均记录）")
+
+    def handle(self, *args, district=None, name, read_only=False, full_id=False, **options):
+        target = None
+        if district and district.lower() != "city":
+            target = District.objects.filter(code=district).first()
+            if target is None:
+                codes = "、".join(District.objects.values_list("code", flat=True))
+                raise CommandError(f"区县代码 {district} 不存在。可用代码：{codes}")
+        client, token = api_client_issue(
+            name=name, district=target, can_write=not read_only, can_view_full_id=full_id
+        )
+        where = target.name if target else "全市"
+        self.stderr.write(f"已签发令牌：{client.name}（{where}，{'只读' if read_only else '读写'}）。请妥善保存，令牌不会再次显示。")
+        self.stdout.write(token)

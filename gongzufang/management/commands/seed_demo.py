@@ -1,0 +1,18 @@
+"""Demo data for `make run`: idempotent (running it twice changes nothing)."""
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from gongzufang import demo
+
+
+class Command(BaseCommand):
+    help = "载入演示数据（幂等）并打印演示账号。Load demo data (idempotent) and print the demo log-ins."
+
+    def handle(self, *args, **options):
+        with transaction.atomic():
+            accounts = demo.seed()
+        self.stdout.write("演示账号（密码均为 %s）：" % demo.DEMO_PASSWORD)
+        for username, role, where in accounts:
+            self.stdout.write(f"  {username:<16} {role:<10} {where}")
+        self.stdout.write("门户首页 http://127.0.0.1:8000/   管理后台 http://127.0.0.1:8000/admin/")

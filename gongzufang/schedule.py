@@ -1,0 +1,15 @@
+"""The one place where periodic tasks are scheduled (django-celery-beat reads it at start).
+
+Times are Asia/Shanghai. Each task is idempotent, so a missed or doubled run does no harm.
+"""
+
+from celery.schedules import crontab
+
+BEAT_SCHEDULE = {
+    "calendar-ensure-years": {
+        # Keeps next year's working-day calendar present (provisional until the State Council
+        # publishes the official schedule and city staff enter it).
+        "task": "gongzufang.tasks.calendar_ensure_years",
+        "schedule": crontab(hour=2, minute=10, day_of_month=1),
+    },
+}

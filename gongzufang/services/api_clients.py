@@ -1,0 +1,29 @@
+"""Issuing and revoking district API tokens."""
+
+import secrets
+
+from django.db import transaction
+
+from gongzufang.models import ApiClient, District
+from gongzufang.models.api_clients import token_digest
+from gongzufang.workflow import change_status
+
+
+@transaction.atomic
+def api_client_issue(*, name, district: District | None, actor=None, can_write=True, can_view_full_id=False):
+    """Create a client and return (client, token). The token is shown once and never stored."""
+    token = "gzf_" + secrets.token_urlsafe(32)
+    client = ApiClient.objects.create(
+        name=name, district=district, key_prefix=token[:10], key_digest=token_digest(token),
+        can_write=can_write, can_view_full_id=can_view_full_id, created_by=actor,
+    )
+    return client, token
+
+
+@transaction.atomic
+def api_client_revoke(*, client: ApiClient, actor, reason):
+    change_status(
+        instance=client, to_status=ApiClient.Status.REVOKED, actor=actor, opinion=reason,
+        allowed={ApiClient.Status.ACTIVE: {ApiClient.Status.REVOKED}},
+        log=lambda **kw: client.status_changes.create(**kw),
+    )

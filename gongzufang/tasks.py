@@ -1,0 +1,16 @@
+"""City-wide background tasks. Each takes ids (or nothing), is idempotent, and calls a service."""
+
+from celery import shared_task
+
+
+@shared_task
+def ping(value="pong"):
+    """Round trip through the broker; used by the health check and the real-worker test."""
+    return value
+
+
+@shared_task
+def calendar_ensure_years():
+    from gongzufang.workdays import ensure_calendar_years
+
+    return ensure_calendar_years()

@@ -1,0 +1,5 @@
+"""PLACEHOLDER - being written."""
+
+
+def ensure_calendar_years():
+    return []

@@ -1,0 +1,92 @@
+"""Personas used across the suites (DESIGN §3):
+
+- alice: an applicant
+- carol: acceptance clerk of a street in district A (萨尔图区 230602)
+- dave: district caseworker of district A; bob: of district B (龙凤区 230603)
+- chen: city caseworker
+- api_a: an API client of district A (with its token)
+"""
+
+import os
+
+import pytest
+from django.db import connection
+
+from gongzufang.services.api_clients import api_client_issue
+from tests import factories
+
+DISTRICT_A = "230602"
+DISTRICT_B = "230603"
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright runs an event loop in tests
+
+
+@pytest.fixture
+def district_a(db):
+    return factories.district(DISTRICT_A)
+
+
+@pytest.fixture
+def district_b(db):
+    return factories.district(DISTRICT_B)
+
+
+@pytest.fixture
+def alice(db):
+    return factories.UserFactory(username="alice", real_name="王丽")
+
+
+@pytest.fixture
+def carol(db):
+    return factories.ClerkFactory(username="carol", real_name="陈静", street=factories.first_street(DISTRICT_A))
+
+
+@pytest.fixture
+def dave(db, district_a):
+    return factories.DistrictCaseworkerFactory(username="dave", real_name="刘伟", district=district_a)
+
+
+@pytest.fixture
+def bob(db, district_b):
+    return factories.DistrictCaseworkerFactory(username="bob", real_name="张强", district=district_b)
+
+
+@pytest.fixture
+def chen(db):
+    return factories.CityCaseworkerFactory(username="chen", real_name="陈敏")
+
+
+@pytest.fixture
+def api_a(db, district_a):
+    client, token = api_client_issue(name="萨尔图区住建局系统", district=district_a)
+    client.token = token
+    return client
+
+
+@pytest.fixture
+def api_a_readonly(db, district_a):
+    client, token = api_client_issue(name="萨尔图区只读", district=district_a, can_write=False)
+    client.token = token
+    return client
+
+
+@pytest.fixture
+def api_city(db):
+    client, token = api_client_issue(name="市局数据中心", district=None)
+    client.token = token
+    return client
+
+
+def api_client_for(client):
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    if client is not None:
+        api.credentials(HTTP_AUTHORIZATION=f"Token {client.token}")
+    return api
+
+
+@pytest.fixture
+def on_postgres(db):
+    if connection.vendor != "postgresql":
+        pytest.skip("需要 PostgreSQL（行锁与真实并发）；设置 DATABASE_URL 后运行")
