@@ -5,6 +5,7 @@ Defaults give a working development portal on SQLite with Celery tasks run in-pr
 A `.env` file in the project root is read when present (`make run` writes one with fresh local keys).
 """
 
+import os
 from pathlib import Path
 
 import environ
@@ -14,7 +15,8 @@ from django.utils.translation import gettext_lazy as _
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
-environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+# ENV_FILE points elsewhere (or to /dev/null) when a process must not read the local .env.
+environ.Env.read_env(os.environ.get("ENV_FILE", str(BASE_DIR / ".env")), overwrite=False)
 
 
 def _read(name, cast, default=environ.Env.NOTSET):

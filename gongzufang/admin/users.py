@@ -10,9 +10,13 @@ from .scoped import DistrictScopedAdminMixin
 
 @admin.register(User)
 class UserAdmin(DistrictScopedAdminMixin, SimpleHistoryAdmin, BaseUserAdmin):
-    list_display = ["username", "real_name", "role", "district", "street", "is_active"]
+    list_display = ["username", "real_name", "id_number_masked", "role", "district", "street", "is_active"]
     list_filter = ["role", "district", "is_active"]
     search_fields = ["username", "real_name", "phone"]
+
+    @admin.display(description=_("身份证号"))
+    def id_number_masked(self, obj):
+        return obj.id_number_masked
     list_select_related = ["district", "street__district"]
     fieldsets = [
         (None, {"fields": ["username", "password"]}),

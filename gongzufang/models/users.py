@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from gongzufang.fields import EncryptedCharField
 from gongzufang.scoping import NO_SCOPE, Scope, ScopedQuerySet
 
 
@@ -49,6 +50,10 @@ class User(AbstractUser):
     role = models.CharField(_("角色"), max_length=24, choices=Role.choices, default=Role.APPLICANT)
     real_name = models.CharField(_("姓名"), max_length=40, blank=True)
     phone = models.CharField(_("手机号"), max_length=20, blank=True)
+    # Real-name verification (实名认证): stored encrypted, found by its keyed hash, shown masked.
+    id_number = EncryptedCharField(_("身份证号"), blank=True, default="", hash_field="id_number_hash")
+    id_number_hash = models.CharField(max_length=64, blank=True, default="", editable=False, db_index=True)
+    id_verified_at = models.DateTimeField(_("实名认证时间"), null=True, blank=True)
     district = models.ForeignKey(
         "gongzufang.District", on_delete=models.PROTECT, null=True, blank=True, related_name="staff",
         verbose_name=_("所属区县"), help_text=_("区县经办人和街道受理员必填；街道受理员为其街道所在区县。"),
@@ -61,7 +66,7 @@ class User(AbstractUser):
     objects = PortalUserManager()
     scope_district_path = "district"
     scope_street_path = "street"
-    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+    history = HistoricalRecords(excluded_fields=["password", "last_login", "id_number"])
 
     class Meta:
         verbose_name = _("用户")
@@ -78,6 +83,10 @@ class User(AbstractUser):
                 violation_error_message=_("角色与所属区域不符：街道受理员须有街道，区县经办人须有区县，市级经办人不属任何区县。"),
             ),
             models.UniqueConstraint(
+                fields=["id_number_hash"], condition=~Q(id_number_hash=""), name="user_id_number_unique",
+                violation_error_message=_("该身份证号已注册账户。"),
+            ),
+            models.UniqueConstraint(
                 fields=["phone"], condition=~Q(phone=""), name="user_phone_unique",
                 violation_error_message=_("该手机号已注册。"),
             ),
@@ -85,6 +94,12 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.real_name or self.username
+
+    @property
+    def id_number_masked(self):
+        from gongzufang.pii import mask_id_number
+
+        return mask_id_number(self.id_number)
 
     @property
     def level(self):
