@@ -28,6 +28,8 @@ def decrypt(token: str) -> str:
 
 
 def normalise_id_number(value: str) -> str:
+    # Validated numbers are already normalised (gongzufang.idnumber); this makes the hash of a
+    # typed look-up ("...002x ") match the stored one.
     return (value or "").strip().upper()
 
 

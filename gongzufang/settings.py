@@ -23,10 +23,21 @@ def _read(name, cast, default=environ.Env.NOTSET):
     """Read one variable; a malformed value stops start-up with a message naming the variable."""
     try:
         return cast(name, default=default)
-    except ImproperlyConfigured:
-        raise
-    except Exception as exc:  # ValueError, TypeError and friends from the casts
+    except Exception as exc:  # ValueError, ImproperlyConfigured and friends from the casts
         raise ImproperlyConfigured(f"环境变量 {name} 的值无效（invalid value for {name}）: {exc}") from exc
+
+
+def _strict_bool(name, default=False):
+    # environ's bool() reads anything unknown as False; a typo in DEBUG must not pass silently.
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    lowered = raw.strip().lower()
+    if lowered in ("1", "true", "yes", "on"):
+        return True
+    if lowered in ("0", "false", "no", "off", ""):
+        return False
+    raise ValueError(f"“{raw}”不是布尔值，请用 true 或 false")
 
 
 def _required(name):
@@ -39,7 +50,7 @@ def _required(name):
     return value
 
 
-DEBUG = _read("DEBUG", env.bool, False)
+DEBUG = _read("DEBUG", _strict_bool, False)
 SECRET_KEY = _required("SECRET_KEY")
 PII_ENCRYPTION_KEY = _required("PII_ENCRYPTION_KEY")
 PII_HASH_KEY = _required("PII_HASH_KEY")
@@ -109,6 +120,10 @@ TEMPLATES = [
 DATABASES = {
     "default": _read("DATABASE_URL", env.db_url, f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
+if DATABASES["default"].get("ENGINE") not in ("django.db.backends.postgresql", "django.db.backends.sqlite3"):
+    raise ImproperlyConfigured(
+        f"环境变量 DATABASE_URL 的值无效（invalid value for DATABASE_URL）：只支持 postgres:// 或 sqlite:// 。"
+    )
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"].setdefault("CONN_MAX_AGE", 60 if not DEBUG else 0)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -137,6 +152,7 @@ AXES_COOLOFF_TIME = 0.5  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -160,6 +176,9 @@ STORAGES = {
         )
     },
 }
+# Serve app static files from the finders too, so tests and `make run` need no collectstatic.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
 MEDIA_ROOT = Path(_read("MEDIA_ROOT", env.str, str(BASE_DIR / "private_media")))
 MEDIA_URL = "/files/"  # no public route is mounted here; see gongzufang/urls.py
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
@@ -215,7 +234,7 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 if not DEBUG:
-    SECURE_SSL_REDIRECT = _read("SECURE_SSL_REDIRECT", env.bool, True)
+    SECURE_SSL_REDIRECT = _read("SECURE_SSL_REDIRECT", _strict_bool, True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True

@@ -90,3 +90,22 @@ def api_client_for(client):
 def on_postgres(db):
     if connection.vendor != "postgresql":
         pytest.skip("需要 PostgreSQL（行锁与真实并发）；设置 DATABASE_URL 后运行")
+
+
+@pytest.fixture(autouse=True)
+def _tasks_run_in_process(settings):
+    """Tasks run eagerly in tests even when REDIS_URL is set; the real-worker test opts out."""
+    from gongzufang.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

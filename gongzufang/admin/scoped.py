@@ -22,6 +22,26 @@ class DistrictScopedAdminMixin:
             raise Http404
         return obj
 
+    def _require_in_scope(self, request, object_id):
+        from django.contrib.admin.utils import unquote
+
+        try:
+            found = self.get_queryset(request).filter(pk=unquote(object_id)).exists()
+        except (ValueError, TypeError):
+            found = False
+        if not found:
+            raise Http404
+
+    # simple-history's views look rows up on their own (and fall back to the history of deleted
+    # rows), so they are checked against the scoped queryset first.
+    def history_view(self, request, object_id, extra_context=None):
+        self._require_in_scope(request, object_id)
+        return super().history_view(request, object_id, extra_context=extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        self._require_in_scope(request, object_id)
+        return super().history_form_view(request, object_id, version_id, extra_context=extra_context)
+
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         related = db_field.related_model
         if hasattr(related, "scope_district_path") and hasattr(related.objects, "for_user"):

@@ -4,6 +4,7 @@ import django.contrib.auth.validators
 import django.db.models.deletion
 import django.utils.timezone
 import gongzufang.fields
+import gongzufang.idnumber
 import gongzufang.models.users
 import simple_history.models
 from django.conf import settings
@@ -66,8 +67,8 @@ class Migration(migrations.Migration):
                 ('role', models.CharField(choices=[('applicant', '申请人/承租人'), ('street_clerk', '街道受理员'), ('district_caseworker', '区县经办人'), ('city_caseworker', '市级经办人')], default='applicant', max_length=24, verbose_name='角色')),
                 ('real_name', models.CharField(blank=True, max_length=40, verbose_name='姓名')),
                 ('phone', models.CharField(blank=True, max_length=20, verbose_name='手机号')),
-                ('id_number', gongzufang.fields.EncryptedCharField(blank=True, default='', hash_field='id_number_hash', verbose_name='身份证号')),
-                ('id_number_hash', models.CharField(blank=True, db_index=True, default='', editable=False, max_length=64)),
+                ('id_number', gongzufang.fields.EncryptedCharField(blank=True, default='', validators=[gongzufang.idnumber.validate_id_number], verbose_name='身份证号')),
+                ('id_number_hash', gongzufang.fields.PiiHashField(source='id_number')),
                 ('id_verified_at', models.DateTimeField(blank=True, null=True, verbose_name='实名认证时间')),
                 ('groups', models.ManyToManyField(blank=True, help_text='The groups this user belongs to. A user will get all permissions granted to each of their groups.', related_name='user_set', related_query_name='user', to='auth.group', verbose_name='groups')),
                 ('user_permissions', models.ManyToManyField(blank=True, help_text='Specific permissions for this user.', related_name='user_set', related_query_name='user', to='auth.permission', verbose_name='user permissions')),
@@ -325,7 +326,6 @@ class Migration(migrations.Migration):
                 ('role', models.CharField(choices=[('applicant', '申请人/承租人'), ('street_clerk', '街道受理员'), ('district_caseworker', '区县经办人'), ('city_caseworker', '市级经办人')], default='applicant', max_length=24, verbose_name='角色')),
                 ('real_name', models.CharField(blank=True, max_length=40, verbose_name='姓名')),
                 ('phone', models.CharField(blank=True, max_length=20, verbose_name='手机号')),
-                ('id_number_hash', models.CharField(blank=True, db_index=True, default='', editable=False, max_length=64)),
                 ('id_verified_at', models.DateTimeField(blank=True, null=True, verbose_name='实名认证时间')),
                 ('history_id', models.AutoField(primary_key=True, serialize=False)),
                 ('history_date', models.DateTimeField(db_index=True)),

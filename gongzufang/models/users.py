@@ -6,7 +6,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from gongzufang.fields import EncryptedCharField
+from gongzufang.fields import EncryptedCharField, PiiHashField
+from gongzufang.idnumber import validate_id_number
 from gongzufang.scoping import NO_SCOPE, Scope, ScopedQuerySet
 
 
@@ -51,8 +52,8 @@ class User(AbstractUser):
     real_name = models.CharField(_("姓名"), max_length=40, blank=True)
     phone = models.CharField(_("手机号"), max_length=20, blank=True)
     # Real-name verification (实名认证): stored encrypted, found by its keyed hash, shown masked.
-    id_number = EncryptedCharField(_("身份证号"), blank=True, default="", hash_field="id_number_hash")
-    id_number_hash = models.CharField(max_length=64, blank=True, default="", editable=False, db_index=True)
+    id_number = EncryptedCharField(_("身份证号"), blank=True, default="", validators=[validate_id_number])
+    id_number_hash = PiiHashField(source="id_number")
     id_verified_at = models.DateTimeField(_("实名认证时间"), null=True, blank=True)
     district = models.ForeignKey(
         "gongzufang.District", on_delete=models.PROTECT, null=True, blank=True, related_name="staff",
@@ -66,7 +67,7 @@ class User(AbstractUser):
     objects = PortalUserManager()
     scope_district_path = "district"
     scope_street_path = "street"
-    history = HistoricalRecords(excluded_fields=["password", "last_login", "id_number"])
+    history = HistoricalRecords(excluded_fields=["password", "last_login", "id_number", "id_number_hash"])
 
     class Meta:
         verbose_name = _("用户")
