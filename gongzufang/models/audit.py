@@ -29,6 +29,9 @@ class StatusChange(models.Model):
         abstract = True
         ordering = ["created_at", "id"]
 
+    def __str__(self):
+        return f"{self.from_status or '—'} → {self.to_status}"
+
 
 class PiiAccessLog(models.Model):
     """Each time a full ID number (or other personal datum) is shown unmasked."""
