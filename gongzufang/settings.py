@@ -10,7 +10,6 @@ from pathlib import Path
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
-from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -122,7 +121,7 @@ DATABASES = {
 }
 if DATABASES["default"].get("ENGINE") not in ("django.db.backends.postgresql", "django.db.backends.sqlite3"):
     raise ImproperlyConfigured(
-        f"环境变量 DATABASE_URL 的值无效（invalid value for DATABASE_URL）：只支持 postgres:// 或 sqlite:// 。"
+        "环境变量 DATABASE_URL 的值无效（invalid value for DATABASE_URL）：只支持 postgres:// 或 sqlite:// 。"
     )
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"].setdefault("CONN_MAX_AGE", 60 if not DEBUG else 0)
