@@ -208,7 +208,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PAGINATION_CLASS": "gongzufang.api.pagination.Pagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "gongzufang.api.schema.PortalAutoSchema",
     "EXCEPTION_HANDLER": "gongzufang.api.errors.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": ["gongzufang.api.throttling.TokenRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"token": _read("API_THROTTLE_RATE", env.str, "600/min")},
@@ -253,3 +253,9 @@ LOGGING = {
 PORTAL_CITY_NAME = "大庆市"
 PORTAL_BUREAU_NAME = "大庆市住房和城乡建设局"
 PORTAL_NAME = "大庆市公租房服务平台"
+
+# --- Public information: visit counting (gongzufang/visits.py) -----------------------------
+# Counts page views by kind in the cache; the periodic task `flush_visits` writes them to the
+# database. Placed before AxesMiddleware, which must stay last.
+MIDDLEWARE.insert(MIDDLEWARE.index("axes.middleware.AxesMiddleware"), "gongzufang.visits.VisitCountMiddleware")
+# --- end public information ------------------------------------------------------------------

@@ -11,6 +11,8 @@ from gongzufang.models.api_clients import token_digest
 
 
 class ApiTokenAuthentication(authentication.TokenAuthentication):
+    """Looks the token up by its SHA-256 digest; a revoked token is refused with a clear message."""
+
     keyword = "Token"
 
     def authenticate_credentials(self, key):

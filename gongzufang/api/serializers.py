@@ -27,7 +27,9 @@ class DistrictSerializer(serializers.ModelSerializer):
 
 
 class PolicyParameterSerializer(serializers.ModelSerializer):
-    district = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    district = serializers.SlugRelatedField(
+        slug_field="code", read_only=True, allow_null=True, help_text="区县代码；为空表示全市通用"
+    )
     label = serializers.SerializerMethodField()
     unit = serializers.SerializerMethodField()
 
