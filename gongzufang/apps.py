@@ -10,9 +10,10 @@ class GongzufangConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_migrate
 
-        from gongzufang import roles
+        from gongzufang import public_info, roles
 
         post_migrate.connect(roles.sync_role_groups_after_migrate, sender=self)
+        public_info.register()  # articles, guide, visits: role permissions and demo seeder
 
 
 class AdminConfig(BaseAdminConfig):
