@@ -12,4 +12,10 @@ BEAT_SCHEDULE = {
         "task": "gongzufang.tasks.calendar_ensure_years",
         "schedule": crontab(hour=2, minute=10, day_of_month=1),
     },
+    "visits-flush": {
+        # Visit counts are buffered in the cache on each page view; this writes them to the
+        # database (gongzufang/visits.py). Safe to run twice.
+        "task": "gongzufang.tasks.flush_visits",
+        "schedule": crontab(minute="*/5"),
+    },
 }

@@ -14,3 +14,11 @@ def calendar_ensure_years():
     from gongzufang.workdays import ensure_calendar_years
 
     return ensure_calendar_years()
+
+
+@shared_task
+def flush_visits():
+    """Move buffered visit counts from the cache into DailyVisit (gongzufang/visits.py)."""
+    from gongzufang import visits
+
+    return sum(visits.flush().values())

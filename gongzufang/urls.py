@@ -12,4 +12,5 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/", include("gongzufang.api.urls")),
+    path("", include("gongzufang.urls_public")),
 ]

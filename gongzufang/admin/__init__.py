@@ -1,3 +1,3 @@
 """Admin for the city-wide models; one module per concern."""
 
-from . import calendar, parameters, places, users  # noqa: F401
+from . import articles, calendar, parameters, places, users  # noqa: F401

@@ -1,0 +1,1 @@
+"""Reads: one function per question a page, admin, API or task asks."""
