@@ -42,3 +42,33 @@ def _user(district):
 @sample(ApiClient)
 def _api_client(district):
     return api_client_issue(name=f"{district.name}系统", district=district)[0]
+
+
+def _housing_samples():
+    # Housing stock (housing/): an estate with one building and one unit per district.
+    from datetime import date
+
+    from housing import services as housing_services
+    from housing.models import Building, Estate, Renovation, Unit
+    from tests.housing import factories as housing
+
+    @sample(Estate)
+    def _estate(district):
+        return housing.estate(district.code)
+
+    @sample(Building)
+    def _building(district):
+        return housing.building(housing.estate(district.code))
+
+    @sample(Unit)
+    def _unit(district):
+        return housing.unit(housing.building(housing.estate(district.code)))
+
+    @sample(Renovation)
+    def _renovation(district):
+        return housing_services.renovation_record(
+            estate=housing.estate(district.code), title="维修", started_on=date(2024, 1, 1)
+        )
+
+
+_housing_samples()
