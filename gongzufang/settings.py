@@ -259,3 +259,11 @@ PORTAL_NAME = "大庆市公租房服务平台"
 # database. Placed before AxesMiddleware, which must stay last.
 MIDDLEWARE.insert(MIDDLEWARE.index("axes.middleware.AxesMiddleware"), "gongzufang.visits.VisitCountMiddleware")
 # --- end public information ------------------------------------------------------------------
+
+# --- applications (issue 4): department exchange, SMS, log-in by SMS code ----------------------------
+# The city's data exchange (政务数据共享交换平台); the default is the simulated one of
+# `python manage.py run_exchange` (docs/adr/0005-department-exchange.md).
+EXCHANGE_URL = _read("EXCHANGE_URL", env.str, "http://127.0.0.1:8765")
+EXCHANGE_TOKEN = _read("EXCHANGE_TOKEN", env.str, "")
+EXCHANGE_TIMEOUT_SECONDS = _read("EXCHANGE_TIMEOUT_SECONDS", env.float, 3.0)
+# --- end applications -------------------------------------------------------------------------------

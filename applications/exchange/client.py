@@ -1,0 +1,110 @@
+"""HTTP/JSON client for the city's data exchange (政务数据共享交换平台), stdlib only.
+
+Wire format (the simulated exchange in `simulated.py` serves the same):
+
+    POST {EXCHANGE_URL}/departments/{department}/query
+    {"id_numbers": ["230602...", ...]}
+    → 200 {"department": "hukou",
+           "results": [{"id_number": "230602...", "found": true, "record": {...}}, ...]}
+
+Any failure to get a well-formed 200 reply — refused connection, timeout, 4xx/5xx, a body that is
+not the JSON above — raises `ExchangeUnavailable`; the adapter turns that into `unknown` results.
+"""
+
+import hashlib
+import http.client
+import json
+import time
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from django.conf import settings
+
+MAX_REPLY_BYTES = 10 * 1024 * 1024
+
+
+class ExchangeUnavailable(Exception):
+    """The exchange gave no usable answer; `reason` says why, in Chinese, for logs and caseworkers."""
+
+    def __init__(self, reason, *, reply_hash=""):
+        super().__init__(reason)
+        self.reason = reason
+        self.reply_hash = reply_hash
+
+
+@dataclass(frozen=True)
+class Reply:
+    department: str
+    rows: dict  # id_number -> {"found": bool, "record": dict}
+    reply_hash: str  # SHA-256 of the raw body, kept with every result of the batch
+    elapsed_ms: int
+
+
+class ExchangeClient:
+    def __init__(self, base_url=None, *, timeout=None, token=None):
+        self.base_url = (base_url or settings.EXCHANGE_URL).rstrip("/")
+        self.timeout = float(timeout if timeout is not None else settings.EXCHANGE_TIMEOUT_SECONDS)
+        self.token = token if token is not None else getattr(settings, "EXCHANGE_TOKEN", "")
+        parts = urlsplit(self.base_url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(f"EXCHANGE_URL must be an http(s) URL, got {self.base_url!r}")
+        self._parts = parts
+
+    def _connection(self):
+        cls = http.client.HTTPSConnection if self._parts.scheme == "https" else http.client.HTTPConnection
+        # The timeout covers connecting and each read; the simulated and the real exchange both
+        # answer in one piece, so it bounds the whole request in practice.
+        return cls(self._parts.hostname, self._parts.port, timeout=self.timeout)
+
+    def query(self, department: str, id_numbers: list[str]) -> Reply:
+        body = json.dumps({"id_numbers": list(id_numbers)}).encode()
+        path = f"{self._parts.path.rstrip('/')}/departments/{department}/query"
+        headers = {"Content-Type": "application/json", "Accept": "application/json"}
+        if self.token:
+            headers["Authorization"] = f"Bearer {self.token}"
+        started = time.monotonic()
+        conn = self._connection()
+        try:
+            conn.request("POST", path, body=body, headers=headers)
+            response = conn.getresponse()
+            raw = response.read(MAX_REPLY_BYTES + 1)
+        except TimeoutError:
+            raise ExchangeUnavailable(f"交换平台超时（{self.timeout:g} 秒）") from None
+        except (OSError, http.client.HTTPException) as exc:
+            raise ExchangeUnavailable(f"无法连接交换平台（{type(exc).__name__}）") from None
+        finally:
+            conn.close()
+        elapsed_ms = int((time.monotonic() - started) * 1000)
+        reply_hash = hashlib.sha256(raw).hexdigest()
+        if response.status != 200:
+            raise ExchangeUnavailable(f"交换平台返回 HTTP {response.status}", reply_hash=reply_hash)
+        if len(raw) > MAX_REPLY_BYTES:
+            raise ExchangeUnavailable("交换平台应答过大", reply_hash=reply_hash)
+        rows = _parse(raw, department, set(id_numbers), reply_hash)
+        return Reply(department=department, rows=rows, reply_hash=reply_hash, elapsed_ms=elapsed_ms)
+
+
+def _parse(raw: bytes, department: str, asked: set, reply_hash: str) -> dict:
+    def garbage(why):
+        return ExchangeUnavailable(f"交换平台应答格式错误（{why}）", reply_hash=reply_hash)
+
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        raise garbage("不是 JSON") from None
+    if not isinstance(data, dict) or data.get("department") != department:
+        raise garbage("部门不符")
+    results = data.get("results")
+    if not isinstance(results, list):
+        raise garbage("缺少 results")
+    rows = {}
+    for item in results:
+        if not isinstance(item, dict) or not isinstance(item.get("id_number"), str):
+            raise garbage("结果项无效")
+        found = item.get("found")
+        record = item.get("record") or {}
+        if not isinstance(found, bool) or not isinstance(record, dict):
+            raise garbage("结果项无效")
+        if item["id_number"] in asked:  # never trust rows about people we did not ask about
+            rows[item["id_number"]] = {"found": found, "record": record}
+    return rows

@@ -1,0 +1,205 @@
+"""The department exchange: adapters over real HTTP against the simulated exchange (DESIGN §5)."""
+
+import hashlib
+import json
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+from applications.exchange import (
+    ExchangeClient,
+    HukouAdapter,
+    Outcome,
+    materials_supplied_online,
+    verify_identity,
+)
+from applications.exchange.simulated import SimulatedExchange, wait_until_up
+from tests.applications.conftest import (
+    CHEN_HAO_GARBAGE,
+    LI_MING,
+    NOT_IN_HUKOU,
+    WANG_LI,
+    ZHOU_DE_DECEASED,
+)
+
+
+def test_a_registered_person_passes_with_facts_and_a_reply_hash(exchange):
+    result = HukouAdapter().query([WANG_LI[1]])[WANG_LI[1]]
+    assert result.status == Outcome.PASS and result.passed
+    assert result.facts["name"] == "王丽"
+    assert result.facts["hukou_district"] == "230602"
+    assert len(result.reply_hash) == 64
+    assert result.queried_at is not None
+    assert result.department == "hukou"
+
+
+def test_the_reply_hash_is_the_hash_of_the_raw_reply(exchange):
+    body = json.dumps({"id_numbers": [WANG_LI[1]]}).encode()
+    request = urllib.request.Request(f"{exchange.url}/departments/hukou/query", data=body,
+                                     headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=2) as response:
+        raw = response.read()
+    assert HukouAdapter().query([WANG_LI[1]])[WANG_LI[1]].reply_hash == hashlib.sha256(raw).hexdigest()
+
+
+def test_a_batch_gets_one_result_per_distinct_id(exchange):
+    results = HukouAdapter().query([WANG_LI[1], LI_MING[1], WANG_LI[1], NOT_IN_HUKOU])
+    assert set(results) == {WANG_LI[1], LI_MING[1], NOT_IN_HUKOU}
+    assert exchange.requests == 1
+
+
+def test_no_record_is_unknown_never_pass(exchange):
+    result = HukouAdapter().query([NOT_IN_HUKOU])[NOT_IN_HUKOU]
+    assert result.status == Outcome.UNKNOWN and not result.passed
+    assert result.reason == "部门无此人记录"
+
+
+def test_a_deceased_registration_fails(exchange):
+    result = HukouAdapter().query([ZHOU_DE_DECEASED[1]])[ZHOU_DE_DECEASED[1]]
+    assert result.status == Outcome.FAIL
+    assert result.facts["status"] == "deceased"
+
+
+def test_identity_matches_on_name_and_number(exchange):
+    assert verify_identity("王丽", WANG_LI[1]).outcome == Outcome.PASS
+    assert verify_identity("王 丽", WANG_LI[1]).outcome == Outcome.PASS
+
+
+def test_identity_mismatch_fails_without_telling_the_registered_name(exchange):
+    check = verify_identity("王莉", WANG_LI[1])
+    assert check.outcome == Outcome.FAIL
+    assert "不一致" in check.message
+    assert "王丽" not in check.message
+
+
+def test_a_timeout_is_unknown(exchange, settings):
+    settings.EXCHANGE_TIMEOUT_SECONDS = 0.3
+    exchange.latency_ms = 2000
+    started = time.monotonic()
+    result = HukouAdapter().query([WANG_LI[1]])[WANG_LI[1]]
+    assert time.monotonic() - started < 1.5
+    assert result.status == Outcome.UNKNOWN
+    assert "超时" in result.reason
+
+
+def test_a_record_that_hangs_is_unknown(exchange, settings):
+    settings.EXCHANGE_TIMEOUT_SECONDS = 0.3
+    exchange.add("hukou", LI_MING[1], {"name": "李明", "status": "normal", "simulate": "timeout"})
+    assert HukouAdapter().query([LI_MING[1]])[LI_MING[1]].status == Outcome.UNKNOWN
+
+
+def test_a_5xx_is_unknown(exchange):
+    exchange.failure_rate = 1.0
+    result = HukouAdapter().query([WANG_LI[1]])[WANG_LI[1]]
+    assert result.status == Outcome.UNKNOWN
+    assert "503" in result.reason
+    assert verify_identity("王丽", WANG_LI[1]).outcome == Outcome.UNKNOWN
+
+
+def test_a_500_for_one_record_makes_its_batch_unknown(exchange):
+    exchange.add("hukou", LI_MING[1], {"name": "李明", "status": "normal", "simulate": "error"})
+    results = HukouAdapter().query([WANG_LI[1], LI_MING[1]])
+    assert {r.status for r in results.values()} == {Outcome.UNKNOWN}
+
+
+def test_garbage_is_unknown(exchange):
+    result = HukouAdapter().query([CHEN_HAO_GARBAGE[1]])[CHEN_HAO_GARBAGE[1]]
+    assert result.status == Outcome.UNKNOWN
+    assert "格式错误" in result.reason
+    assert result.reply_hash  # the garbage is still hashed, for the record
+
+
+@pytest.mark.parametrize("body", [
+    b"[]",
+    b'{"department": "vehicles", "results": []}',
+    b'{"department": "hukou", "results": [{"id_number": 5}]}',
+    b'{"department": "hukou", "results": [{"id_number": "x", "found": "yes"}]}',
+])
+def test_well_formed_json_of_the_wrong_shape_is_unknown(settings, body):
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):
+            self.rfile.read(int(self.headers["Content-Length"]))
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        settings.EXCHANGE_URL = f"http://127.0.0.1:{httpd.server_address[1]}"
+        assert HukouAdapter().query([WANG_LI[1]])[WANG_LI[1]].status == Outcome.UNKNOWN
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+def test_a_record_with_missing_fields_is_unknown(exchange):
+    exchange.add("hukou", LI_MING[1], {"hukou_district": "230602"})
+    assert HukouAdapter().query([LI_MING[1]])[LI_MING[1]].status == Outcome.UNKNOWN
+
+
+def test_nobody_listening_is_unknown(settings):
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    settings.EXCHANGE_URL = f"http://127.0.0.1:{port}"
+    result = HukouAdapter().query([WANG_LI[1]])[WANG_LI[1]]
+    assert result.status == Outcome.UNKNOWN
+    assert "无法连接" in result.reason
+
+
+def test_rows_about_people_not_asked_are_ignored(exchange):
+    client = ExchangeClient(exchange.url)
+    reply = client.query("hukou", [WANG_LI[1]])
+    assert set(reply.rows) == {WANG_LI[1]}
+
+
+def test_the_hukou_department_supplies_identity_and_hukou_materials():
+    assert {"identity", "hukou_or_residence"} <= materials_supplied_online()
+
+
+def test_the_simulated_exchange_rejects_bad_requests(exchange):
+    request = urllib.request.Request(f"{exchange.url}/departments/hukou/query", data=b"not json",
+                                     headers={"Content-Type": "application/json"})
+    with pytest.raises(urllib.error.HTTPError) as err:
+        urllib.request.urlopen(request, timeout=2)
+    assert err.value.code == 400
+
+
+def test_failure_rate_is_a_proportion():
+    with pytest.raises(ValueError):
+        SimulatedExchange({}, failure_rate=1.5)
+
+
+def test_the_run_exchange_command_serves_over_http():
+    import socket
+
+    from django.conf import settings
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen(
+        [sys.executable, str(settings.BASE_DIR / "manage.py"), "run_exchange", "--port", str(port), "--latency-ms", "5"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )
+    try:
+        url = f"http://127.0.0.1:{port}"
+        wait_until_up(url, timeout=20)
+        result = HukouAdapter(ExchangeClient(url, timeout=2)).query([WANG_LI[1]])[WANG_LI[1]]
+        assert result.status == Outcome.PASS
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
