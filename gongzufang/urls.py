@@ -12,5 +12,6 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/", include("gongzufang.api.urls")),
+    path("housing/", include("housing.urls")),
     path("", include("gongzufang.urls_public")),
 ]
