@@ -177,3 +177,27 @@ def _exif_with_gps():
     exif[0x010F] = "CameraMaker"  # Make
     exif[0x8825] = {1: "N", 2: (46.0, 35.0, 0.0)}  # GPS IFD
     return exif.tobytes()
+
+
+def test_a_png_bomb_and_an_oversized_file_are_refused_on_a_unit(client, dave, stock_a, settings):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from housing import forms as housing_forms
+    from tests.housing.test_uploads import png_of_size
+
+    unit = stock_a[2][0]
+    client.force_login(dave)
+
+    def post(upload):
+        return client.post(reverse("admin:housing_unit_change", args=[unit.pk]), {
+            "building": unit.building_id, "number": unit.number, "floor": unit.floor, "area": unit.area,
+            "bedrooms": unit.bedrooms, "orientation": unit.orientation, "rent_per_sqm": unit.rent_per_sqm,
+            "photos-TOTAL_FORMS": 1, "photos-INITIAL_FORMS": 0, "photos-0-image": upload, "photos-0-sort_order": 0,
+            "status_changes-TOTAL_FORMS": 0, "status_changes-INITIAL_FORMS": 0,
+        })
+
+    bomb = SimpleUploadedFile("bomb.png", png_of_size(20000, 20000), content_type="image/png")
+    assert "图片尺寸过大" in post(bomb).content.decode()
+    big = SimpleUploadedFile("big.jpg", factories.image_bytes(size=(64, 48)) + b"\0" * housing_forms.PHOTO_MAX_BYTES)
+    assert "文件过大" in post(big).content.decode()
+    assert not unit.photos.exists()
