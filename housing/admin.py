@@ -8,6 +8,8 @@ from django.template.response import TemplateResponse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from import_export.admin import ImportExportMixin
+from import_export.formats import base_formats
 from simple_history.admin import SimpleHistoryAdmin
 
 from gongzufang.admin.scoped import DistrictScopedAdminMixin
@@ -17,6 +19,7 @@ from gongzufang.models import District
 from . import services
 from .forms import EstatePhotoForm, TransitionForm, UnitAdminForm, UnitPhotoForm
 from .models import Building, Estate, EstatePhoto, EstateStatusChange, Renovation, Unit, UnitPhoto, UnitStatusChange
+from .resources import UnitResource
 
 # ---------------------------------------------------------------- list filters
 
@@ -269,8 +272,10 @@ class BuildingAdmin(DistrictScopedAdminMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Unit)
-class UnitAdmin(DistrictScopedAdminMixin, SimpleHistoryAdmin):
+class UnitAdmin(DistrictScopedAdminMixin, ImportExportMixin, SimpleHistoryAdmin):
     form = UnitAdminForm
+    resource_classes = [UnitResource]
+    formats = [base_formats.XLSX, base_formats.CSV]
     list_display = [
         "number", "estate", "building_name", "floor", "area", "bedrooms", "monthly_rent", "furnished",
         "status", "listing",
@@ -294,6 +299,20 @@ class UnitAdmin(DistrictScopedAdminMixin, SimpleHistoryAdmin):
     def get_queryset(self, request):
         # select_related also for the autocomplete used by renovation records (str() needs both)
         return super().get_queryset(request).select_related("estate", "building")
+
+    # Excel: the caseworker's own district only (the resource is scoped to the user), and only
+    # for those who may add and change units; export for those who may view them.
+    def get_resource_kwargs(self, request, *args, **kwargs):
+        return {"user": request.user}
+
+    def has_import_permission(self, request):
+        return self.has_add_permission(request) and self.has_change_permission(request)
+
+    def has_export_permission(self, request):
+        return self.has_view_permission(request)
+
+    def get_export_queryset(self, request):
+        return super().get_export_queryset(request).select_related("district")
 
     @admin.display(description=_("楼栋"), ordering="building__name")
     def building_name(self, obj):
