@@ -29,6 +29,7 @@ from gongzufang.models import (
     AssistanceStep,
     DailyVisit,
 )
+from gongzufang.parameters import CATEGORIES
 from gongzufang.services.articles import article_publish, article_set_body, article_unpublish
 
 
@@ -228,8 +229,26 @@ class ArticleCategoryAdmin(admin.ModelAdmin):
                            reverse("article_list"), obj.code, _("查看"))
 
 
+class AssistanceCategoryFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        seen, repeated = set(), []
+        for form in self.forms:
+            if not hasattr(form, "cleaned_data") or form.cleaned_data.get("DELETE"):
+                continue
+            category = form.cleaned_data.get("category")
+            if category in seen:
+                repeated.append(CATEGORIES.get(category, category))
+            seen.add(category)
+        if repeated:
+            raise forms.ValidationError(
+                _("同一保障方式中每个类别只能列一次，重复的是：%(names)s。") % {"names": "、".join(repeated)}
+            )
+        super().clean()
+
+
 class AssistanceCategoryInline(admin.TabularInline):
     model = AssistanceCategory
+    formset = AssistanceCategoryFormSet
     extra = 0
     fields = ["category", "description", "sort_order"]
 

@@ -1,6 +1,7 @@
 """Building articles with real image and PDF files for the article, guide and browser tests."""
 
 import io
+import re
 from html.parser import HTMLParser
 
 from django.core.files.base import ContentFile
@@ -102,3 +103,12 @@ def assert_every_image_loads(client, html):
             image.load()
             assert image.size[0] > 0 and image.size[1] > 0
     return len(srcs)
+
+
+def follow_link(html, text):
+    """The href of the first link whose text (as read out: aria-hidden parts left out) starts with `text`."""
+    for match in re.finditer(r'<a\b[^>]*href="([^"]+)"[^>]*>(.*?)</a>', html, re.S):
+        read_out = re.sub(r'<(\w+)[^>]*aria-hidden="true"[^>]*>.*?</\1>', "", match.group(2), flags=re.S)
+        if re.sub(r"<[^>]+>|\s", "", read_out).startswith(text):
+            return match.group(1).replace("&amp;", "&")
+    raise AssertionError(f"no link starting with “{text}”; links: {links(html)}")

@@ -30,6 +30,7 @@ from tests.gongzufang.articles_helpers import (
     article_with_images,
     assert_every_image_loads,
     category,
+    follow_link,
     img_srcs,
     pdf_bytes,
     png,
@@ -79,6 +80,20 @@ def test_every_image_of_the_demo_articles_loads(client):
     pdf = Article.objects.get(attachments__isnull=False).attachments.get()
     response = client.get(pdf.url)
     assert response.status_code == 200 and b"".join(response.streaming_content).startswith(b"%PDF-")
+
+
+def test_an_anonymous_visitor_reaches_articles_whose_images_all_load_from_the_home_page(client):
+    article = article_with_images(title="公租房摇号公告", code="notice", images=2, attachment=True)
+    home = client.get("/").content.decode()
+    assert article.title in home  # the home page's latest articles
+    listing = client.get(follow_link(home, "政策资讯")).content.decode()
+    assert assert_every_image_loads(client, listing) == 1
+    tab = client.get(follow_link(listing, "通知公告")).content.decode()
+    page = client.get(follow_link(tab, article.title))
+    assert page.status_code == 200
+    assert assert_every_image_loads(client, page.content.decode()) == 3
+    from_home = client.get(follow_link(home, article.title)).content.decode()
+    assert assert_every_image_loads(client, from_home) == 3
 
 
 # --- sanitising -------------------------------------------------------------------------------
