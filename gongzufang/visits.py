@@ -63,16 +63,12 @@ BOT_TOKENS = (
     "preview",  # link previewers (e.g. "…LinkPreview", "Slackbot-LinkExpanding" is caught by "bot")
 )
 
-# url names (namespace-free) -> page kind. Names the housing pages may use are listed too.
-URL_NAME_KINDS = {
+# View names (with namespace) -> page kind; every other page counts as "other".
+VIEW_NAME_KINDS = {
     "home": PageKind.HOME,
-    "unit_search": PageKind.UNIT_SEARCH,
-    "unit_list": PageKind.UNIT_SEARCH,
-    "units": PageKind.UNIT_SEARCH,
-    "unit_detail": PageKind.UNIT,
-    "unit": PageKind.UNIT,
-    "estate_detail": PageKind.ESTATE,
-    "estate": PageKind.ESTATE,
+    "housing:unit_search": PageKind.UNIT_SEARCH,
+    "housing:unit_detail": PageKind.UNIT,
+    "housing:estate_detail": PageKind.ESTATE,
     "article_list": PageKind.ARTICLE_LIST,
     "article_detail": PageKind.ARTICLE,
     "guide": PageKind.GUIDE,
@@ -88,8 +84,7 @@ def is_bot(user_agent: str) -> bool:
 
 def page_kind(request) -> str:
     match = getattr(request, "resolver_match", None)
-    name = match.url_name if match else None
-    return URL_NAME_KINDS.get(name, PageKind.OTHER)
+    return VIEW_NAME_KINDS.get(match.view_name if match else None, PageKind.OTHER)
 
 
 def buffer_key(day, kind) -> str:

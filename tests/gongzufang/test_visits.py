@@ -54,6 +54,15 @@ def test_pages_are_counted_by_kind(client, url_name, args, kind):
     assert sum(_buffered(k) for k in PageKind.values) == 1
 
 
+def test_unit_and_estate_pages_are_counted_by_kind(client):
+    from tests.housing import factories
+
+    estate, _building, (unit,) = factories.stock(units=1)
+    assert client.get(reverse("housing:unit_detail", args=[unit.pk]), HTTP_USER_AGENT=BROWSER).status_code == 200
+    assert client.get(reverse("housing:estate_detail", args=[estate.pk]), HTTP_USER_AGENT=BROWSER).status_code == 200
+    assert (_buffered(PageKind.UNIT), _buffered(PageKind.ESTATE)) == (1, 1)
+
+
 def test_an_article_page_is_counted_as_an_article(client, settings, tmp_path):
     from tests.gongzufang.articles_helpers import article_with_images
 
