@@ -155,6 +155,7 @@ class ArticleAdmin(admin.ModelAdmin):
         (_("发布"), {"fields": ["status", "published_at", "public_link", "created_by", "created_at", "updated_at"]}),
     ]
     actions = ["publish_selected", "unpublish_selected"]
+    change_form_template = "admin/gongzufang/article/change_form.html"
 
     def get_queryset(self, request):
         return super().get_queryset(request).for_user(request.user).annotate(n_images=Count("images"))
@@ -183,6 +184,19 @@ class ArticleAdmin(admin.ModelAdmin):
                 request, _("正文中的脚本、事件属性、外部图片或不属于本文的图片等内容已被自动移除，请核对正文。"),
                 messages.WARNING,
             )
+
+    def response_add(self, request, obj, post_url_continue=None):
+        self._publish_if_asked(request, obj)
+        return super().response_add(request, obj, post_url_continue)
+
+    def response_change(self, request, obj):
+        self._publish_if_asked(request, obj)
+        return super().response_change(request, obj)
+
+    def _publish_if_asked(self, request, obj):
+        # "保存并发布": the article is saved first, then published through the service.
+        if "_publish" in request.POST and obj.status != Article.Status.PUBLISHED:
+            self._transition(request, [obj], lambda a: article_publish(article=a, actor=request.user), _("已发布"))
 
     @admin.action(description=_("发布所选资讯"), permissions=["change"])
     def publish_selected(self, request, queryset):

@@ -477,6 +477,19 @@ def test_city_staff_add_an_article_with_images_in_the_admin(client, chen):
     assert article.created_by == chen and article.status == Article.Status.DRAFT
 
 
+def test_save_and_publish_from_the_admin_form(client, chen):
+    client.force_login(chen)
+    add = client.get(reverse("admin:gongzufang_article_add")).content.decode()
+    assert 'name="_publish"' in add and "插入代码" in add
+    response = client.post(reverse("admin:gongzufang_article_add"), _admin_add_data(**{"_publish": "保存并发布", "images-0-caption": ""}), follow=True)
+    assert response.status_code == 200
+    article = Article.objects.get(title="后台新增的资讯")
+    assert article.status == Article.Status.PUBLISHED and article.published_at is not None
+    assert article.status_changes.get().actor == chen
+    change = client.get(reverse("admin:gongzufang_article_change", args=[article.pk])).content.decode()
+    assert 'name="_publish"' not in change and "状态记录" in change
+
+
 def test_the_admin_refuses_a_fake_image_with_a_clear_message(client, chen):
     client.force_login(chen)
     data = _admin_add_data(**{"images-0-image": SimpleUploadedFile("a.png", b"not an image at all" * 10)})
