@@ -4,3 +4,31 @@ from django.apps import AppConfig
 class ApplicationsConfig(AppConfig):
     name = "applications"
     verbose_name = "申请与审核"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from django.db.models.signals import post_migrate
+
+        from gongzufang import demo, roles
+        from gongzufang.models.users import Role
+
+        from . import demo as applications_demo
+
+        view = ["applications.view_application", "applications.view_householdmember", "applications.view_material"]
+        roles.extend_role_permissions({
+            Role.STREET_CLERK: [*view, "applications.change_application", "applications.accept_application",
+                                "applications.return_application", "applications.register_applicant"],
+            Role.DISTRICT_CASEWORKER: [*view, "applications.change_application"],
+            Role.CITY_CASEWORKER: [*view, "applications.change_application"],
+        })
+        # Groups are synced after gongzufang migrates, before this app's permissions exist on a fresh
+        # database; sync again once they do.
+        post_migrate.connect(_sync_groups, sender=self, dispatch_uid="applications_sync_role_groups")
+        if applications_demo.seed not in demo.DEMO_SEEDERS:
+            demo.DEMO_SEEDERS.append(applications_demo.seed)
+
+
+def _sync_groups(**kwargs):
+    from gongzufang.roles import sync_role_groups
+
+    sync_role_groups()

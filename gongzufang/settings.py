@@ -266,4 +266,14 @@ MIDDLEWARE.insert(MIDDLEWARE.index("axes.middleware.AxesMiddleware"), "gongzufan
 EXCHANGE_URL = _read("EXCHANGE_URL", env.str, "http://127.0.0.1:8765")
 EXCHANGE_TOKEN = _read("EXCHANGE_TOKEN", env.str, "")
 EXCHANGE_TIMEOUT_SECONDS = _read("EXCHANGE_TIMEOUT_SECONDS", env.float, 3.0)
+# Text messages: the development backend logs and keeps them in the SmsOutbox table; production sets
+# SMS_BACKEND=applications.sms.HttpSmsBackend with SMS_HTTP_URL and SMS_HTTP_TOKEN (see applications/sms.py).
+SMS_BACKEND = _read("SMS_BACKEND", env.str, "applications.sms.OutboxSmsBackend")
+SMS_HTTP_URL = _read("SMS_HTTP_URL", env.str, "")
+SMS_HTTP_TOKEN = _read("SMS_HTTP_TOKEN", env.str, "")
+SMS_DAILY_LIMIT = _read("SMS_DAILY_LIMIT", env.int, 10)
+# Links in text messages (e.g. "set your password at …").
+PORTAL_BASE_URL = _read("PORTAL_BASE_URL", env.str, "http://127.0.0.1:8000")
+# Log-in with phone + SMS code, after the password backends (axes stays first).
+AUTHENTICATION_BACKENDS = [*AUTHENTICATION_BACKENDS, "applications.auth_backends.SmsCodeBackend"]
 # --- end applications -------------------------------------------------------------------------------

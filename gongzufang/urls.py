@@ -13,5 +13,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("gongzufang.api.urls")),
     path("housing/", include("housing.urls")),
+    path("", include("applications.urls")),
     path("", include("gongzufang.urls_public")),
 ]

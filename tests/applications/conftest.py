@@ -15,7 +15,7 @@ ZHANG_WEI = ("张伟", "230602198807203015")
 ZHAO_QIANG = ("赵强", "230603199202110052")
 ZHOU_DE_DECEASED = ("周德", "230602196001010071")
 CHEN_HAO_GARBAGE = ("陈浩", "230602199308080094")
-NOT_IN_HUKOU = "230602200001010013"
+NOT_IN_HUKOU = "230602200001010011"
 
 
 @pytest.fixture
@@ -40,3 +40,46 @@ def browser_type_launch_args(browser_type_launch_args):
             "--disable-sync", "--no-first-run",
         ],
     }
+
+
+@pytest.fixture(autouse=True)
+def _private_media(settings, tmp_path):
+    """Uploaded materials go to a fresh directory per test."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+def last_code(phone):
+    """The verification code last texted to `phone` (from the development SMS outbox)."""
+    import re
+
+    from applications.models import SmsOutbox
+
+    row = SmsOutbox.objects.filter(phone=phone, purpose__startswith="code:").order_by("-id").first()
+    assert row is not None, f"no code sent to {phone}"
+    return re.search(r"\d{6}", row.text).group(0)
+
+
+def make_applicant(name, id_number, phone, **extra):
+    """An applicant with a verified identity (as after 实名认证)."""
+    from django.utils import timezone
+
+    from tests import factories
+
+    return factories.UserFactory(username=phone, phone=phone, real_name=name, id_number=id_number,
+                                 id_verified_at=timezone.now(), **extra)
+
+
+@pytest.fixture
+def wang(db):
+    """王丽: a verified applicant (alice's real-world twin, with phone and ID number)."""
+    return make_applicant(*WANG_LI, "13800000001")
+
+
+@pytest.fixture
+def zhang(db):
+    return make_applicant(*ZHANG_WEI, "13800000002")
+
+
+@pytest.fixture
+def zhao(db):
+    return make_applicant(*ZHAO_QIANG, "13800000003")

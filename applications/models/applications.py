@@ -1,0 +1,474 @@
+"""Households, applications, corrections, materials and in-site messages (DESIGN §4, issue 4).
+
+The status of an application changes only through the django-fsm-2 transitions below, each called
+by a service in `applications/services.py` that locks the row, checks the guard, records an
+`ApplicationStatusChange` and sends messages on commit. The field is protected: assigning to it
+raises.
+"""
+
+import os
+import uuid
+
+from django.conf import settings
+from django.core.files.storage import FileSystemStorage
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django_fsm import RETURN_VALUE, FSMField, FSMModelMixin, transition
+
+from gongzufang.fields import EncryptedCharField, PiiHashField
+from gongzufang.models.audit import StatusChange
+from gongzufang.parameters import CATEGORIES, MATERIAL_KINDS
+from gongzufang.scoping import ScopedQuerySet
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", _("填写中")
+    SUBMITTED = "submitted", _("已提交，待受理")
+    RETURNED_FOR_CORRECTION = "returned_for_correction", _("退回补正")
+    ACCEPTED = "accepted", _("已受理")
+    STREET_REVIEW = "street_review", _("街道初审")
+    CROSS_CHECK = "cross_check", _("部门联审")
+    DISTRICT_REVIEW = "district_review", _("区县审核")
+    PUBLIC_NOTICE = "public_notice", _("公示")
+    CITY_REVIEW = "city_review", _("市级复核")
+    APPROVED = "approved", _("审核通过")
+    REJECTED = "rejected", _("审核未通过")
+    RECHECK_REQUESTED = "recheck_requested", _("已申请复核")
+    WITHDRAWN = "withdrawn", _("已撤回")
+
+
+# A household may have one application in these at a time (its members' ID numbers are claimed).
+ACTIVE_STATUSES = frozenset(Status) - {Status.DRAFT, Status.WITHDRAWN, Status.REJECTED}
+# Withdrawal is possible until a decision (approved / rejected).
+WITHDRAWABLE_STATUSES = [
+    Status.DRAFT, Status.SUBMITTED, Status.RETURNED_FOR_CORRECTION, Status.ACCEPTED, Status.STREET_REVIEW,
+    Status.CROSS_CHECK, Status.DISTRICT_REVIEW, Status.PUBLIC_NOTICE, Status.CITY_REVIEW,
+]
+# A street clerk may return an application for correction from these (once, DESIGN §4).
+RETURNABLE_STATUSES = [Status.SUBMITTED, Status.ACCEPTED, Status.STREET_REVIEW]
+
+
+class AssistanceType(models.TextChoices):
+    UNIT = "unit", _("实物配租")
+    SUBSIDY = "subsidy", _("租赁补贴")
+
+
+CATEGORY_CHOICES = list(CATEGORIES.items())
+MATERIAL_CHOICES = list(MATERIAL_KINDS.items())
+
+
+class HousingType(models.TextChoices):
+    NONE = "none", _("无自有住房，借住亲友")
+    PRIVATE_RENT = "private_rent", _("租住私房")
+    PUBLIC_RENT = "public_rent", _("租住公房")
+    DORMITORY = "dormitory", _("单位宿舍")
+    OWN = "own", _("自有住房")
+    OTHER = "other", _("其他")
+
+
+class Bedrooms(models.IntegerChoices):
+    ONE = 1, _("一居室")
+    TWO = 2, _("两居室")
+    THREE = 3, _("三居室")
+
+
+# Parts of an application, as the wizard's steps; a correction list names these (and materials).
+class Section(models.TextChoices):
+    ASSISTANCE = "assistance", _("保障方式与类别")
+    MEMBERS = "members", _("家庭成员")
+    HOUSING = "housing", _("现住房情况")
+    ASSETS = "assets", _("家庭资产")
+    PREFERENCES = "preferences", _("意向区域与户型")
+    PLACE = "place", _("所在街道与社区")
+    CONSENT = "consent", _("授权书")
+    MATERIALS = "materials", _("申请材料")
+
+
+# --- households ----------------------------------------------------------------------------------
+
+
+class Household(models.Model):
+    """The household as declared in one application."""
+
+    applicant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="households", verbose_name=_("申请人"),
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_district_path = "application__district"
+    scope_street_path = "application__street"
+
+    class Meta:
+        verbose_name = _("申请家庭")
+        verbose_name_plural = _("申请家庭")
+
+    def __str__(self):
+        return f"{self.applicant} 的家庭"
+
+
+class Relationship(models.TextChoices):
+    SELF = "self", _("本人")
+    SPOUSE = "spouse", _("配偶")
+    CHILD = "child", _("子女")
+    PARENT = "parent", _("父母")
+    OTHER = "other", _("其他共同生活成员")
+
+
+class MaritalStatus(models.TextChoices):
+    UNMARRIED = "unmarried", _("未婚")
+    MARRIED = "married", _("已婚")
+    DIVORCED = "divorced", _("离异")
+    WIDOWED = "widowed", _("丧偶")
+
+
+class Disability(models.TextChoices):
+    NONE = "none", _("无")
+    GRADE_1 = "grade_1", _("一级")
+    GRADE_2 = "grade_2", _("二级")
+    GRADE_3 = "grade_3", _("三级")
+    GRADE_4 = "grade_4", _("四级")
+
+
+class Sex(models.TextChoices):
+    MALE = "male", _("男")
+    FEMALE = "female", _("女")
+
+
+class HouseholdMember(models.Model):
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="members", verbose_name=_("家庭"))
+    relationship = models.CharField(_("与申请人关系"), max_length=12, choices=Relationship.choices)
+    name = models.CharField(_("姓名"), max_length=40)
+    id_number = EncryptedCharField(_("身份证号码"))
+    id_number_hash = PiiHashField(source="id_number")
+    # Derived from the ID number by the service that saves the member, never typed.
+    sex = models.CharField(_("性别"), max_length=8, choices=Sex.choices)
+    birth_date = models.DateField(_("出生日期"))
+    marital_status = models.CharField(_("婚姻状况"), max_length=12, choices=MaritalStatus.choices)
+    employer = models.CharField(_("工作单位"), max_length=100, blank=True)
+    monthly_income = models.DecimalField(
+        _("月收入（元）"), max_digits=10, decimal_places=2, default=0, validators=[MinValueValidator(0)],
+    )
+    disability = models.CharField(_("残疾等级"), max_length=8, choices=Disability.choices, default=Disability.NONE)
+    sort_order = models.PositiveSmallIntegerField(default=0)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_district_path = "household__application__district"
+    scope_street_path = "household__application__street"
+
+    class Meta:
+        verbose_name = _("家庭成员")
+        verbose_name_plural = _("家庭成员")
+        ordering = ["sort_order", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["household", "id_number_hash"], name="member_once_per_household",
+                violation_error_message=_("该成员已在家庭成员中，不能重复添加。"),
+            ),
+            models.UniqueConstraint(
+                fields=["household"], condition=Q(relationship="self"), name="one_self_per_household",
+            ),
+            models.CheckConstraint(condition=Q(monthly_income__gte=0), name="member_income_not_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.name}（{self.get_relationship_display()}）"
+
+    @property
+    def id_number_masked(self):
+        from gongzufang.pii import mask_id_number
+
+        return mask_id_number(self.id_number)
+
+
+# --- applications --------------------------------------------------------------------------------
+
+
+class ApplicationQuerySet(ScopedQuerySet):
+    def of_applicant(self, user):
+        """The applicant's own applications (an applicant has no district scope)."""
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        return self.filter(applicant=user)
+
+    def for_staff(self, user):
+        """What caseworkers see: their area, never an applicant's unsent draft."""
+        return self.for_user(user).exclude(status=Status.DRAFT)
+
+
+class Application(FSMModelMixin, models.Model):
+    number = models.CharField(_("申请编号"), max_length=24, unique=True)
+    applicant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="applications", verbose_name=_("申请人"),
+    )
+    household = models.OneToOneField(Household, on_delete=models.PROTECT, related_name="application",
+                                     verbose_name=_("家庭"))
+    assistance_type = models.CharField(_("保障方式"), max_length=8, choices=AssistanceType.choices, blank=True)
+    category = models.CharField(_("保障对象类别"), max_length=24, choices=CATEGORY_CHOICES, blank=True)
+
+    # Who handles it: the street (and its district, kept here for scoping) of the applicant.
+    district = models.ForeignKey("gongzufang.District", on_delete=models.PROTECT, null=True, blank=True,
+                                 related_name="+", verbose_name=_("区县"))
+    street = models.ForeignKey("gongzufang.Street", on_delete=models.PROTECT, null=True, blank=True,
+                               related_name="+", verbose_name=_("街道/镇"))
+    community = models.ForeignKey("gongzufang.Community", on_delete=models.PROTECT, null=True, blank=True,
+                                  related_name="+", verbose_name=_("社区"))
+
+    preferred_districts = models.ManyToManyField("gongzufang.District", blank=True, related_name="+",
+                                                 verbose_name=_("意向区域"))
+    preferred_bedrooms = models.PositiveSmallIntegerField(_("意向户型"), choices=Bedrooms.choices, null=True, blank=True)
+
+    housing_type = models.CharField(_("现住房类型"), max_length=16, choices=HousingType.choices, blank=True)
+    housing_area = models.DecimalField(_("现住房建筑面积（㎡）"), max_digits=7, decimal_places=2, null=True, blank=True,
+                                       validators=[MinValueValidator(0), MaxValueValidator(10000)])
+    housing_address = models.CharField(_("现住址"), max_length=200, blank=True)
+
+    # Declared assets (DESIGN §6): vehicles, businesses, property sold in the last 5 years.
+    vehicle_count = models.PositiveSmallIntegerField(_("机动车数量"), default=0)
+    vehicle_value = models.DecimalField(_("机动车总价值（元）"), max_digits=12, decimal_places=2, default=0,
+                                        validators=[MinValueValidator(0)])
+    business_count = models.PositiveSmallIntegerField(_("经营企业/个体户数量"), default=0)
+    business_capital = models.DecimalField(_("注册资本合计（元）"), max_digits=14, decimal_places=2, default=0,
+                                           validators=[MinValueValidator(0)])
+    property_sold_recently = models.BooleanField(_("近 5 年内出售过住房"), default=False)
+    assets_note = models.TextField(_("资产补充说明"), blank=True, max_length=1000)
+
+    consent_at = models.DateTimeField(_("授权时间"), null=True, blank=True)
+    consent_version = models.CharField(_("授权书版本"), max_length=20, blank=True)
+
+    status = FSMField(_("状态"), max_length=32, choices=Status.choices, default=Status.DRAFT, protected=True,
+                      db_index=True)
+    # Wizard steps saved at least once (resumable; Section values).
+    completed_sections = models.JSONField(_("已填写部分"), default=list, blank=True)
+    returned_from = models.CharField(_("补正前状态"), max_length=32, blank=True)
+
+    submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
+    accepted_at = models.DateTimeField(_("受理时间"), null=True, blank=True)
+    # The clock (DESIGN §4): the current step started on `step_started_on`; working days spent in 补正
+    # (and, for issue 5, 公示) are added back to its budget and to the total.
+    step_started_on = models.DateField(_("本环节开始日"), null=True, blank=True)
+    step_paused_workdays = models.PositiveIntegerField(_("本环节暂停工作日"), default=0)
+    total_paused_workdays = models.PositiveIntegerField(_("累计暂停工作日"), default=0)
+    paused_on = models.DateField(_("暂停开始日"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("决定时间"), null=True, blank=True)
+
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    objects = ApplicationQuerySet.as_manager()
+    scope_district_path = "district"
+    scope_street_path = "street"
+
+    class Meta:
+        verbose_name = _("公租房申请")
+        verbose_name_plural = _("公租房申请")
+        ordering = ["-created_at", "-id"]
+        permissions = [
+            ("accept_application", _("可受理申请")),
+            ("return_application", _("可退回补正")),
+            ("register_applicant", _("可现场注册申请人")),
+        ]
+        indexes = [models.Index(fields=["district", "status"], name="application_district_status")]
+
+    def __str__(self):
+        return self.number
+
+    # --- guards ---
+    @property
+    def was_returned(self) -> bool:
+        return CorrectionRequest.objects.filter(application_id=self.pk).exists()
+
+    def can_be_returned(self) -> bool:
+        return not self.was_returned
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_STATUSES
+
+    @property
+    def is_withdrawable(self) -> bool:
+        return self.status in WITHDRAWABLE_STATUSES
+
+    # --- transitions (called only from applications/services.py) ---
+    @transition(field=status, source=Status.DRAFT, target=Status.SUBMITTED)
+    def submit(self):
+        pass
+
+    @transition(field=status, source=Status.RETURNED_FOR_CORRECTION,
+                target=RETURN_VALUE(Status.SUBMITTED, Status.ACCEPTED, Status.STREET_REVIEW))
+    def resubmit(self):
+        return self.returned_from or Status.SUBMITTED
+
+    @transition(field=status, source=WITHDRAWABLE_STATUSES, target=Status.WITHDRAWN)
+    def withdraw(self):
+        pass
+
+    @transition(field=status, source=Status.SUBMITTED, target=Status.ACCEPTED)
+    def accept(self):
+        pass
+
+    @transition(field=status, source=RETURNABLE_STATUSES, target=Status.RETURNED_FOR_CORRECTION,
+                conditions=[can_be_returned])
+    def return_for_correction(self):
+        pass
+
+
+class ApplicationStatusChange(StatusChange):
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="status_changes",
+                                    verbose_name=_("申请"))
+
+    class Meta(StatusChange.Meta):
+        verbose_name = _("申请状态变更")
+        verbose_name_plural = _("申请状态变更")
+
+
+class MemberClaim(models.Model):
+    """While an application is active, each member's ID number is claimed by it: the unique hash
+    makes "one active application per household" hold even for two submissions at the same moment."""
+
+    id_number_hash = models.CharField(max_length=64, unique=True)
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="member_claims")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("成员占用")
+        verbose_name_plural = _("成员占用")
+
+    def __str__(self):
+        return f"{self.application_id}:{self.id_number_hash[:8]}"
+
+
+class CorrectionRequest(models.Model):
+    """补正: the one itemised list a clerk returns an application with (one per application)."""
+
+    application = models.OneToOneField(Application, on_delete=models.CASCADE, related_name="correction",
+                                       verbose_name=_("申请"))
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                     verbose_name=_("退回人"))
+    note = models.TextField(_("说明"), blank=True, max_length=2000)
+    returned_from = models.CharField(_("退回时状态"), max_length=32)
+    created_at = models.DateTimeField(_("退回时间"), auto_now_add=True)
+    resolved_at = models.DateTimeField(_("补正提交时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("补正通知")
+        verbose_name_plural = _("补正通知")
+
+    def __str__(self):
+        return f"{self.application} 补正"
+
+    def sections(self) -> set:
+        return {item.section for item in self.items.all()}
+
+
+def correction_section_choices():
+    return list(Section.choices) + [(f"material.{k}", f"材料：{v}") for k, v in MATERIAL_KINDS.items()]
+
+
+class CorrectionItem(models.Model):
+    request = models.ForeignKey(CorrectionRequest, on_delete=models.CASCADE, related_name="items")
+    section = models.CharField(_("需补正内容"), max_length=40, choices=correction_section_choices())
+    note = models.CharField(_("要求"), max_length=300)
+
+    class Meta:
+        verbose_name = _("补正事项")
+        verbose_name_plural = _("补正事项")
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["request", "section"], name="correction_item_once")]
+
+    def __str__(self):
+        return f"{self.get_section_display()}：{self.note}"
+
+
+# --- materials -----------------------------------------------------------------------------------
+
+
+class PrivateStorage(FileSystemStorage):
+    """MEDIA_ROOT/private, with no URL: files are served only by the permission-checked view."""
+
+    def __init__(self):
+        super().__init__(base_url=None)
+
+    @property
+    def base_location(self):
+        return os.path.join(settings.MEDIA_ROOT, "private")
+
+    @property
+    def location(self):
+        return os.path.abspath(self.base_location)
+
+    def url(self, name):
+        raise ValueError("private files have no public URL")
+
+
+def private_storage():
+    return PrivateStorage()
+
+
+def material_upload_to(instance, filename):
+    ext = os.path.splitext(filename)[1].lower()
+    return f"applications/{instance.application_id}/{uuid.uuid4().hex}{ext}"
+
+
+class MaterialQuerySet(ScopedQuerySet):
+    def current(self):
+        return self.filter(superseded_at__isnull=True)
+
+
+class Material(models.Model):
+    """An uploaded document. Replacing or removing one keeps the old row, marked superseded."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="materials",
+                                    verbose_name=_("申请"))
+    kind = models.CharField(_("材料类别"), max_length=24, choices=MATERIAL_CHOICES)
+    file = models.FileField(_("文件"), storage=private_storage, upload_to=material_upload_to, max_length=200)
+    original_name = models.CharField(_("原文件名"), max_length=200)
+    content_type = models.CharField(_("类型"), max_length=40)
+    size = models.PositiveIntegerField(_("大小（字节）"))
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                    verbose_name=_("上传人"))
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+    superseded_at = models.DateTimeField(_("被替换时间"), null=True, blank=True)
+    superseded_by = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+                                      verbose_name=_("替换为"))
+
+    objects = MaterialQuerySet.as_manager()
+    scope_district_path = "application__district"
+    scope_street_path = "application__street"
+
+    class Meta:
+        verbose_name = _("申请材料")
+        verbose_name_plural = _("申请材料")
+        ordering = ["kind", "uploaded_at", "id"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.original_name}"
+
+
+# --- the message centre --------------------------------------------------------------------------
+
+
+class SiteMessage(models.Model):
+    """An in-site message (站内消息) to one person; one per status change at most."""
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="site_messages",
+                                  verbose_name=_("收件人"))
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, null=True, blank=True,
+                                    related_name="site_messages", verbose_name=_("申请"))
+    status_change = models.OneToOneField(ApplicationStatusChange, on_delete=models.CASCADE, null=True, blank=True,
+                                         related_name="site_message")
+    title = models.CharField(_("标题"), max_length=100)
+    body = models.TextField(_("内容"))
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("站内消息")
+        verbose_name_plural = _("站内消息")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return self.title

@@ -1,0 +1,30 @@
+"""Background work of applications. Tasks take ids, are idempotent and call services."""
+
+from celery import shared_task
+from django.db import IntegrityError, transaction
+
+from .notifications import status_change_message
+
+
+@shared_task(bind=True, max_retries=3, default_retry_delay=30)
+def notify_status_change(self, change_id: int):
+    """In-site message and SMS for one status change; a second run sends nothing more."""
+    from .models import ApplicationStatusChange, SiteMessage
+    from .sms import send_sms
+
+    change = (ApplicationStatusChange.objects.select_related("application__applicant")
+              .filter(pk=change_id).first())
+    if change is None:
+        return False
+    application = change.application
+    title, body, sms_text = status_change_message(change)
+    try:
+        with transaction.atomic():
+            SiteMessage.objects.create(recipient=application.applicant, application=application, status_change=change,
+                                       title=title, body=body)
+    except IntegrityError:  # already sent by an earlier run
+        return False
+    phone = application.applicant.phone
+    if phone:
+        send_sms(phone=phone, text=sms_text, purpose=f"status:{change.to_status}")
+    return True
