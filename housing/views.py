@@ -4,14 +4,18 @@ Thin: parse the request, call one selector, render. Only published units of publ
 """
 
 import mimetypes
+from html import escape
 
 from django.http import FileResponse, Http404
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
 from . import selectors
-from .models import EstatePhoto, UnitPhoto
+from .filtersets import ACCESS_CHOICES, BEDROOM_CHOICES, SORT_CHOICES
+from .models import BEDROOM_LABELS, EstatePhoto, Unit, UnitPhoto
 
 PHOTO_CACHE_SECONDS = 3600
 
@@ -26,18 +30,43 @@ def unit_search(request):
     if search.per_page != selectors.PER_PAGE_DEFAULT:
         kept["per_page"] = search.per_page
     query = urlencode(kept)
+    # Labels looked up once per page, not through get_FOO_display() (and gettext) per card.
     names = {pk: name for pk, _code, name in search.districts}
+    orientations = {code: str(label) for code, label in Unit.Orientation.choices}
+    bedrooms = {n: str(label) for n, label in BEDROOM_LABELS.items()}
     for unit in search.units:
         unit.district_name = names.get(unit.district_id, "")
+        unit.orientation_label = orientations.get(unit.orientation, "")
+        unit.rooms_label = unit.layout or bedrooms.get(unit.bedrooms) or f"{unit.bedrooms}居室"
     values = {name: str(search.form[name].value() or "") for name in search.form.fields}
     context = {
         "values": values,
+        # Built here rather than by a template loop: a district can have a hundred estates, and
+        # the template engine would spend more on them than the database on the whole search.
+        "district_options": _options(((code, name) for _pk, code, name in search.districts), values["district"]),
+        "estate_options": _options(search.estate_choices, values["estate"]),
+        "bedrooms_options": _options(BEDROOM_CHOICES, values["bedrooms"]),
+        "access_options": _options(ACCESS_CHOICES, values["access"]),
+        "sort_options": _options(SORT_CHOICES, search.filterset.current_sort),
+        "errors": search.form.errors,
+        # URL prefixes reversed once, not twice per card.
+        "unit_prefix": reverse("housing:unit_detail", args=[0])[:-2],
+        "unit_photo_prefix": reverse("housing:unit_photo", args=[0])[:-2],
+        "estate_photo_prefix": reverse("housing:estate_photo", args=[0])[:-2],
         "search": search,
         "form": search.form,
         "query": query,
         "page_prefix": f"?{query}&page=" if query else "?page=",
     }
     return render(request, "housing/unit_search.html", context)
+
+
+def _options(choices, selected):
+    # Plain escaping (html.escape) is many times cheaper than format_html per option.
+    return mark_safe("".join(
+        f'<option value="{escape(str(value))}"{" selected" if str(value) == selected else ""}>{escape(str(label))}</option>'
+        for value, label in choices
+    ))  # noqa: S308 — every value and label is escaped above
 
 
 @require_GET
