@@ -8,7 +8,6 @@ from dataclasses import dataclass
 import magic
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.template.defaultfilters import filesizeformat
 
 from gongzufang.uploads import HEADER_BYTES, MB, strip_image_metadata, validate_image_upload, validate_pdf_upload
 
@@ -42,8 +41,8 @@ def check_material_file(upload) -> CheckedFile:
         raise ValidationError("文件为空，请重新选择。", code="empty")
     if size > MAX_BYTES:
         raise ValidationError(
-            "文件过大（%(size)s），每个文件不能超过 %(limit)s。可以压缩图片或分页上传。", code="too_large",
-            params={"size": filesizeformat(size), "limit": filesizeformat(MAX_BYTES)},
+            "文件过大（%(size).2f MB），每个文件不能超过 %(limit)d MB。可以压缩图片或分页上传。", code="too_large",
+            params={"size": size / MB, "limit": MAX_BYTES // MB},
         )
     upload.seek(0)
     mime = magic.from_buffer(upload.read(HEADER_BYTES), mime=True)

@@ -20,8 +20,9 @@ def status_change_message(change) -> tuple[str, str, str]:
     label = dict(Status.choices).get(to, to)
     title = SUBJECTS.get(to, f"申请进度更新：{label}")
     number = application.number
-    if to == Status.SUBMITTED and change.from_status == Status.RETURNED_FOR_CORRECTION:
-        body = f"您的申请（编号 {number}）已补正并重新提交。"
+    if change.from_status == Status.RETURNED_FOR_CORRECTION and to != Status.WITHDRAWN:
+        title = "补正已提交"
+        body = f"您的申请（编号 {number}）已补正并重新提交，审批时限恢复计算。"
     elif to == Status.SUBMITTED:
         body = f"您的申请（编号 {number}）已提交，等待所在街道受理。"
     elif to == Status.RETURNED_FOR_CORRECTION:

@@ -9,6 +9,7 @@ message on commit. Refusals are `PortalError`s with a Chinese message; `fields` 
 import secrets
 from decimal import Decimal, InvalidOperation
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -113,7 +114,7 @@ def application_start(*, applicant) -> Application:
         raise PortalError("请先完成实名认证。", code="not_verified")
     with transaction.atomic():
         # Serialise two "start" clicks of the same person on their account row.
-        type(applicant).objects.select_for_update().filter(pk=applicant.pk).first()
+        get_user_model().objects.select_for_update().filter(pk=applicant.pk).first()
         draft = Application.objects.filter(applicant=applicant, status=Status.DRAFT).first()
         if draft:
             return draft

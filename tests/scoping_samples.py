@@ -4,9 +4,11 @@ The admin scoping test walks every registered admin whose model is district-boun
 sample here; a new district-bound model without one fails that test on purpose.
 """
 
+from applications.models import Application
 from gongzufang.models import ApiClient, Community, District, Street
 from gongzufang.services.api_clients import api_client_issue
 from tests import factories
+from tests.applications.builders import submitted
 
 SAMPLES = {}
 
@@ -72,3 +74,8 @@ def _housing_samples():
 
 
 _housing_samples()
+
+
+@sample(Application)
+def _application(district):
+    return submitted(street=factories.first_street(district.code))

@@ -1,0 +1,211 @@
+"""Caseworkers' admin for applications (minimal; issue 5 extends it).
+
+Scoped with `DistrictScopedAdminMixin` (a street clerk sees their street, a district caseworker
+their district); drafts are never shown. Nothing is edited in place: the status is read-only, and
+accepting or returning an application are buttons that call the services, showing the service's
+message when it refuses. ID numbers are masked. A street clerk registers applicants on site from
+here (现场注册).
+"""
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
+
+from gongzufang.admin.scoped import DistrictScopedAdminMixin
+from gongzufang.errors import PortalError
+from gongzufang.pii import mask_id_number, mask_phone
+
+from . import accounts, services
+from .forms_accounts import OnsiteRegistrationForm
+from .forms_admin import CorrectionForm, OpinionForm
+from .models import Application, ApplicationStatusChange, HouseholdMember, Material, Status
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        return True
+
+
+class MaterialInline(ReadOnlyInline):
+    model = Material
+    fields = ["kind", "file_link", "content_type", "size", "uploaded_at", "superseded_at"]
+    readonly_fields = fields
+    verbose_name_plural = "申请材料（含已替换的历史文件）"
+
+    @admin.display(description="文件")
+    def file_link(self, obj):
+        return format_html('<a href="{}" target="_blank" rel="noopener">{}</a>',
+                           reverse("applications:material_file", args=[obj.pk]), obj.original_name)
+
+
+class StatusChangeInline(ReadOnlyInline):
+    model = ApplicationStatusChange
+    fields = ["created_at", "from_status", "to_status", "actor", "actor_level", "opinion"]
+    readonly_fields = fields
+    verbose_name_plural = "办理记录"
+
+
+@admin.register(Application)
+class ApplicationAdmin(DistrictScopedAdminMixin, admin.ModelAdmin):
+    list_display = ["number", "applicant_name", "applicant_id_masked", "assistance_type", "category", "status",
+                    "street", "submitted_at"]
+    list_filter = ["status", "assistance_type", "category"]
+    search_fields = ["number"]
+    list_select_related = ["applicant", "street__district"]
+    ordering = ["-submitted_at", "-id"]
+    change_form_template = "admin/applications/application/change_form.html"
+    change_list_template = "admin/applications/application/change_list.html"
+    fieldsets = [
+        ("申请", {"fields": ["number", "status", "applicant_name", "applicant_id_masked", "applicant_phone",
+                           "assistance_type", "category", "district", "street", "community", "submitted_at",
+                           "accepted_at"]}),
+        ("家庭成员", {"fields": ["members_table"]}),
+        ("住房、资产与意向", {"fields": ["housing_type", "housing_area", "housing_address", "vehicle_count",
+                                 "vehicle_value", "business_count", "business_capital", "property_sold_recently",
+                                 "assets_note", "preferred", "preferred_bedrooms"]}),
+        ("授权与补正", {"fields": ["consent_at", "consent_version", "correction_list"]}),
+    ]
+    inlines = [MaterialInline, StatusChangeInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).exclude(status=Status.DRAFT)
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f for _title, opts in self.fieldsets for f in opts["fields"]]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="申请人")
+    def applicant_name(self, obj):
+        return obj.applicant.real_name or obj.applicant.username
+
+    @admin.display(description="身份证号码")
+    def applicant_id_masked(self, obj):
+        return mask_id_number(obj.applicant.id_number)
+
+    @admin.display(description="手机号")
+    def applicant_phone(self, obj):
+        return mask_phone(obj.applicant.phone)
+
+    @admin.display(description="家庭成员")
+    def members_table(self, obj):
+        rows = format_html_join(
+            "", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            ((m.name, m.get_relationship_display(), mask_id_number(m.id_number), m.get_sex_display(),
+              m.birth_date, m.get_marital_status_display(), m.employer or "—", m.monthly_income)
+             for m in HouseholdMember.objects.filter(household_id=obj.household_id)),
+        )
+        return format_html(
+            "<table><thead><tr><th>姓名</th><th>关系</th><th>身份证号码</th><th>性别</th><th>出生日期</th>"
+            "<th>婚姻状况</th><th>工作单位</th><th>月收入（元）</th></tr></thead><tbody>{}</tbody></table>", rows)
+
+    @admin.display(description="意向区域")
+    def preferred(self, obj):
+        return "、".join(d.name for d in obj.preferred_districts.all()) or "—"
+
+    @admin.display(description="补正清单")
+    def correction_list(self, obj):
+        correction = getattr(obj, "correction", None)
+        if correction is None:
+            return "—"
+        items = format_html_join("", "<li>{}：{}</li>", ((i.get_section_display(), i.note) for i in correction.items.all()))
+        return format_html("<ul>{}</ul>{}", items, f"补正提交：{correction.resolved_at:%Y-%m-%d %H:%M}"
+                           if correction.resolved_at else "等待申请人补正")
+
+    # --- buttons -----------------------------------------------------------------------------------
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("register-applicant/", view(self.register_applicant_view), name="applications_register_applicant"),
+            path("<path:object_id>/accept/", view(self.accept_view), name="applications_application_accept"),
+            path("<path:object_id>/return/", view(self.return_view), name="applications_application_return"),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        obj = self.get_object(request, object_id)
+        extra = {
+            "show_save": False, "show_save_and_continue": False, "show_save_and_add_another": False,
+            "show_delete": False,
+            "can_accept": obj.status == Status.SUBMITTED and request.user.has_perm("applications.accept_application"),
+            "can_return": (obj.status in (Status.SUBMITTED, Status.ACCEPTED, Status.STREET_REVIEW)
+                           and not obj.was_returned and request.user.has_perm("applications.return_application")),
+            "opinion_form": OpinionForm(),
+            **(extra_context or {}),
+        }
+        return super().change_view(request, object_id, form_url, extra_context=extra)
+
+    def _change_url(self, obj):
+        return reverse("admin:applications_application_change", args=[obj.pk])
+
+    def accept_view(self, request, object_id):
+        obj = self.get_object(request, object_id)
+        if request.method != "POST":
+            return redirect(self._change_url(obj))
+        if not request.user.has_perm("applications.accept_application"):
+            raise PermissionDenied
+        form = OpinionForm(request.POST)
+        opinion = form.cleaned_data["opinion"] if form.is_valid() else ""
+        try:
+            services.application_accept(application=obj, actor=request.user, opinion=opinion)
+        except PortalError as exc:
+            self.message_user(request, exc.message, messages.ERROR)
+        else:
+            self.message_user(request, f"申请 {obj.number} 已受理。", messages.SUCCESS)
+        return redirect(self._change_url(obj))
+
+    def return_view(self, request, object_id):
+        obj = self.get_object(request, object_id)
+        if not request.user.has_perm("applications.return_application"):
+            raise PermissionDenied
+        form = CorrectionForm(request.POST or None, application=obj)
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.application_return_for_correction(application=obj, actor=request.user,
+                                                           items=form.cleaned_data["items"],
+                                                           note=form.cleaned_data["note"])
+            except PortalError as exc:
+                self.message_user(request, exc.message, messages.ERROR)
+                return redirect(self._change_url(obj))
+            self.message_user(request, f"申请 {obj.number} 已退回补正，已通知申请人。", messages.SUCCESS)
+            return redirect(self._change_url(obj))
+        context = {**self.admin_site.each_context(request), "opts": self.model._meta, "original": obj,
+                   "form": form, "title": f"退回补正：{obj.number}"}
+        return TemplateResponse(request, "admin/applications/application/return.html", context)
+
+    def register_applicant_view(self, request):
+        if not request.user.has_perm("applications.register_applicant"):
+            raise PermissionDenied
+        form = OnsiteRegistrationForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                user = accounts.applicant_register_onsite(
+                    clerk=request.user, name=form.cleaned_data["name"], id_number=form.cleaned_data["id_number"],
+                    phone=form.cleaned_data["phone"])
+            except PortalError as exc:
+                form.add_portal_error(exc)
+            else:
+                self.message_user(request, f"已为 {user.real_name} 注册账户（登录名 {mask_phone(user.phone)}），"
+                                           "设置密码的短信已发送。", messages.SUCCESS)
+                return redirect(reverse("admin:applications_register_applicant"))
+        context = {**self.admin_site.each_context(request), "opts": self.model._meta, "form": form,
+                   "title": "现场注册申请人"}
+        return TemplateResponse(request, "admin/applications/application/register_applicant.html", context)

@@ -1,0 +1,48 @@
+"""Forms of the caseworkers' admin pages: the itemised correction list and on-site registration."""
+
+from django import forms
+
+from gongzufang.parameters import MATERIAL_KINDS
+
+from .formkit import PortalForm
+from .models import Section
+from .selectors import required_material_kinds, wizard_sections
+
+
+class CorrectionForm(PortalForm):
+    """One row per part of the application: tick it and say what to fix."""
+
+    note = forms.CharField(label="补充说明（可不填）", required=False, max_length=2000,
+                           widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, application, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.rows = []
+        sections = [(s, label) for s, label in Section.choices
+                    if s != Section.MATERIALS and s in dict(wizard_sections(application))]
+        sections += [(f"material.{k}", f"材料：{MATERIAL_KINDS[k]}") for k in required_material_kinds(application)]
+        for code, label in sections:
+            key = code.replace(".", "__")
+            self.fields[f"pick_{key}"] = forms.BooleanField(label=str(label), required=False)
+            self.fields[f"text_{key}"] = forms.CharField(label=f"{label}：补正要求", required=False, max_length=300)
+            self.rows.append((code, self[f"pick_{key}"], self[f"text_{key}"]))
+
+    def clean(self):
+        cleaned = super().clean()
+        items = []
+        for code, pick, text in self.rows:
+            note = (cleaned.get(text.name) or "").strip()
+            if cleaned.get(pick.name):
+                if not note:
+                    self.add_error(text.name, "请写明该项需要补正的具体要求。")
+                items.append((code, note))
+            elif note:
+                self.add_error(pick.name, "写了要求的项目请勾选。")
+        if not items and not self.errors:
+            raise forms.ValidationError("请至少勾选一项需要补正的内容。")
+        cleaned["items"] = items
+        return cleaned
+
+
+class OpinionForm(PortalForm):
+    opinion = forms.CharField(label="受理意见", required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
