@@ -176,7 +176,7 @@ class ApplicationAdmin(DistrictScopedAdminMixin, admin.ModelAdmin):
         obj = self.get_object(request, object_id)
         if not request.user.has_perm("applications.return_application"):
             raise PermissionDenied
-        form = CorrectionForm(request.POST or None, application=obj)
+        form = CorrectionForm(request.POST if request.method == "POST" else None, application=obj)
         if request.method == "POST" and form.is_valid():
             try:
                 services.application_return_for_correction(application=obj, actor=request.user,
@@ -194,7 +194,7 @@ class ApplicationAdmin(DistrictScopedAdminMixin, admin.ModelAdmin):
     def register_applicant_view(self, request):
         if not request.user.has_perm("applications.register_applicant"):
             raise PermissionDenied
-        form = OnsiteRegistrationForm(request.POST or None)
+        form = OnsiteRegistrationForm(request.POST if request.method == "POST" else None)
         if request.method == "POST" and form.is_valid():
             try:
                 user = accounts.applicant_register_onsite(

@@ -445,7 +445,7 @@ def withdraw(request, pk):
     if not application.is_withdrawable:
         messages.info(request, "该申请当前不能撤回。")
         return redirect("applications:progress", application.pk)
-    form = WithdrawForm(request.POST or None)
+    form = WithdrawForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             services.application_withdraw(application=application, actor=request.user,

@@ -1,0 +1,132 @@
+"""In a real browser at phone width (375 px), with the simulated exchange running: register with an SMS
+code, verify identity, fill the wizard, upload materials, submit and follow progress. Screenshots go
+to test-results/applications/."""
+
+import re
+from pathlib import Path
+
+import pytest
+
+from applications.models import Application, Status
+from tests.applications.builders import PDF_BYTES, png_bytes
+from tests.applications.conftest import WANG_LI, last_code
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+SHOTS = Path(__file__).resolve().parents[2] / "test-results" / "applications"
+PHONE = "13912345678"
+PASSWORD = "Wang-li-2026"
+
+
+def shot(page, name):
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def fits_the_phone(page):
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+
+
+def save(page):
+    page.get_by_role("button", name=re.compile("保存")).click()
+    page.wait_for_load_state("load")
+
+
+def test_register_verify_apply_upload_submit_and_follow_progress(page, live_server, exchange):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.goto(live_server.url + "/")
+    page.get_by_role("link", name=re.compile("资格申请")).click()
+    page.get_by_role("link", name="注册", exact=True).first.click()
+
+    # Register: phone, code, password.
+    page.get_by_label("手机号").fill(PHONE)
+    page.get_by_role("button", name="获取验证码").click()
+    page.get_by_label("短信验证码").fill(last_code(PHONE))
+    page.get_by_label("设置密码").fill(PASSWORD)
+    page.get_by_label("再次输入密码").fill(PASSWORD)
+    shot(page, "01-register")
+    page.get_by_role("button", name="注册").click()
+
+    # Real-name verification against the simulated 公安户籍 — first with a typo in the number.
+    page.get_by_label("姓名").fill(WANG_LI[0])
+    page.get_by_label("身份证号码").fill(WANG_LI[1][:-1] + "3")
+    page.get_by_role("button", name="提交认证").click()
+    assert page.locator(".error-summary").is_visible()
+    assert page.evaluate("document.activeElement.classList.contains('error-summary')")  # focus moves to it
+    assert page.get_by_label("姓名").input_value() == WANG_LI[0]  # nothing typed is lost
+    shot(page, "02-verify-error")
+    page.get_by_label("身份证号码").fill(WANG_LI[1])
+    page.get_by_role("button", name="提交认证").click()
+    assert "实名认证成功" in page.content()
+
+    # The wizard.
+    page.get_by_role("button", name="开始新的申请").click()
+    page.get_by_label("低收入").first.check()
+    shot(page, "03-assistance")
+    save(page)
+
+    page.get_by_role("link", name=re.compile("修改 王丽")).click()
+    page.get_by_label("婚姻状况").select_option("married")
+    page.get_by_label("工作单位").fill("大庆某物业公司")
+    page.get_by_label("月收入（元）").fill("1800")
+    save(page)
+    page.get_by_label("与申请人关系").select_option("child")
+    page.get_by_label("姓名").fill("李小雨")
+    page.get_by_label("身份证号码").fill("230603201206080049")
+    page.get_by_label("婚姻状况").select_option("unmarried")
+    page.get_by_label("月收入（元）").fill("0")
+    page.get_by_role("button", name="添加成员").click()
+    assert "2306**********0049" in page.content()
+    assert fits_the_phone(page)
+    shot(page, "04-members")
+    page.get_by_role("link", name="成员已填完，下一步").click()
+
+    page.get_by_label("租住私房").check()
+    page.get_by_label("现住房建筑面积（㎡）").fill("18.5")
+    page.get_by_label("现住址").fill("萨尔图区东安社区 3-2-501")
+    save(page)
+    page.get_by_label("否", exact=True).check()
+    save(page)
+    page.get_by_label("萨尔图区").check()
+    page.get_by_label("一居室").check()
+    save(page)
+    page.get_by_label("所在街道/乡镇").select_option(label="萨尔图街道")
+    page.get_by_label("所在社区").select_option(label="东安社区")
+    shot(page, "05-place")
+    save(page)
+    page.get_by_label("我已阅读并同意以上授权书").check()
+    save(page)
+
+    # Materials: a bad file first, then the real ones (keyboard-reachable file inputs).
+    page.locator("input[name='income-file']").set_input_files(
+        files=[{"name": "收入证明.pdf", "mimeType": "application/pdf", "buffer": b"MZ\x90\x00" + b"\x00" * 200}])
+    page.get_by_role("button", name="上传收入证明").click()
+    assert "不是 PDF、JPG 或 PNG" in page.content()
+    shot(page, "06-materials-refused")
+    for kind, label in (("marital_status", "婚姻状况证明"), ("income", "收入证明"),
+                        ("current_housing", "现住房情况证明"), ("category_proof", "类别证明")):
+        payload = {"name": f"{label}.pdf", "mimeType": "application/pdf", "buffer": PDF_BYTES} if kind == "income" \
+            else {"name": f"{label}.png", "mimeType": "image/png", "buffer": png_bytes()}
+        page.locator(f"input[name='{kind}-file']").set_input_files(files=[payload])
+        page.get_by_role("button", name=f"上传{label}").click()
+        assert f"{label}已上传" in page.content()
+    assert fits_the_phone(page)
+    shot(page, "07-materials")
+
+    page.get_by_role("link", name="下一步：检查并提交").click()
+    shot(page, "08-review")
+    page.get_by_role("button", name="确认无误，提交申请").click()
+
+    # Progress.
+    assert "办理进度" in page.content()
+    assert "已提交，待受理" in page.content()
+    assert "申请人网上提交" in page.content()
+    assert fits_the_phone(page)
+    shot(page, "09-progress")
+    application = Application.objects.get(applicant__phone=PHONE)
+    assert application.status == Status.SUBMITTED
+    assert application.household.members.count() == 2
+    assert application.materials.current().count() == 4
+
+    page.get_by_role("link", name="消息中心").click()
+    assert "申请已提交" in page.content()
+    shot(page, "10-messages")
