@@ -1,5 +1,6 @@
 """In a real browser: from the home page, by links, a visitor opens an article with images and
-sees every one of them; the guide shows each form's categories. Screenshots go to test-results/."""
+sees every one of them; the guide shows each form's categories. Screenshots go to test-results/.
+The portal answers the browser from inside the test (see `portal_in_browser` in conftest.py)."""
 
 from pathlib import Path
 
@@ -7,7 +8,7 @@ import pytest
 
 from tests.gongzufang.articles_helpers import article_with_images
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
 SHOTS = Path(__file__).resolve().parents[2] / "test-results" / "articles"
 
@@ -32,12 +33,12 @@ def _assert_loaded(page, expected):
         assert image["complete"] and image["width"] > 0, image
 
 
-def test_a_visitor_opens_an_article_with_images_from_the_home_page_and_sees_them(page, live_server, media):
+def test_a_visitor_opens_an_article_with_images_from_the_home_page_and_sees_them(page, portal_in_browser, media):
     article = article_with_images(title="2026年第一批公租房摇号配租公告", code="notice", images=2, attachment=True)
     article_with_images(title="公租房申请材料精简为6项", code="guide", images=1)
     SHOTS.mkdir(parents=True, exist_ok=True)
 
-    page.goto(live_server.url + "/")
+    page.goto(portal_in_browser + "/")
     page.screenshot(path=str(SHOTS / "1-home.png"), full_page=True)
     page.get_by_role("link", name="政策资讯", exact=True).click()
     page.wait_for_url("**/articles/")
@@ -57,11 +58,11 @@ def test_a_visitor_opens_an_article_with_images_from_the_home_page_and_sees_them
     page.screenshot(path=str(SHOTS / "3-article.png"), full_page=True)
 
 
-def test_a_visitor_reaches_the_guide_and_sees_every_forms_categories(page, live_server):
+def test_a_visitor_reaches_the_guide_and_sees_every_forms_categories(page, portal_in_browser):
     from gongzufang.models import AssistanceForm
 
     SHOTS.mkdir(parents=True, exist_ok=True)
-    page.goto(live_server.url + "/")
+    page.goto(portal_in_browser + "/")
     page.get_by_role("link", name="办事指南：保障方式").click()
     page.wait_for_url("**/guide/")
     text = page.locator("main").inner_text()
