@@ -189,9 +189,9 @@ def test_bad_filters_give_a_normal_page_with_a_message_beside_the_field(client, 
     assert "<img src=x>" not in response.content.decode()
 
 
-@pytest.mark.parametrize("page", ["abc", "-1", "0", "1.5", "9" * 30])
-def test_bad_page_numbers_show_page_one(client, city, page):
-    response = client.get(SEARCH, {"page": page})
+@pytest.mark.parametrize("page_number", ["abc", "-1", "0", "1.5", "9" * 30])
+def test_bad_page_numbers_show_page_one(client, city, page_number):
+    response = client.get(SEARCH, {"page": page_number})
     assert response.status_code == 200
     assert response.context["search"].page == 1
     assert "页码无效" in response.content.decode()
