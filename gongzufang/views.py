@@ -9,13 +9,13 @@ from django.views.decorators.http import require_GET
 # The "five online" services (五个在线) in the order the city presents them. A service whose
 # pages are not built yet shows a page that says so rather than a broken link.
 SERVICES = [
-    {"slug": "info", "name": _("信息浏览"), "desc": _("房源信息、政策资讯与办事指南"), "icon": "🏠", "ready": True,
+    {"slug": "info", "name": _("信息浏览"), "desc": _("房源信息、政策资讯与办事指南"), "icon": "房", "ready": True,
      "url_name": "housing:unit_search"},
-    {"slug": "apply", "name": _("资格申请"), "desc": _("网上申请公租房或租赁补贴，查询办理进度"), "icon": "📝", "ready": True,
+    {"slug": "apply", "name": _("资格申请"), "desc": _("网上申请公租房或租赁补贴，查询办理进度"), "icon": "申", "ready": True,
      "url_name": "applications:apply_home"},
-    {"slug": "rent", "name": _("租金收缴"), "desc": _("查询账单，在线缴纳租金"), "icon": "💳", "ready": False},
-    {"slug": "subsidy", "name": _("补贴发放"), "desc": _("查询租赁补贴发放记录"), "icon": "💰", "ready": False},
-    {"slug": "feedback", "name": _("意见反馈"), "desc": _("投诉建议、报修与服务评价"), "icon": "💬", "ready": False},
+    {"slug": "rent", "name": _("租金收缴"), "desc": _("查询账单，在线缴纳租金"), "icon": "租", "ready": False},
+    {"slug": "subsidy", "name": _("补贴发放"), "desc": _("查询租赁补贴发放记录"), "icon": "补", "ready": False},
+    {"slug": "feedback", "name": _("意见反馈"), "desc": _("投诉建议、报修与服务评价"), "icon": "议", "ready": False},
 ]
 
 
