@@ -4,3 +4,29 @@ from django.apps import AppConfig
 class ComplaintsConfig(AppConfig):
     name = "complaints"
     verbose_name = "意见反馈"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from django.db.models.signals import post_migrate
+
+        from gongzufang import demo, roles
+        from gongzufang.models.users import Role
+
+        from . import demo as complaints_demo
+        from .services import register_builtin_rateables
+
+        handle = ["complaints.view_feedback", "complaints.change_feedback", "complaints.add_feedback",
+                  "complaints.reply_feedback", "complaints.view_feedbackphoto", "complaints.view_servicerating"]
+        roles.extend_role_permissions({Role.DISTRICT_CASEWORKER: handle, Role.CITY_CASEWORKER: handle})
+        # Groups are synced after gongzufang migrates, before this app's permissions exist on a fresh
+        # database; sync again once they do.
+        post_migrate.connect(_sync_groups, sender=self, dispatch_uid="complaints_sync_role_groups")
+        register_builtin_rateables()
+        if complaints_demo.seed not in demo.DEMO_SEEDERS:
+            demo.DEMO_SEEDERS.append(complaints_demo.seed)
+
+
+def _sync_groups(**kwargs):
+    from gongzufang.roles import sync_role_groups
+
+    sync_role_groups()

@@ -18,4 +18,10 @@ BEAT_SCHEDULE = {
         "task": "gongzufang.tasks.flush_visits",
         "schedule": crontab(minute="*/5"),
     },
+    "feedback-escalate-overdue": {
+        # Unanswered feedback past its reply date (5 working days, a parameter) goes to the city
+        # level, each item once (complaints/tasks.py). Safe to run twice.
+        "task": "complaints.tasks.escalate_overdue_feedback",
+        "schedule": crontab(hour=0, minute=20),
+    },
 }
