@@ -5,11 +5,10 @@ Everything is get-or-create, so a second run changes nothing.
 
 from django.contrib.auth.hashers import make_password
 
-from gongzufang.data.daqing import load_places
-from gongzufang.models import Community, District, Street, User
+from gongzufang.base_data import ensure_base_data
+from gongzufang.models import District, Street, User
 from gongzufang.models.users import Role
-from gongzufang.parameters import seed_defaults
-from gongzufang.roles import group_for, sync_role_groups
+from gongzufang.roles import group_for
 
 DEMO_PASSWORD = "Daqing-2026"
 
@@ -47,9 +46,7 @@ def _user(username, real_name, role, district_code, street_code):
 
 
 def seed():
-    load_places(District, Street, Community)
-    seed_defaults()
-    sync_role_groups()
+    ensure_base_data()
     accounts = []
     for username, real_name, role, district_code, street_code in DEMO_USERS:
         user = _user(username, real_name, role, district_code, street_code)

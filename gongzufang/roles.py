@@ -73,13 +73,6 @@ def sync_role_groups():
         group.permissions.set(perms)
 
 
-def sync_role_groups_after_migrate(**kwargs):
-    from gongzufang.parameters import seed_defaults
-
-    sync_role_groups()
-    seed_defaults()
-
-
 def group_for(role):
     name = ROLE_GROUP_NAMES.get(role)
     return Group.objects.get(name=name) if name else None

@@ -226,6 +226,11 @@ SPECTACULAR_SETTINGS = {
 
 PHONENUMBER_DEFAULT_REGION = "CN"
 
+# Excel import needs the model's add permission, export its view permission (django-import-export
+# otherwise lets anyone with admin access import).
+IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
+
 # Security: strict when DEBUG is off so `manage.py check --deploy` is clean.
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET
 # pages are not built yet shows a page that says so rather than a broken link.
 SERVICES = [
     {"slug": "info", "name": _("信息浏览"), "desc": _("房源信息、政策资讯与办事指南"), "icon": "房", "ready": True,
-     "url_name": "housing:unit_search"},
+     "url_name": "info"},
     {"slug": "apply", "name": _("资格申请"), "desc": _("网上申请公租房或租赁补贴，查询办理进度"), "icon": "申", "ready": True,
      "url_name": "applications:apply_home"},
     {"slug": "rent", "name": _("租金收缴"), "desc": _("查询账单，在线缴纳租金"), "icon": "租", "ready": False},

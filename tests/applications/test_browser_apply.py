@@ -11,7 +11,7 @@ from applications.models import Application, Status
 from tests.applications.builders import PDF_BYTES, png_bytes
 from tests.applications.conftest import WANG_LI, last_code
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SHOTS = Path(__file__).resolve().parents[2] / "test-results" / "applications"
 PHONE = "13912345678"

@@ -54,7 +54,7 @@ def test_submitting_twice_makes_one_submission(client, django_capture_on_commit_
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_two_tabs_submitting_at_the_same_moment_make_one_submission(on_postgres):
     app = builders.draft()
     barrier = threading.Barrier(2)
@@ -79,7 +79,7 @@ def test_two_tabs_submitting_at_the_same_moment_make_one_submission(on_postgres)
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_two_households_with_the_same_member_submitting_at_once_one_wins(on_postgres):
     shared = builders.fresh_id_number(born="20100101")
     first = builders.draft(members=[("child", "共同成员", shared)])

@@ -18,7 +18,7 @@ def test_the_schema_describes_every_endpoint_and_the_token(client):
     assert schema["components"]["securitySchemes"]["tokenAuth"]["in"] == "header"
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_the_api_keeps_to_its_schema(live_server, api_city):
     """Property-based calls to every operation of the live server's own schema (schemathesis)."""
     from hypothesis import given

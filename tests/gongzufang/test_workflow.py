@@ -28,7 +28,7 @@ def test_a_transition_out_of_order_is_refused_with_a_message(api_a, chen):
     assert api_a.status_changes.count() == 1
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_two_people_acting_at_once_make_one_change(on_postgres, district_a):
     from gongzufang.services.api_clients import api_client_issue
     from tests.factories import CityCaseworkerFactory

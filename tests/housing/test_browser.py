@@ -9,7 +9,7 @@ from django.core.files.base import ContentFile
 from housing.models import EstatePhoto, UnitPhoto
 from tests.housing import factories
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SHOTS = Path(__file__).resolve().parents[2] / "test-results" / "housing"
 
@@ -53,6 +53,7 @@ def test_a_visitor_filters_units_and_opens_one(page, live_server, city):
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.goto(live_server.url + "/")
     page.locator("a.service-card", has_text="信息浏览").click()
+    page.locator("a.service-card", has_text="房源信息").click()
     page.wait_for_url("**/housing/units/")
     assert page.get_by_role("heading", level=1).inner_text() == "房源查看"
     assert "找到 4 套房源" in page.inner_text("#results-title")

@@ -285,8 +285,9 @@ def test_the_estate_page_summarises_its_published_units(client):
     assert client.get(reverse("housing:estate_detail", args=[999999])).status_code == 404
 
 
-def test_the_home_page_links_information_browsing_to_the_unit_search(client):
-    assert f'href="{SEARCH}"' in client.get(reverse("home")).content.decode()
+def test_the_home_page_leads_to_the_unit_search_through_information_browsing(client):
+    assert f'href="{reverse("info")}"' in client.get(reverse("home")).content.decode()
+    assert f'href="{SEARCH}"' in client.get(reverse("info")).content.decode()
 
 
 # ---------------------------------------------------------------- photos
