@@ -240,6 +240,10 @@ class FeedbackStatusChange(StatusChange):
         verbose_name = _("反馈办理记录")
         verbose_name_plural = _("反馈办理记录")
 
+    @property
+    def to_label(self):
+        return Status(self.to_status).label if self.to_status in Status.values else self.to_status
+
 
 class RatedService(models.TextChoices):
     FEEDBACK_REPLY = "feedback_reply", _("意见反馈答复")

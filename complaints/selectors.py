@@ -174,3 +174,28 @@ def feedback_statistics_by_district(*, start, end, principal=None, today=None) -
         return []
     return [feedback_statistics(start=start, end=end, district=d, principal=principal, today=today)
             for d in districts.order_by("sort_order", "code")]
+
+
+# --- what the person may rate --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Awaiting:
+    service: str
+    subject_id: int
+    label: str
+
+
+def decisions_awaiting_rating(user) -> list[Awaiting]:
+    """The person's decided applications they have not rated yet (the key service "decision")."""
+    from applications.models import Application
+    from applications.models import Status as ApplicationStatus
+
+    if not getattr(user, "is_authenticated", False):
+        return []
+    decided = Application.objects.of_applicant(user).filter(
+        status__in=[ApplicationStatus.APPROVED, ApplicationStatus.REJECTED])
+    rated = set(ServiceRating.objects.filter(
+        rater=user, subject_type=ContentType.objects.get_for_model(Application)).values_list("subject_id", flat=True))
+    return [Awaiting(RatedService.DECISION, app.pk, f"申请 {app.number} 的审核结论（{app.get_status_display()}）")
+            for app in decided if app.pk not in rated]

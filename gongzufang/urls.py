@@ -13,6 +13,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("gongzufang.api.urls")),
     path("housing/", include("housing.urls")),
+    path("feedback/", include("complaints.urls")),
     path("", include("applications.urls")),
     path("", include("gongzufang.urls_public")),
 ]
