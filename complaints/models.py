@@ -193,12 +193,14 @@ class Feedback(models.Model):
         """A complaint about staff may hide its submitter from the district; the city level sees who."""
         return not self.anonymous_to_staff or scope_of(principal).city_wide
 
-    def submitter_label(self, principal) -> str:
-        if not self.submitter_visible_to(principal):
-            return str(ANONYMOUS_LABEL)
+    @property
+    def submitter_name(self) -> str:
         if self.submitter_id:
             return self.submitter.real_name or self.submitter.username
         return self.contact_name or "—"
+
+    def submitter_label(self, principal) -> str:
+        return self.submitter_name if self.submitter_visible_to(principal) else str(ANONYMOUS_LABEL)
 
 
 def photo_upload_to(instance, filename):

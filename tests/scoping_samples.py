@@ -79,3 +79,29 @@ _housing_samples()
 @sample(Application)
 def _application(district):
     return submitted(street=factories.first_street(district.code))
+
+
+def _complaints_samples():
+    # Feedback (complaints/): an item routed to the district, and a rating of its reply.
+    from complaints import services as feedback_services
+    from complaints.models import Category, Feedback, Kind, RatedService, ServiceRating
+
+    def submitted_feedback(district):
+        person = factories.UserFactory()
+        item, _created = feedback_services.feedback_submit(
+            submitter=person, kind=Kind.SUGGESTION, category=Category.OTHER, text="建议", district=district)
+        return item
+
+    @sample(Feedback)
+    def _feedback(district):
+        return submitted_feedback(district)
+
+    @sample(ServiceRating)
+    def _service_rating(district):
+        item = feedback_services.feedback_reply(feedback=submitted_feedback(district),
+                                                actor=factories.CityCaseworkerFactory(), text="已处理")
+        return feedback_services.service_rating_submit(rater=item.submitter, service=RatedService.FEEDBACK_REPLY,
+                                                       subject=item, score=5)
+
+
+_complaints_samples()

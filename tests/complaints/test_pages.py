@@ -253,3 +253,19 @@ def test_pages_fit_a_phone_without_a_wide_table(client, tom):
     html = client.get(reverse("complaints:new")).content.decode()
     assert 'name="viewport"' in html and "<table" not in html
     assert str(Kind.REPAIR.label) in html
+
+
+def test_an_anonymous_complaint_sent_from_the_page_is_not_named_in_the_history(client, tom):
+    client.force_login(tom)
+    client.post(reverse("complaints:new"), form(kind="complaint", category="staff_conduct", anonymous="on",
+                                                text="窗口人员推诿", district=district_id()))
+    item = Feedback.objects.get()
+    assert item.anonymous_to_staff
+    assert list(Feedback.history.filter(id=item.pk).values_list("history_user_id", flat=True)) == [None]
+
+
+def test_anonymity_for_anything_but_a_complaint_about_staff_is_refused_on_the_page(client, tom):
+    client.force_login(tom)
+    response = client.post(reverse("complaints:new"), form(kind="suggestion", category="other", anonymous="on",
+                                                           district=district_id()))
+    assert "只有对工作人员的投诉" in response.content.decode() and not Feedback.objects.exists()
