@@ -201,6 +201,8 @@ def applicant_verify_identity(*, user, name: str, id_number: str):
     name = (name or "").strip()
     if not name:
         raise PortalError("请输入姓名。", fields={"name": ["required"]})
+    if len(name) > 40:
+        raise PortalError("姓名不能超过 40 个字。", fields={"name": ["too_long"]})
     try:
         number = validate_id_number(id_number)
     except Exception as exc:  # ValidationError: its message is already for people
@@ -256,6 +258,8 @@ def applicant_register_onsite(*, clerk, name: str, id_number: str, phone: str):
     name = (name or "").strip()
     if not name:
         raise PortalError("请输入姓名。", fields={"name": ["required"]})
+    if len(name) > 40:
+        raise PortalError("姓名不能超过 40 个字。", fields={"name": ["too_long"]})
     try:
         number = validate_id_number(id_number)
     except Exception as exc:

@@ -99,6 +99,14 @@ def _transition(application, *, method, actor, opinion=""):
     return change
 
 
+def _text(value, limit: int, field: str, label: str) -> str:
+    """Stripped text within the column's length (forms check too; this guards every other caller)."""
+    text = (value or "").strip()
+    if len(text) > limit:
+        raise PortalError(f"{label}不能超过 {limit} 个字。", fields={field: ["too_long"]})
+    return text
+
+
 def _new_number() -> str:
     return f"GZF{timezone.localdate():%Y%m%d}{secrets.randbelow(10**6):06d}"
 
@@ -167,6 +175,7 @@ def application_set_assistance(*, application, actor, assistance_type: str, cate
 def application_set_housing(*, application, actor, housing_type, housing_area, housing_address="") -> Application:
     app = _lock(application)
     _require_editable(app, actor, Section.HOUSING)
+    housing_address = _text(housing_address, 200, "housing_address", "现住址")
     app.housing_type, app.housing_area, app.housing_address = housing_type, housing_area, housing_address
     _mark_done(app, Section.HOUSING)
     _save(app, "housing_type", "housing_area", "housing_address")
@@ -180,7 +189,8 @@ def application_set_assets(*, application, actor, vehicle_count, vehicle_value, 
     _require_editable(app, actor, Section.ASSETS)
     app.vehicle_count, app.vehicle_value = vehicle_count, vehicle_value
     app.business_count, app.business_capital = business_count, business_capital
-    app.property_sold_recently, app.assets_note = property_sold_recently, assets_note
+    app.property_sold_recently = property_sold_recently
+    app.assets_note = _text(assets_note, 1000, "assets_note", "补充说明")
     _mark_done(app, Section.ASSETS)
     _save(app, "vehicle_count", "vehicle_value", "business_count", "business_capital", "property_sold_recently",
           "assets_note")
@@ -253,7 +263,8 @@ def member_save(*, application, actor, member: HouseholdMember | None = None, re
         name, id_number, relationship = member.name, member.id_number, Relationship.SELF
     elif relationship == Relationship.SELF:
         raise PortalError("“本人”只能是申请人自己，请选择其他关系。", fields={"relationship": ["self"]})
-    name = (name or "").strip()
+    name = _text(name, 40, "name", "姓名")
+    employer = _text(employer, 100, "employer", "工作单位")
     if not name:
         raise PortalError("请输入姓名。", fields={"name": ["required"]})
     try:
@@ -285,7 +296,7 @@ def member_save(*, application, actor, member: HouseholdMember | None = None, re
     target = member or HouseholdMember(household=household, sort_order=household.members.count())
     target.relationship, target.name, target.id_number = relationship, name, number
     target.sex, target.birth_date = sex_from_id(number), birth_date_from_id(number)
-    target.marital_status, target.employer = marital_status, (employer or "").strip()
+    target.marital_status, target.employer = marital_status, employer
     target.monthly_income, target.disability = income, disability
     target.save()
     _mark_done(app, Section.MEMBERS)
@@ -470,6 +481,9 @@ def application_return_for_correction(*, application, actor, items, note="") -> 
         raise PortalError("请至少列出一项需要补正的内容。", fields={"items": ["required"]})
     if any(not text for _s, text in items):
         raise PortalError("每项补正内容都要写明具体要求。", fields={"items": ["note"]})
+    if any(len(text) > 300 for _s, text in items):
+        raise PortalError("每项补正要求不能超过 300 个字。", fields={"items": ["too_long"]})
+    note = _text(note, 2000, "note", "补充说明")
     if len({s for s, _t in items}) != len(items):
         raise PortalError("补正清单中有重复的项目。", fields={"items": ["duplicate"]})
     with transaction.atomic():

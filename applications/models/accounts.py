@@ -72,7 +72,7 @@ class IdentityVerification(models.Model):
         verbose_name=_("账户"),
     )
     method = models.CharField(_("方式"), max_length=8, choices=Method.choices, default=Method.ONLINE)
-    outcome = models.CharField(_("结果"), max_length=8)  # pass / fail / unknown / duplicate
+    outcome = models.CharField(_("结果"), max_length=12)  # pass / fail / unknown / duplicate
     reason = models.CharField(_("说明"), max_length=200, blank=True)
     department_result = models.JSONField(_("部门应答"), default=dict, blank=True)
     verified_by = models.ForeignKey(

@@ -1,8 +1,8 @@
-"""Fixtures of the applications suites: the simulated exchange on a free local port (real HTTP),
-applicants with verified identities, and the chromium launch for the browser test."""
+"""Fixtures of the applications suites: the simulated exchange on a free local port (real HTTP) and
+applicants with verified identities. Browser launch, MEDIA_ROOT and `portal_in_browser` come from
+tests/conftest.py."""
 
 import copy
-import shutil
 
 import pytest
 
@@ -28,54 +28,6 @@ def exchange(settings):
     settings.EXCHANGE_TIMEOUT_SECONDS = 2.0
     yield server
     server.stop()
-
-
-CHROMIUM = "/usr/bin/chromium"
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args):
-    # Debian's chromium: Playwright's own browser download does not work here (DESIGN §17).
-    if not shutil.which(CHROMIUM):
-        pytest.skip(f"需要 Debian 的 chromium（{CHROMIUM}）：make browser-deps")
-    return {
-        **browser_type_launch_args,
-        "executable_path": CHROMIUM,
-        "args": [
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run",
-        ],
-    }
-
-
-@pytest.fixture(scope="session")
-def browser_context_args(browser_context_args):
-    return {**browser_context_args, "viewport": {"width": 375, "height": 812}, "locale": "zh-CN"}
-
-
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_teardown(item, nextitem):
-    """After a transactional test (live_server, real concurrency) every table is empty, migration data
-    included; put back what was captured at database creation so later tests find districts and
-    parameters (as tests/gongzufang/conftest.py does)."""
-    yield
-    marker = item.get_closest_marker("django_db")
-    if not (marker and marker.kwargs.get("transaction")):
-        return
-    from django.db import connections
-    from pytest_django.plugin import blocking_manager_key
-
-    with item.config.stash[blocking_manager_key].unblock():
-        for connection in connections.all():
-            contents = getattr(connection, "_test_serialized_contents", None)
-            if contents:
-                connection.creation.deserialize_db_from_string(contents)
-
-
-@pytest.fixture(autouse=True)
-def _private_media(settings, tmp_path):
-    """Uploaded materials go to a fresh directory per test."""
-    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 def last_code(phone):

@@ -1,17 +1,19 @@
-"""In a real browser at phone width (375 px), with the simulated exchange running: register with an SMS
-code, verify identity, fill the wizard, upload materials, submit and follow progress. Screenshots go
-to test-results/applications/."""
+"""In a real browser at phone width (375 px), with the simulated exchange running over real HTTP:
+register with an SMS code, verify identity, fill the wizard, upload materials, submit and follow
+progress. Screenshots go to test-results/applications/. The portal answers the browser through
+`portal_in_browser` (tests/conftest.py), inside the test's transaction."""
 
 import re
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from applications.models import Application, Status
 from tests.applications.builders import PDF_BYTES, png_bytes
 from tests.applications.conftest import WANG_LI, last_code
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
 SHOTS = Path(__file__).resolve().parents[2] / "test-results" / "applications"
 PHONE = "13912345678"
@@ -31,9 +33,10 @@ def save(page):
     page.wait_for_load_state("load")
 
 
-def test_register_verify_apply_upload_submit_and_follow_progress(page, live_server, exchange):
+def test_register_verify_apply_upload_submit_and_follow_progress(page, portal_in_browser, exchange,
+                                                                 django_capture_on_commit_callbacks):
     SHOTS.mkdir(parents=True, exist_ok=True)
-    page.goto(live_server.url + "/")
+    page.goto(portal_in_browser + "/")
     page.get_by_role("link", name=re.compile("资格申请")).click()
     page.get_by_role("link", name="注册", exact=True).first.click()
 
@@ -50,13 +53,13 @@ def test_register_verify_apply_upload_submit_and_follow_progress(page, live_serv
     page.get_by_label("姓名").fill(WANG_LI[0])
     page.get_by_label("身份证号码").fill(WANG_LI[1][:-1] + "3")
     page.get_by_role("button", name="提交认证").click()
-    assert page.locator(".error-summary").is_visible()
+    expect(page.locator(".error-summary")).to_be_visible()
     assert page.evaluate("document.activeElement.classList.contains('error-summary')")  # focus moves to it
     assert page.get_by_label("姓名").input_value() == WANG_LI[0]  # nothing typed is lost
     shot(page, "02-verify-error")
     page.get_by_label("身份证号码").fill(WANG_LI[1])
     page.get_by_role("button", name="提交认证").click()
-    assert "实名认证成功" in page.content()
+    expect(page.locator("main")).to_contain_text("实名认证成功")
 
     # The wizard.
     page.get_by_role("button", name="开始新的申请").click()
@@ -75,7 +78,7 @@ def test_register_verify_apply_upload_submit_and_follow_progress(page, live_serv
     page.get_by_label("婚姻状况").select_option("unmarried")
     page.get_by_label("月收入（元）").fill("0")
     page.get_by_role("button", name="添加成员").click()
-    assert "2306**********0049" in page.content()
+    expect(page.locator("main")).to_contain_text("2306**********0049")
     assert fits_the_phone(page)
     shot(page, "04-members")
     page.get_by_role("link", name="成员已填完，下一步").click()
@@ -100,7 +103,7 @@ def test_register_verify_apply_upload_submit_and_follow_progress(page, live_serv
     page.locator("input[name='income-file']").set_input_files(
         files=[{"name": "收入证明.pdf", "mimeType": "application/pdf", "buffer": b"MZ\x90\x00" + b"\x00" * 200}])
     page.get_by_role("button", name="上传收入证明").click()
-    assert "不是 PDF、JPG 或 PNG" in page.content()
+    expect(page.locator("main")).to_contain_text("不是 PDF、JPG 或 PNG")
     shot(page, "06-materials-refused")
     for kind, label in (("marital_status", "婚姻状况证明"), ("income", "收入证明"),
                         ("current_housing", "现住房情况证明"), ("category_proof", "类别证明")):
@@ -108,18 +111,20 @@ def test_register_verify_apply_upload_submit_and_follow_progress(page, live_serv
             else {"name": f"{label}.png", "mimeType": "image/png", "buffer": png_bytes()}
         page.locator(f"input[name='{kind}-file']").set_input_files(files=[payload])
         page.get_by_role("button", name=f"上传{label}").click()
-        assert f"{label}已上传" in page.content()
+        expect(page.locator("main")).to_contain_text(f"{label}已上传")
     assert fits_the_phone(page)
     shot(page, "07-materials")
 
     page.get_by_role("link", name="下一步：检查并提交").click()
     shot(page, "08-review")
-    page.get_by_role("button", name="确认无误，提交申请").click()
+    # The test runs in one transaction: the SMS and in-site message (sent on commit) are run here.
+    with django_capture_on_commit_callbacks(execute=True):
+        page.get_by_role("button", name="确认无误，提交申请").click()
+        expect(page.locator("main")).to_contain_text("办理进度")
 
     # Progress.
-    assert "办理进度" in page.content()
-    assert "已提交，待受理" in page.content()
-    assert "申请人网上提交" in page.content()
+    expect(page.locator("main")).to_contain_text("已提交，待受理")
+    expect(page.locator("main")).to_contain_text("申请人网上提交")
     assert fits_the_phone(page)
     shot(page, "09-progress")
     application = Application.objects.get(applicant__phone=PHONE)
@@ -128,5 +133,5 @@ def test_register_verify_apply_upload_submit_and_follow_progress(page, live_serv
     assert application.materials.current().count() == 4
 
     page.get_by_role("link", name="消息中心").click()
-    assert "申请已提交" in page.content()
+    expect(page.locator("main")).to_contain_text("申请已提交")
     shot(page, "10-messages")
