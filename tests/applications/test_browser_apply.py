@@ -28,6 +28,12 @@ def fits_the_phone(page):
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
 
 
+def unlabelled_fields(page):
+    """Visible form controls without a <label> bound to them (should be none)."""
+    return page.evaluate("""() => Array.from(document.querySelectorAll('main input, main select, main textarea'))
+        .filter(el => el.type !== 'hidden' && el.labels.length === 0).map(el => el.name)""")
+
+
 def save(page):
     page.get_by_role("button", name=re.compile("保存")).click()
     page.wait_for_load_state("load")
@@ -41,11 +47,13 @@ def test_register_verify_apply_upload_submit_and_follow_progress(page, portal_in
     page.get_by_role("link", name="注册", exact=True).first.click()
 
     # Register: phone, code, password.
+    assert unlabelled_fields(page) == []
     page.get_by_label("手机号").fill(PHONE)
     page.get_by_role("button", name="获取验证码").click()
     page.get_by_label("短信验证码").fill(last_code(PHONE))
     page.get_by_label("设置密码").fill(PASSWORD)
     page.get_by_label("再次输入密码").fill(PASSWORD)
+    assert unlabelled_fields(page) == []
     shot(page, "01-register")
     page.get_by_role("button", name="注册").click()
 
@@ -80,6 +88,7 @@ def test_register_verify_apply_upload_submit_and_follow_progress(page, portal_in
     page.get_by_role("button", name="添加成员").click()
     expect(page.locator("main")).to_contain_text("2306**********0049")
     assert fits_the_phone(page)
+    assert unlabelled_fields(page) == []
     shot(page, "04-members")
     page.get_by_role("link", name="成员已填完，下一步").click()
 
@@ -94,10 +103,15 @@ def test_register_verify_apply_upload_submit_and_follow_progress(page, portal_in
     save(page)
     page.get_by_label("所在街道/乡镇").select_option(label="萨尔图街道")
     page.get_by_label("所在社区").select_option(label="东安社区")
+    assert unlabelled_fields(page) == []
     shot(page, "05-place")
     save(page)
-    page.get_by_label("我已阅读并同意以上授权书").check()
-    save(page)
+    # The consent step by keyboard alone: tab to the box, tick it with Space, tab to the button, Enter.
+    page.get_by_label("我已阅读并同意以上授权书").focus()
+    page.keyboard.press("Space")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    expect(page.locator("h1")).to_have_text("申请材料")
 
     # Materials: a bad file first, then the real ones (keyboard-reachable file inputs).
     page.locator("input[name='income-file']").set_input_files(
@@ -113,6 +127,7 @@ def test_register_verify_apply_upload_submit_and_follow_progress(page, portal_in
         page.get_by_role("button", name=f"上传{label}").click()
         expect(page.locator("main")).to_contain_text(f"{label}已上传")
     assert fits_the_phone(page)
+    assert unlabelled_fields(page) == []
     shot(page, "07-materials")
 
     page.get_by_role("link", name="下一步：检查并提交").click()
