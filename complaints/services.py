@@ -284,7 +284,10 @@ def _transition(locked, *, to_status, actor, opinion, fields=()):
             f"当前状态为“{locked.get_status_display()}”，不能变更为“{Status(to_status).label}”。")
     before = locked.status
     locked.status = to_status
-    if locked.anonymous_to_staff and actor is not None and getattr(actor, "pk", None) == locked.submitter_id:
+    if isinstance(actor, ApiClient):
+        # The row history names users; a district system's token is named in the change reason.
+        locked._history_user, locked._change_reason = None, f"接口：{actor.name}"
+    elif locked.anonymous_to_staff and actor is not None and actor.pk == locked.submitter_id:
         locked._history_user = None  # the history page must not name who complained
     locked.save(update_fields=["status", *fields, "updated_at"])
     change = record_status_change(log=_log(locked), from_status=before, to_status=to_status, actor=actor,
