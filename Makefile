@@ -24,10 +24,16 @@ install-dev: $(VENV)/.installed-dev
 env: $(BIN)/python
 	@$(BIN)/python scripts/make_dev_env.py
 
-## make run: install, migrate, load demo data, serve http://127.0.0.1:$(PORT)/ on SQLite.
+EXCHANGE_PORT ?= 8765
+
+## make run: install, migrate, load demo data, serve http://127.0.0.1:$(PORT)/ on SQLite, with the
+## simulated department exchange (real-name checks) on 127.0.0.1:$(EXCHANGE_PORT) beside it.
 run: install env
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
+	@$(BIN)/python manage.py run_exchange --port $(EXCHANGE_PORT) & exchange=$$!; \
+	trap 'kill $$exchange 2>/dev/null' EXIT INT TERM; \
+	echo "模拟部门数据交换平台：http://127.0.0.1:$(EXCHANGE_PORT)/"; \
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 ## make test: install (with test tools and the browser), then run the whole suite.
