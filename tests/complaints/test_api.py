@@ -113,3 +113,12 @@ def test_the_row_history_names_the_token(api_a, tom):
     api_client_for(api_a).post(reply_url(item), {"reply": "已处理"}, format="json")
     last = item.history.first()
     assert last.history_user is None and last.history_change_reason == "接口：萨尔图区住建局系统"
+
+
+def test_filter_by_district_code(api_city, tom, district_b):
+    submit(tom)
+    theirs = submit(tom, district=district_b)
+    api = api_client_for(api_city)
+    assert [r["number"] for r in api.get(URL, {"district": "230603"}).json()["results"]] == [theirs.number]
+    assert api.get(URL, {"district": "999999"}).json()["count"] == 0
+    assert api.get(URL, {"district": "\x00"}).status_code == 200  # never a 400 or 500 for a query
