@@ -389,12 +389,14 @@ class FeedbackAdmin(DistrictScopedAdminMixin, ExportMixin, SimpleHistoryAdmin):
 
 
 @admin.register(ServiceRating)
-class ServiceRatingAdmin(DistrictScopedAdminMixin, ExportMixin, admin.ModelAdmin):
+class ServiceRatingAdmin(DistrictScopedAdminMixin, admin.ModelAdmin):
+    """Read-only. No export here: a generic export would carry the rater of an anonymous complaint; the
+    figures are on the statistics page."""
+
     list_display = ["created_at", "service", "score", "comment_short", "subject_link", "rater_col", "district"]
     list_filter = ["service", "score", DistrictFilter]
     list_select_related = ["district", "rater", "subject_type"]
     date_hierarchy = "created_at"
-    formats = [base_formats.XLSX, base_formats.CSV]
     fields = ["created_at", "service", "score", "comment", "subject_link", "rater_col", "district"]
 
     def get_readonly_fields(self, request, obj=None):
