@@ -1,7 +1,6 @@
 """The feedback part of the district API (DESIGN §15): `GET /api/v1/feedback/` (the token's district,
 filterable) and `POST /api/v1/feedback/{id}/reply/`, which calls the same service as the admin."""
 
-from django import forms
 from django.utils import timezone
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
@@ -9,6 +8,7 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from gongzufang.api.filters import TextFilter
 from gongzufang.api.views import ScopedViewSetMixin
 
 from . import services
@@ -49,22 +49,12 @@ class ReplySerializer(serializers.Serializer):
     reply = serializers.CharField(max_length=TEXT_MAX, help_text="答复内容；提交人将收到短信和站内消息")
 
 
-class _CodeField(forms.CharField):
-    def to_python(self, value):
-        # A district code is digits; any other text simply matches nothing (never a 400 for a query).
-        return super().to_python(value).replace("\x00", "")
-
-
-class CodeFilter(filters.CharFilter):
-    field_class = _CodeField
-
-
 class FeedbackFilter(filters.FilterSet):
     status = filters.ChoiceFilter(choices=Status.choices)
     kind = filters.ChoiceFilter(choices=Kind.choices)
     category = filters.ChoiceFilter(choices=Category.choices)
     channel = filters.ChoiceFilter(choices=Channel.choices)
-    district = CodeFilter(field_name="district__code", help_text="承办区县代码，如 230602")
+    district = TextFilter(field_name="district__code", help_text="承办区县代码，如 230602")
     submitted_from = filters.DateFilter(field_name="submitted_at__date", lookup_expr="gte")
     submitted_to = filters.DateFilter(field_name="submitted_at__date", lookup_expr="lte")
     overdue = filters.BooleanFilter(method="filter_overdue", help_text="true：未答复且已过答复期限")

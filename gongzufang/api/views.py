@@ -4,6 +4,7 @@ from rest_framework import viewsets
 
 from gongzufang.models import Community, District, PolicyParameter, Street
 
+from .filters import TextFilter
 from .serializers import DistrictSerializer, PolicyParameterSerializer
 
 
@@ -26,8 +27,8 @@ class DistrictViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
 
 
 class PolicyParameterFilter(filters.FilterSet):
-    key = filters.CharFilter(lookup_expr="startswith")
-    district = filters.CharFilter(field_name="district__code")
+    key = TextFilter(lookup_expr="startswith", help_text="参数键前缀，如 review.")
+    district = TextFilter(field_name="district__code", help_text="区县代码，如 230602")
     on_or_before = filters.DateFilter(field_name="effective_from", lookup_expr="lte")
 
     class Meta:

@@ -108,3 +108,9 @@ def test_the_schema_and_docs_are_served_without_outside_urls(client):
     html = docs.content.decode()
     assert "swagger-ui" in html
     assert "cdn" not in html.lower() and "https://" not in html
+
+
+def test_odd_text_in_a_filter_matches_nothing_rather_than_failing(api_a):
+    response = api_client_for(api_a).get("/api/v1/parameters/", {"key": "review.\x00<script>", "district": "\x00"})
+    assert response.status_code == 200
+    assert response.json()["count"] == 0
