@@ -82,6 +82,28 @@ def _split(total, weights, rng):
     return parts
 
 
+def _external_fks(models):
+    """(model, attname) of every real foreign key from outside the stock into it."""
+    found = []
+    for model in models:
+        # include_hidden: a ForeignKey with related_name="+" (feedback → unit) is still a constraint.
+        reverse = [f for f in model._meta.get_fields(include_hidden=True) if f.auto_created and not f.concrete]
+        for rel in reverse:
+            other = rel.related_model
+            if other in models or rel.many_to_many or not getattr(rel.field, "db_constraint", True):
+                continue
+            found.append((other, rel.field.attname))
+    return found
+
+
+def _tables_referring_to(models):
+    """Tables of other apps holding rows that point at the stock (those must not be lost)."""
+    return sorted({
+        str(other._meta.verbose_name) for other, attname in _external_fks(models)
+        if other._base_manager.filter(**{f"{attname}__isnull": False}).exists()
+    })
+
+
 def clear_housing():
     """Delete the whole housing stock (and its history). Refuses, rather than cascades, if rows of
     other apps (leases, offers…) still point at it."""
@@ -91,15 +113,18 @@ def clear_housing():
         Estate.history.model, Estate,
     ]
     tables = [m._meta.db_table for m in models]
+    referring = _tables_referring_to(models)
+    if referring:
+        names = "、".join(referring)
+        raise ValueError(f"其他业务数据仍引用现有房源（{names}），不能清空房源；请在开发或测试库上使用 --clear。")
+    # DELETE, children first, not TRUNCATE: PostgreSQL refuses to TRUNCATE a table that another
+    # app's table references (feedback → unit), however empty, and CASCADE would empty those.
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            # Deferred foreign-key checks of rows written earlier in this transaction must fire
-            # first: TRUNCATE refuses to run with trigger events pending.
+            # Deferred foreign-key checks of rows written earlier in this transaction fire first.
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            cursor.execute("TRUNCATE " + ", ".join(connection.ops.quote_name(t) for t in tables) + " RESTART IDENTITY")
-        else:
-            for table in tables:
-                cursor.execute(f"DELETE FROM {connection.ops.quote_name(table)}")
+        for table in tables:
+            cursor.execute(f"DELETE FROM {connection.ops.quote_name(table)}")
 
 
 def _estate_names(rng, n):

@@ -97,21 +97,40 @@ def on_postgres(db):
 @pytest.fixture(autouse=True)
 def _tasks_run_in_process(settings):
     """Tasks run eagerly in tests even when REDIS_URL is set; the real-worker test opts out."""
+    from celery._state import _set_task_join_will_block
+
     from gongzufang.celery import app
 
+    # Two eager tasks on two threads at once (the race tests) can leave Celery's process-wide
+    # "a task is running" flag set, after which any result.get() refuses; start each test clean.
+    _set_task_join_will_block(False)
     previous = app.conf.task_always_eager
     app.conf.task_always_eager = True
     yield
     app.conf.task_always_eager = previous
 
 
+def _worker_redis_url(url):
+    # One Redis database per xdist worker: cache.clear() empties a whole database, and must not
+    # empty the other worker's (database 0 stays the broker's).
+    from urllib.parse import urlsplit, urlunsplit
+
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    index = 1 + int(worker[2:] or 0) % 14
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=f"/{index}"))
+
+
 @pytest.fixture(autouse=True)
-def _fresh_cache():
+def _fresh_cache(settings):
     # A rolled-back test sends no signal, so per-process memos (the calendar's) are reset too.
     from django.core.cache import cache
 
     from gongzufang import workdays
 
+    default = settings.CACHES["default"]
+    if default["BACKEND"].endswith("RedisCache"):
+        settings.CACHES = {"default": {**default, "LOCATION": _worker_redis_url(settings.REDIS_URL)}}
     cache.clear()
     workdays.invalidate_cache()
     yield

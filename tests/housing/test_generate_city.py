@@ -84,3 +84,28 @@ def test_the_search_works_on_a_generated_city(client):
     assert response.status_code == 200
     rents = [u.monthly_rent for u in response.context["search"].units]
     assert rents == sorted(rents) and len(rents) == 50
+
+
+def test_clearing_refuses_when_other_records_point_at_the_stock(alice):
+    from complaints.models import Feedback
+    from complaints.services import feedback_submit
+
+    generate_city(units=30, estates=2, seed=5, articles=0)
+    unit = Unit.objects.first()
+    feedback_submit(submitter=alice, kind="repair", category=Feedback._meta.get_field("category").choices[0][0],
+                    text="厨房水管漏水", unit=unit)
+    with pytest.raises(CommandError, match="其他业务数据仍引用现有房源"):
+        call_command("generate_city", "--units", "10", "--estates", "1", "--articles", "0", "--clear")
+    assert Unit.objects.count() == 30
+
+
+def test_clearing_keeps_other_records_that_do_not_point_at_the_stock(alice, district_a):
+    from complaints.models import Feedback
+    from complaints.services import feedback_submit
+
+    generate_city(units=30, estates=2, seed=5, articles=0)
+    feedback_submit(submitter=alice, kind="suggestion", category=Feedback._meta.get_field("category").choices[0][0],
+                    text="建议增设充电桩", district=district_a)
+    call_command("generate_city", "--units", "10", "--estates", "1", "--articles", "0", "--clear")
+    assert Unit.objects.count() == 10
+    assert Feedback.objects.count() == 1
