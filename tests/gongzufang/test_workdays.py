@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta
 import chinese_calendar
 import pytest
 from django.contrib import admin
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -319,8 +319,11 @@ def test_the_calendar_still_answers_when_the_cache_is_down(monkeypatch):
     def broken(*args, **kwargs):
         raise ConnectionError("redis down")
 
-    monkeypatch.setattr(cache, "get", broken)
-    monkeypatch.setattr(cache, "set", broken)
+    # Patched on the backend's class: the cache proxy's instance is replaced when a test changes
+    # CACHES (one Redis database per xdist worker), and undoing an instance patch then fails.
+    backend = type(caches["default"])
+    monkeypatch.setattr(backend, "get", broken)
+    monkeypatch.setattr(backend, "set", broken)
     workdays.invalidate_cache()
     assert add_workdays(date(2026, 9, 28), 15) == date(2026, 10, 23)
 
