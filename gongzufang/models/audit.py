@@ -55,3 +55,7 @@ class PiiAccessLog(models.Model):
         verbose_name = _("个人信息查看记录")
         verbose_name_plural = _("个人信息查看记录")
         ordering = ["-created_at"]
+
+    def __str__(self):
+        who = self.user or self.api_client or "—"
+        return f"{who} 查看 {self.content_type.model}#{self.object_id}.{self.field}"
