@@ -211,3 +211,15 @@ def portal_in_browser(page, db, settings):
     yield PORTAL_ORIGIN
     page.unroute(f"{PORTAL_ORIGIN}/**")
     connection.dec_thread_sharing()
+
+
+def pytest_collection_modifyitems(items):
+    """Base data (districts, calendar, guide, groups) is recreated by post_migrate after every flush
+    (gongzufang/base_data.py); serialized_rollback would insert it a second time, so it is refused."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if marker and marker.kwargs.get("serialized_rollback"):
+            raise pytest.UsageError(
+                f"{item.nodeid}: serialized_rollback is not needed here — base data is recreated after "
+                "every flush — and would insert it twice. Use django_db(transaction=True)."
+            )

@@ -13,7 +13,7 @@ from complaints.models import Category, Feedback, FeedbackStatusChange, Kind, St
 from tests import factories
 from tests.complaints.conftest import person
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
 def at_once(*calls):
