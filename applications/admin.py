@@ -14,6 +14,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
+from gongzufang.admin.readonly import ReadOnlyInline
 from gongzufang.admin.scoped import DistrictScopedAdminMixin
 from gongzufang.errors import PortalError
 from gongzufang.pii import mask_id_number, mask_phone
@@ -22,21 +23,6 @@ from . import accounts, services
 from .forms_accounts import OnsiteRegistrationForm
 from .forms_admin import CorrectionForm, OpinionForm
 from .models import Application, ApplicationStatusChange, HouseholdMember, Material, Status
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-    show_change_link = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_view_permission(self, request, obj=None):
-        return True
 
 
 class MaterialInline(ReadOnlyInline):

@@ -22,6 +22,8 @@ from import_export.admin import ExportMixin
 from import_export.formats import base_formats
 from simple_history.admin import SimpleHistoryAdmin
 
+from gongzufang.admin.readonly import ReadOnlyAdminMixin
+from gongzufang.admin.readonly import ReadOnlyInlineMixin as ReadOnlyInline
 from gongzufang.admin.scoped import DistrictScopedAdminMixin
 from gongzufang.errors import PortalError
 from gongzufang.models import District
@@ -89,24 +91,6 @@ class DueFilter(admin.SimpleListFilter):
         if self.value() == "open":
             return queryset.open()
         return queryset
-
-
-class ReadOnlyInline:
-    extra = 0
-    can_delete = False
-    show_change_link = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def has_view_permission(self, request, obj=None):
-        return True
 
 
 class PhotoInline(ReadOnlyInline, admin.TabularInline):
@@ -389,7 +373,7 @@ class FeedbackAdmin(DistrictScopedAdminMixin, ExportMixin, SimpleHistoryAdmin):
 
 
 @admin.register(ServiceRating)
-class ServiceRatingAdmin(DistrictScopedAdminMixin, admin.ModelAdmin):
+class ServiceRatingAdmin(ReadOnlyAdminMixin, DistrictScopedAdminMixin, admin.ModelAdmin):
     """Read-only. No export here: a generic export would carry the rater of an anonymous complaint; the
     figures are on the statistics page."""
 
@@ -401,15 +385,6 @@ class ServiceRatingAdmin(DistrictScopedAdminMixin, admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return self.fields
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def get_queryset(self, request):
         # The feedback a rating is about (if it is about one), read in the same query: its number for

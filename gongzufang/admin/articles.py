@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from gongzufang.admin.readonly import ReadOnlyAdminMixin
 from gongzufang.article_files import clean_image_upload, validate_pdf_upload
 from gongzufang.article_html import sanitize_article_html
 from gongzufang.errors import PortalError
@@ -325,16 +326,10 @@ class AssistanceFormAdmin(admin.ModelAdmin):
 
 
 @admin.register(DailyVisit)
-class DailyVisitAdmin(admin.ModelAdmin):
+class DailyVisitAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["day", "kind", "count", "updated_at"]
     list_filter = ["kind", "day"]
     date_hierarchy = "day"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
     def has_delete_permission(self, request, obj=None):
         return False

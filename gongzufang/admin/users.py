@@ -5,6 +5,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from gongzufang.models import ApiClient, ApiClientStatusChange, PiiAccessLog, User
 
+from .readonly import ReadOnlyAdminMixin
 from .scoped import DistrictScopedAdminMixin
 
 
@@ -64,16 +65,10 @@ class ApiClientAdmin(DistrictScopedAdminMixin, SimpleHistoryAdmin):
 
 
 @admin.register(PiiAccessLog)
-class PiiAccessLogAdmin(admin.ModelAdmin):
+class PiiAccessLogAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["created_at", "user", "api_client", "content_type", "object_id", "field", "purpose"]
     list_filter = ["content_type", "field"]
     date_hierarchy = "created_at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
     def has_delete_permission(self, request, obj=None):
         return False
