@@ -329,7 +329,10 @@ def materials(request, pk):
             raise Http404
         replaces = None
         if request.POST.get("replaces"):
-            replaces = Material.objects.filter(pk=request.POST["replaces"], application=application).first()
+            # A forged value (not a number, or another application's file) is simply not found.
+            raw = request.POST["replaces"]
+            replaces = (Material.objects.filter(pk=int(raw), application=application).first()
+                        if raw.isdigit() else None)
             if replaces is None:
                 raise Http404
         form = MaterialUploadForm(request.POST, request.FILES, prefix=kind)

@@ -182,3 +182,11 @@ def test_materials_cannot_change_after_submission(app):
     assert app.status == Status.SUBMITTED
     with pytest.raises(PortalError, match="不能修改"):
         services.material_upload(application=app, actor=app.applicant, kind="income", upload=builders.upload())
+
+
+@pytest.mark.parametrize("replaces", ["abc", "1.5", "-1", "99999999999999999999"])
+def test_a_forged_replaces_value_answers_404_and_saves_nothing(client, app, replaces):
+    client.raise_request_exception = False
+    response = post_file(client, app, "income", builders.upload("new.png"), replaces=replaces)
+    assert response.status_code == 404
+    assert not Material.objects.exists()
