@@ -4,8 +4,6 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 
-from tests.conftest import api_client_for
-
 
 @pytest.mark.django_db
 def test_the_schema_describes_every_endpoint_and_the_token(client):
@@ -37,7 +35,3 @@ def test_the_api_keeps_to_its_schema(live_server, api_city):
             case.validate_response(response)
 
         call()
-
-
-def test_api_client_for_sets_the_header():
-    assert api_client_for(None)._credentials == {}

@@ -52,7 +52,10 @@ def test_log_in_and_out(client, alice):
 def test_a_wrong_password_gets_a_chinese_message(client, alice):
     response = client.post(reverse("login"), {"username": "alice", "password": "wrong"})
     assert response.status_code == 200
-    assert "请输入一个正确的" in response.content.decode() or "正确" in response.content.decode()
+    html = response.content.decode()
+    assert 'role="alert"' in html and "登录未成功" in html
+    assert "请输入一个正确的" in html and "区分大小写" in html
+    assert response.wsgi_request.user.is_anonymous
 
 
 def test_repeated_failures_lock_the_account_out(client, alice, settings):

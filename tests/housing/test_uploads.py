@@ -153,8 +153,10 @@ MINIMAL_PDF = (
 )
 
 
-def test_a_pdf_is_accepted():
-    uploads.validate_pdf_upload(upload(MINIMAL_PDF, name="证明.pdf", content_type="application/pdf"))
+def test_a_pdf_is_accepted_and_left_ready_to_save():
+    file = upload(MINIMAL_PDF, name="证明.pdf", content_type="application/pdf")
+    assert uploads.validate_pdf_upload(file) is None  # no ValidationError
+    assert file.read() == MINIMAL_PDF  # rewound: the stored file is the whole upload
 
 
 @pytest.mark.parametrize(
