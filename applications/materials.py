@@ -2,14 +2,20 @@
 images re-encoded without metadata (gongzufang/uploads.py does the work)."""
 
 import hashlib
-import io
 from dataclasses import dataclass
 
 import magic
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 
-from gongzufang.uploads import HEADER_BYTES, MB, strip_image_metadata, validate_image_upload, validate_pdf_upload
+from gongzufang.uploads import (
+    HEADER_BYTES,
+    MB,
+    strip_image_metadata,
+    upload_size,
+    validate_image_upload,
+    validate_pdf_upload,
+)
 
 MAX_BYTES = 10 * MB
 MAX_FILES_PER_KIND = 5
@@ -25,18 +31,9 @@ class CheckedFile:
     sha256: str
 
 
-def _size(upload) -> int:
-    size = getattr(upload, "size", None)
-    if size is None:
-        upload.seek(0, io.SEEK_END)
-        size = upload.tell()
-        upload.seek(0)
-    return size
-
-
 def check_material_file(upload) -> CheckedFile:
     """Raise ValidationError (Chinese message) unless the upload is an acceptable material."""
-    size = _size(upload)
+    size = upload_size(upload)
     if size == 0:
         raise ValidationError("文件为空，请重新选择。", code="empty")
     if size > MAX_BYTES:

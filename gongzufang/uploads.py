@@ -48,7 +48,7 @@ class ImageInfo:
     height: int
 
 
-def _size_of(file) -> int:
+def upload_size(file) -> int:
     size = getattr(file, "size", None)
     if size is None:
         pos = file.tell()
@@ -66,7 +66,7 @@ def _head(file) -> bytes:
 
 
 def _check_size(file, max_bytes):
-    size = _size_of(file)
+    size = upload_size(file)
     if size == 0:
         raise ValidationError("文件为空，请重新选择。", code="empty")
     if size > max_bytes:
@@ -173,7 +173,7 @@ def validate_pdf_upload(file, *, max_bytes=DEFAULT_PDF_MAX_BYTES) -> None:
     mime = magic.from_buffer(head, mime=True)
     if mime != "application/pdf" or not head.lstrip(b"\r\n\t ").startswith(b"%PDF-"):
         raise ValidationError("文件内容不是有效的 PDF 文档。", code="not_a_pdf")
-    file.seek(-min(_size_of(file), 2048), io.SEEK_END)
+    file.seek(-min(upload_size(file), 2048), io.SEEK_END)
     tail = file.read()
     file.seek(0)
     if b"%%EOF" not in tail:
