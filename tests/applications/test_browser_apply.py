@@ -4,7 +4,6 @@ progress. Screenshots go to test-results/applications/. The portal answers the b
 `portal_in_browser` (tests/conftest.py), inside the test's transaction."""
 
 import re
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -12,26 +11,13 @@ from playwright.sync_api import expect
 from applications.models import Application, Status
 from tests.applications.builders import PDF_BYTES, png_bytes
 from tests.applications.conftest import WANG_LI, last_code
+from tests.browser import fits_the_phone, shot, unlabelled_fields
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
-SHOTS = Path(__file__).resolve().parents[2] / "test-results" / "applications"
+FOLDER = "applications"
 PHONE = "13912345678"
 PASSWORD = "Wang-li-2026"
-
-
-def shot(page, name):
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
-
-
-def fits_the_phone(page):
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
-
-
-def unlabelled_fields(page):
-    """Visible form controls without a <label> bound to them (should be none)."""
-    return page.evaluate("""() => Array.from(document.querySelectorAll('main input, main select, main textarea'))
-        .filter(el => el.type !== 'hidden' && el.labels.length === 0).map(el => el.name)""")
 
 
 def save(page):
@@ -41,7 +27,6 @@ def save(page):
 
 def test_register_verify_apply_upload_submit_and_follow_progress(page, portal_in_browser, exchange,
                                                                  django_capture_on_commit_callbacks):
-    SHOTS.mkdir(parents=True, exist_ok=True)
     page.goto(portal_in_browser + "/")
     page.get_by_role("link", name=re.compile("资格申请")).click()
     page.get_by_role("link", name="注册", exact=True).first.click()
@@ -54,7 +39,7 @@ def test_register_verify_apply_upload_submit_and_follow_progress(page, portal_in
     page.get_by_label("设置密码").fill(PASSWORD)
     page.get_by_label("再次输入密码").fill(PASSWORD)
     assert unlabelled_fields(page) == []
-    shot(page, "01-register")
+    shot(page, FOLDER, "01-register")
     page.get_by_role("button", name="注册").click()
 
     # Real-name verification against the simulated 公安户籍 — first with a typo in the number.
@@ -64,7 +49,7 @@ def test_register_verify_apply_upload_submit_and_follow_progress(page, portal_in
     expect(page.locator(".error-summary")).to_be_visible()
     assert page.evaluate("document.activeElement.classList.contains('error-summary')")  # focus moves to it
     assert page.get_by_label("姓名").input_value() == WANG_LI[0]  # nothing typed is lost
-    shot(page, "02-verify-error")
+    shot(page, FOLDER, "02-verify-error")
     page.get_by_label("身份证号码").fill(WANG_LI[1])
     page.get_by_role("button", name="提交认证").click()
     expect(page.locator("main")).to_contain_text("实名认证成功")
@@ -72,7 +57,7 @@ def test_register_verify_apply_upload_submit_and_follow_progress(page, portal_in
     # The wizard.
     page.get_by_role("button", name="开始新的申请").click()
     page.get_by_label("低收入").first.check()
-    shot(page, "03-assistance")
+    shot(page, FOLDER, "03-assistance")
     save(page)
 
     page.get_by_role("link", name=re.compile("修改 王丽")).click()
@@ -89,7 +74,7 @@ def test_register_verify_apply_upload_submit_and_follow_progress(page, portal_in
     expect(page.locator("main")).to_contain_text("2306**********0049")
     assert fits_the_phone(page)
     assert unlabelled_fields(page) == []
-    shot(page, "04-members")
+    shot(page, FOLDER, "04-members")
     page.get_by_role("link", name="成员已填完，下一步").click()
 
     page.get_by_label("租住私房").check()
@@ -104,7 +89,7 @@ def test_register_verify_apply_upload_submit_and_follow_progress(page, portal_in
     page.get_by_label("所在街道/乡镇").select_option(label="萨尔图街道")
     page.get_by_label("所在社区").select_option(label="东安社区")
     assert unlabelled_fields(page) == []
-    shot(page, "05-place")
+    shot(page, FOLDER, "05-place")
     save(page)
     # The consent step by keyboard alone: tab to the box, tick it with Space, tab to the button, Enter.
     page.get_by_label("我已阅读并同意以上授权书").focus()
@@ -118,7 +103,7 @@ def test_register_verify_apply_upload_submit_and_follow_progress(page, portal_in
         files=[{"name": "收入证明.pdf", "mimeType": "application/pdf", "buffer": b"MZ\x90\x00" + b"\x00" * 200}])
     page.get_by_role("button", name="上传收入证明").click()
     expect(page.locator("main")).to_contain_text("不是 PDF、JPG 或 PNG")
-    shot(page, "06-materials-refused")
+    shot(page, FOLDER, "06-materials-refused")
     for kind, label in (("marital_status", "婚姻状况证明"), ("income", "收入证明"),
                         ("current_housing", "现住房情况证明"), ("category_proof", "类别证明")):
         payload = {"name": f"{label}.pdf", "mimeType": "application/pdf", "buffer": PDF_BYTES} if kind == "income" \
@@ -128,10 +113,10 @@ def test_register_verify_apply_upload_submit_and_follow_progress(page, portal_in
         expect(page.locator("main")).to_contain_text(f"{label}已上传")
     assert fits_the_phone(page)
     assert unlabelled_fields(page) == []
-    shot(page, "07-materials")
+    shot(page, FOLDER, "07-materials")
 
     page.get_by_role("link", name="下一步：检查并提交").click()
-    shot(page, "08-review")
+    shot(page, FOLDER, "08-review")
     # The test runs in one transaction: the SMS and in-site message (sent on commit) are run here.
     with django_capture_on_commit_callbacks(execute=True):
         page.get_by_role("button", name="确认无误，提交申请").click()
@@ -141,7 +126,7 @@ def test_register_verify_apply_upload_submit_and_follow_progress(page, portal_in
     expect(page.locator("main")).to_contain_text("已提交，待受理")
     expect(page.locator("main")).to_contain_text("申请人网上提交")
     assert fits_the_phone(page)
-    shot(page, "09-progress")
+    shot(page, FOLDER, "09-progress")
     application = Application.objects.get(applicant__phone=PHONE)
     assert application.status == Status.SUBMITTED
     assert application.household.members.count() == 2
@@ -149,4 +134,4 @@ def test_register_verify_apply_upload_submit_and_follow_progress(page, portal_in
 
     page.get_by_role("link", name="消息中心").click()
     expect(page.locator("main")).to_contain_text("申请已提交")
-    shot(page, "10-messages")
+    shot(page, FOLDER, "10-messages")

@@ -5,7 +5,6 @@ The portal answers the browser through `portal_in_browser` (tests/conftest.py), 
 transaction."""
 
 import re
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -13,30 +12,17 @@ from playwright.sync_api import expect
 from complaints import services
 from complaints.models import Feedback, ServiceRating, Status
 from tests import factories
+from tests.browser import fits_the_phone, shot, unlabelled_fields
 from tests.complaints.conftest import jpeg_bytes
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
-SHOTS = Path(__file__).resolve().parents[2] / "test-results" / "complaints"
+FOLDER = "complaints"
 TEXT = "卫生间水管漏水，已影响楼下住户。<b>请尽快</b>"
-
-
-def shot(page, name):
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
-
-
-def fits_the_phone(page):
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
-
-
-def unlabelled_fields(page):
-    return page.evaluate("""() => Array.from(document.querySelectorAll('main input, main select, main textarea'))
-        .filter(el => el.type !== 'hidden' && el.labels.length === 0).map(el => el.name)""")
 
 
 def test_submit_with_a_photo_then_read_the_reply_and_rate_it(page, portal_in_browser, tom, dave,
                                                              django_capture_on_commit_callbacks):
-    SHOTS.mkdir(parents=True, exist_ok=True)
     page.goto(portal_in_browser + "/")
     page.get_by_role("link", name=re.compile("意见反馈")).click()
     page.get_by_role("link", name="登录后提交").click()
@@ -59,7 +45,7 @@ def test_submit_with_a_photo_then_read_the_reply_and_rate_it(page, portal_in_bro
     assert page.get_by_label("报修").is_checked()
     assert not Feedback.objects.exists()
     assert fits_the_phone(page)
-    shot(page, "01-photo-refused")
+    shot(page, FOLDER, "01-photo-refused")
 
     page.get_by_label("照片").set_input_files(files=[
         {"name": "漏水.jpg", "mimeType": "image/jpeg", "buffer": jpeg_bytes(size=(800, 600), exif=True)}])
@@ -74,7 +60,7 @@ def test_submit_with_a_photo_then_read_the_reply_and_rate_it(page, portal_in_bro
     expect(photo).to_be_visible()
     assert photo.evaluate("img => img.complete && img.naturalWidth === 800")
     assert fits_the_phone(page)
-    shot(page, "02-submitted")
+    shot(page, FOLDER, "02-submitted")
 
     # A caseworker of the district answers (through the service, as the admin and the API do).
     with django_capture_on_commit_callbacks(execute=True):
@@ -83,7 +69,7 @@ def test_submit_with_a_photo_then_read_the_reply_and_rate_it(page, portal_in_bro
     page.reload()
     expect(page.locator("#feedback-status")).to_have_text("已答复")
     expect(page.locator("#reply")).to_contain_text("已安排维修师傅明天上午上门")
-    shot(page, "03-replied")
+    shot(page, FOLDER, "03-replied")
 
     page.get_by_label("5 分 非常满意").check()
     page.get_by_label("评价内容").fill("响应及时")
@@ -93,7 +79,7 @@ def test_submit_with_a_photo_then_read_the_reply_and_rate_it(page, portal_in_bro
     assert ServiceRating.objects.get().score == 5
     assert Feedback.objects.get().status == Status.REPLIED
     assert fits_the_phone(page)
-    shot(page, "04-rated")
+    shot(page, FOLDER, "04-rated")
 
     # The message centre has the reply too.
     page.get_by_role("link", name="消息中心").click()
