@@ -9,7 +9,8 @@ from .notifications import status_change_message
 @shared_task(bind=True, max_retries=3, default_retry_delay=30)
 def notify_status_change(self, change_id: int):
     """In-site message and SMS for one status change; a second run sends nothing more."""
-    from .models import ApplicationStatusChange, SiteMessage
+    from .models import ApplicationStatusChange
+    from .services import site_message_send
     from .sms import send_sms
 
     change = (ApplicationStatusChange.objects.select_related("application__applicant")
@@ -20,8 +21,8 @@ def notify_status_change(self, change_id: int):
     title, body, sms_text = status_change_message(change)
     try:
         with transaction.atomic():
-            SiteMessage.objects.create(recipient=application.applicant, application=application, status_change=change,
-                                       title=title, body=body)
+            site_message_send(recipient=application.applicant, application=application, status_change=change,
+                              title=title, body=body)
     except IntegrityError:  # already sent by an earlier run
         return False
     phone = application.applicant.phone

@@ -10,7 +10,6 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from gongzufang.errors import PortalError
@@ -468,7 +467,7 @@ def withdraw(request, pk):
 @require_http_methods(["GET", "POST"])
 def message_list(request):
     if request.method == "POST":
-        selectors.messages_for(request.user).filter(read_at__isnull=True).update(read_at=timezone.now())
+        services.site_messages_mark_read(user=request.user)
         messages.success(request, "已全部标为已读。")
         return redirect("applications:messages")
     items = list(selectors.messages_for(request.user)[:200])
@@ -480,5 +479,5 @@ def message_list(request):
 def message_detail(request, message_pk):
     item = get_object_or_404(selectors.messages_for(request.user), pk=message_pk)
     if item.read_at is None:
-        type(item).objects.filter(pk=item.pk).update(read_at=timezone.now())
+        services.site_messages_mark_read(user=request.user, message=item)
     return render(request, "applications/message_detail.html", {"item": item})

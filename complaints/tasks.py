@@ -9,7 +9,7 @@ from django.utils import timezone
 def notify_feedback_change(self, change_id: int) -> bool:
     """In-site message (and SMS for an escalation or a reply) for one status change. The sending is
     claimed by a conditional update that must change exactly one row: a second run sends nothing."""
-    from applications.models import SiteMessage
+    from applications.services import site_message_send
     from applications.sms import send_sms
 
     from .models import FeedbackStatusChange
@@ -25,8 +25,7 @@ def notify_feedback_change(self, change_id: int) -> bool:
         feedback = change.feedback
         title, body, sms_text = change_message(change)
         if feedback.submitter_id:
-            SiteMessage.objects.create(recipient=feedback.submitter, application=feedback.application,
-                                       title=title, body=body)
+            site_message_send(recipient=feedback.submitter, application=feedback.application, title=title, body=body)
     phone = feedback.submitter.phone if feedback.submitter_id else feedback.contact_phone
     if phone and change.to_status in SMS_STATUSES:
         send_sms(phone=phone, text=sms_text, purpose=f"feedback:{change.to_status}")
@@ -48,7 +47,7 @@ def escalate_overdue_feedback() -> int:
 @shared_task
 def notify_city_of_escalation(feedback_ids: list) -> int:
     """One in-site message to each city caseworker listing the items just escalated."""
-    from applications.models import SiteMessage
+    from applications.services import site_messages_broadcast
     from gongzufang.models import User
     from gongzufang.models.users import Role
 
@@ -60,5 +59,4 @@ def notify_city_of_escalation(feedback_ids: list) -> int:
         return 0
     title, body = escalation_summary(numbers)
     staff = list(User.objects.filter(role=Role.CITY_CASEWORKER, is_active=True))
-    SiteMessage.objects.bulk_create(SiteMessage(recipient=user, title=title, body=body) for user in staff)
-    return len(staff)
+    return site_messages_broadcast(recipients=staff, title=title, body=body)

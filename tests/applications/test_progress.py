@@ -78,3 +78,14 @@ def test_another_persons_progress_and_messages_are_404(client, app):
 def test_caseworkers_do_not_use_the_applicant_pages(client, app, carol):
     client.force_login(carol)
     assert client.get(reverse("applications:progress", args=[app.pk])).status_code == 404
+
+
+def test_marking_all_read_leaves_other_peoples_messages_alone(client, app, alice):
+    from applications.services import site_message_send
+
+    theirs = site_message_send(recipient=alice, title="他人的消息", body="不应被标为已读")
+    client.force_login(app.applicant)
+    client.post(reverse("applications:messages"))
+    theirs.refresh_from_db()
+    assert theirs.read_at is None
+    assert client.get(reverse("applications:message_detail", args=[theirs.pk])).status_code == 404
