@@ -14,12 +14,19 @@ class ApplicationsConfig(AppConfig):
 
         from . import demo as applications_demo
 
-        view = ["applications.view_application", "applications.view_householdmember", "applications.view_material"]
+        view = ["applications.view_application", "applications.view_householdmember", "applications.view_material",
+                "applications.view_checkresult", "applications.view_ruleevaluation",
+                "applications.view_noticeobjection", "applications.view_recheckrequest"]
         roles.extend_role_permissions({
             Role.STREET_CLERK: [*view, "applications.change_application", "applications.accept_application",
-                                "applications.return_application", "applications.register_applicant"],
-            Role.DISTRICT_CASEWORKER: [*view, "applications.change_application"],
-            Role.CITY_CASEWORKER: [*view, "applications.change_application"],
+                                "applications.return_application", "applications.register_applicant",
+                                "applications.street_review_application"],
+            Role.DISTRICT_CASEWORKER: [*view, "applications.change_application",
+                                       "applications.district_review_application", "applications.rerun_check",
+                                       "applications.resolve_objection"],
+            Role.CITY_CASEWORKER: [*view, "applications.change_application", "applications.city_review_application",
+                                   "applications.rerun_check", "applications.resolve_objection",
+                                   "applications.decide_recheck", "applications.view_full_id_number"],
         })
         # Groups are synced after gongzufang migrates, before this app's permissions exist on a fresh
         # database; sync again once they do.

@@ -3,6 +3,8 @@
 from .accounts import IdentityVerification, OnsiteRegistration, SmsCode, SmsOutbox, SmsPurpose
 from .applications import (
     ACTIVE_STATUSES,
+    AFTER_APPROVAL,
+    REJECTABLE_STATUSES,
     RETURNABLE_STATUSES,
     WITHDRAWABLE_STATUSES,
     Application,
@@ -24,9 +26,17 @@ from .applications import (
     SiteMessage,
     Status,
 )
+from .review import CheckOutcome, CheckResult, NoticeObjection, RecheckRequest, RuleEvaluation
 
 __all__ = [
     "ACTIVE_STATUSES",
+    "AFTER_APPROVAL",
+    "REJECTABLE_STATUSES",
+    "CheckOutcome",
+    "CheckResult",
+    "NoticeObjection",
+    "RecheckRequest",
+    "RuleEvaluation",
     "RETURNABLE_STATUSES",
     "WITHDRAWABLE_STATUSES",
     "Application",

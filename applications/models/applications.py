@@ -48,6 +48,12 @@ WITHDRAWABLE_STATUSES = [
 ]
 # A street clerk may return an application for correction from these (once, DESIGN §4).
 RETURNABLE_STATUSES = [Status.SUBMITTED, Status.ACCEPTED, Status.STREET_REVIEW]
+# Steps at which a caseworker decides, and where approval there leads (a granted recheck too).
+REJECTABLE_STATUSES = [Status.ACCEPTED, Status.STREET_REVIEW, Status.DISTRICT_REVIEW, Status.CITY_REVIEW]
+AFTER_APPROVAL = {
+    Status.ACCEPTED: Status.CROSS_CHECK, Status.STREET_REVIEW: Status.CROSS_CHECK,
+    Status.DISTRICT_REVIEW: Status.PUBLIC_NOTICE, Status.CITY_REVIEW: Status.APPROVED,
+}
 
 
 class AssistanceType(models.TextChoices):
@@ -253,6 +259,18 @@ class Application(FSMModelMixin, models.Model):
     total_paused_workdays = models.PositiveIntegerField(_("累计暂停工作日"), default=0)
     paused_on = models.DateField(_("暂停开始日"), null=True, blank=True)
     decided_at = models.DateTimeField(_("决定时间"), null=True, blank=True)
+    # Kept on the row so that queues sort and filter by them in the database (overdue first);
+    # set by the workflow services at every transition and when the clock pauses or resumes.
+    step_due_on = models.DateField(_("本环节期限"), null=True, blank=True, db_index=True)
+    due_on = models.DateField(_("审批期限"), null=True, blank=True)
+    deadline_provisional = models.BooleanField(_("期限按暂定日历"), default=False)
+    notice_starts_on = models.DateField(_("公示开始日"), null=True, blank=True)
+    notice_ends_on = models.DateField(_("公示截止日"), null=True, blank=True)
+    rejected_from = models.CharField(_("不通过时环节"), max_length=32, blank=True)
+    rejected_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+", verbose_name=_("不通过决定人"))
+    # Working days from acceptance to decision, pauses (补正, 公示) not counted (DESIGN §11).
+    processing_workdays = models.PositiveIntegerField(_("办理用时（工作日）"), null=True, blank=True)
 
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
@@ -269,6 +287,13 @@ class Application(FSMModelMixin, models.Model):
             ("accept_application", _("可受理申请")),
             ("return_application", _("可退回补正")),
             ("register_applicant", _("可现场注册申请人")),
+            ("street_review_application", _("可街道初审")),
+            ("district_review_application", _("可区县审核")),
+            ("city_review_application", _("可市级复核")),
+            ("rerun_check", _("可重新核验部门数据")),
+            ("resolve_objection", _("可处理公示异议")),
+            ("decide_recheck", _("可办理复核申请")),
+            ("view_full_id_number", _("可查看完整身份证号码")),
         ]
         indexes = [models.Index(fields=["district", "status"], name="application_district_status")]
 
@@ -313,6 +338,50 @@ class Application(FSMModelMixin, models.Model):
                 conditions=[can_be_returned])
     def return_for_correction(self):
         pass
+
+    # Review (issue 5). The guard on *who* may act at each step is in applications/review.py.
+    @transition(field=status, source=Status.ACCEPTED, target=Status.STREET_REVIEW)
+    def begin_street_review(self):
+        pass
+
+    @transition(field=status, source=[Status.ACCEPTED, Status.STREET_REVIEW], target=Status.CROSS_CHECK)
+    def street_approve(self):
+        pass
+
+    @transition(field=status, source=Status.CROSS_CHECK, target=Status.DISTRICT_REVIEW)
+    def checks_complete(self):
+        pass
+
+    @transition(field=status, source=Status.DISTRICT_REVIEW, target=Status.PUBLIC_NOTICE)
+    def district_approve(self):
+        pass
+
+    @transition(field=status, source=Status.PUBLIC_NOTICE, target=Status.CITY_REVIEW)
+    def close_notice(self):
+        pass
+
+    @transition(field=status, source=Status.CITY_REVIEW, target=Status.APPROVED)
+    def city_approve(self):
+        pass
+
+    @transition(field=status, source=REJECTABLE_STATUSES, target=Status.REJECTED)
+    def reject(self):
+        pass
+
+    @transition(field=status, source=Status.REJECTED, target=Status.RECHECK_REQUESTED)
+    def request_recheck(self):
+        pass
+
+    @transition(field=status, source=Status.RECHECK_REQUESTED, target=Status.REJECTED)
+    def uphold_rejection(self):
+        pass
+
+    # A granted recheck overturns the rejection: the application goes on from the step after the one
+    # that rejected it, as if that step had approved.
+    @transition(field=status, source=Status.RECHECK_REQUESTED,
+                target=RETURN_VALUE(Status.CROSS_CHECK, Status.PUBLIC_NOTICE, Status.APPROVED))
+    def grant_recheck(self):
+        return AFTER_APPROVAL[self.rejected_from]
 
 
 class ApplicationStatusChange(StatusChange):
