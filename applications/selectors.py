@@ -169,6 +169,8 @@ STEP_BUDGET_KEYS = {
     Status.CROSS_CHECK: "review.crosscheck_workdays",
     Status.DISTRICT_REVIEW: "review.district_workdays",
     Status.CITY_REVIEW: "review.city_workdays",
+    # A recheck is decided within the same budget as a first decision (issue 5 item 8).
+    Status.RECHECK_REQUESTED: "review.total_workdays",
 }
 STEP_LEVEL = {
     Status.SUBMITTED: Level.STREET, Status.ACCEPTED: Level.STREET, Status.STREET_REVIEW: Level.STREET,
@@ -220,7 +222,7 @@ def _step_deadline(application) -> Deadline | None:
 
 
 def _overall_deadline(application) -> Deadline | None:
-    if not application.accepted_at or application.status in FINISHED:
+    if not application.accepted_at or application.status in FINISHED or application.status == Status.RECHECK_REQUESTED:
         return None
     start: date = timezone.localtime(application.accepted_at).date()
     budget = param("review.total_workdays", district=application.district_id)
@@ -252,7 +254,8 @@ def progress(application) -> Progress:
     step = _step_deadline(application)
     overall = _overall_deadline(application)
     today = timezone.localdate()
-    paused = application.status == Status.RETURNED_FOR_CORRECTION and application.paused_on is not None
+    paused = (application.status in (Status.RETURNED_FOR_CORRECTION, Status.PUBLIC_NOTICE)
+              and application.paused_on is not None)
     level = STEP_LEVEL.get(application.status)
     return Progress(
         status_label=application.get_status_display(),

@@ -20,10 +20,9 @@ from gongzufang.idnumber import birth_date_from_id, sex_from_id, validate_id_num
 from gongzufang.models import Community, District, Street
 from gongzufang.models.users import Role
 from gongzufang.pii import mask_id_number, pii_hash
-from gongzufang.workdays import workdays_between
 from gongzufang.workflow import record_status_change
 
-from . import selectors
+from . import clock, selectors
 from .consent import CONSENT_VERSION
 from .materials import MAX_FILES_PER_KIND, check_material_file
 from .models import (
@@ -419,18 +418,13 @@ def application_resubmit(*, application, actor) -> tuple[Application, bool]:
         if missing:
             raise PortalError("申请还不完整：" + "；".join(text for _section, text in missing) + "。", code="incomplete")
         _claim_members(app)
-        today = timezone.localdate()
-        if app.paused_on:
-            paused = max(0, workdays_between(app.paused_on, today))
-            app.step_paused_workdays += paused
-            app.total_paused_workdays += paused
-            app.paused_on = None
         correction = app.correction
         correction.resolved_at = timezone.now()
         correction.save(update_fields=["resolved_at"])
         _transition(app, method="resubmit", actor=actor, opinion="申请人补正后重新提交")
         app.returned_from = ""
-        app.save(update_fields=["returned_from"])
+        clock.resume(app)  # after the transition, so the due dates are those of the step it went back to
+        app.save(update_fields=["returned_from", *clock.CLOCK_FIELDS])
     return app, True
 
 
@@ -443,8 +437,8 @@ def application_withdraw(*, application, actor, reason="") -> Application:
         if not app.is_withdrawable:
             raise TransitionNotAllowed("申请已有审核结论，不能撤回。")
         _transition(app, method="withdraw", actor=actor, opinion=(reason or "申请人撤回").strip()[:500])
-        app.paused_on = None
-        app.save(update_fields=["paused_on"])
+        app.paused_on = app.step_due_on = app.due_on = None
+        app.save(update_fields=["paused_on", "step_due_on", "due_on"])
         release_member_claims(app)
     return app
 
@@ -468,9 +462,9 @@ def application_accept(*, application, actor, opinion="") -> Application:
         if app.status != Status.SUBMITTED:
             raise TransitionNotAllowed(f"当前状态为“{app.get_status_display()}”，不能受理。")
         app.accepted_at = timezone.now()
-        app.step_started_on = timezone.localdate()
-        app.step_paused_workdays = 0
         _transition(app, method="accept", actor=actor, opinion=opinion or "材料齐全，予以受理")
+        clock.restart_step(app)
+        app.save(update_fields=clock.CLOCK_FIELDS)
     return app
 
 
@@ -497,7 +491,7 @@ def application_return_for_correction(*, application, actor, items, note="") -> 
         returned_from = app.status
         app.returned_from = returned_from
         if returned_from != Status.SUBMITTED:  # the clock runs only after acceptance
-            app.paused_on = timezone.localdate()
+            clock.pause(app)
         opinion = "；".join(f"{CorrectionItem(section=s).get_section_display()}：{t}" for s, t in items)
         if note.strip():
             opinion += f"。{note.strip()}"

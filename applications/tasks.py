@@ -29,3 +29,20 @@ def notify_status_change(self, change_id: int):
     if phone:
         send_sms(phone=phone, text=sms_text, purpose=f"status:{change.to_status}")
     return True
+
+
+@shared_task
+def close_finished_notices():
+    """Daily: notices whose period has ended, with no open objection, go on to city review."""
+    from .review import close_finished_notices as close
+
+    return close()
+
+
+@shared_task
+def remind_review_deadlines():
+    """Daily: tell the staff responsible for each step what is due soon or overdue (one message a
+    person a day, so a second run sends nothing)."""
+    from .reminders import send_deadline_reminders
+
+    return send_deadline_reminders()

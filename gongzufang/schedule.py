@@ -24,4 +24,16 @@ BEAT_SCHEDULE = {
         "task": "complaints.tasks.escalate_overdue_feedback",
         "schedule": crontab(hour=0, minute=20),
     },
+    "review-close-notices": {
+        # 公示 periods that have ended with every objection resolved go on to city review
+        # (applications/review.py close_finished_notices). Safe to run twice.
+        "task": "applications.tasks.close_finished_notices",
+        "schedule": crontab(hour=0, minute=30),
+    },
+    "review-deadline-reminders": {
+        # Staff responsible for a step are told what is due within 2 working days or overdue;
+        # one message a person a day (applications/reminders.py).
+        "task": "applications.tasks.remind_review_deadlines",
+        "schedule": crontab(hour=7, minute=30),
+    },
 }

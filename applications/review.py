@@ -1,0 +1,419 @@
+"""The caseworkers' review (DESIGN §4, issue 5): every decision after acceptance, as services.
+
+Each service locks the application row, checks who may act at this step (level, permission and area),
+runs the django-fsm-2 transition, records actor, level, opinion and time (`services._transition`),
+moves the clock and sends its side effects (messages, the cross-check task) on commit. Two
+caseworkers acting at once: the second waits for the lock, then finds the status moved on and gets
+a clear refusal.
+
+The admin and the API do not call these one by one: they ask `allowed_actions(application, user)`
+for the buttons to show and run one with `perform(name, …)`.
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from gongzufang.errors import PortalError, TransitionNotAllowed
+from gongzufang.models.users import Role
+from gongzufang.parameters import param
+from gongzufang.workdays import add_workdays
+
+from . import clock
+from .models import AFTER_APPROVAL, Application, CheckOutcome, RecheckRequest, RuleEvaluation, Status
+from .services import _claim_members, _lock, _require_owner, _transition, release_member_claims
+
+# Who decides at each step: (role, permission). Superusers may act everywhere (the bureau's admins).
+STREET = (Role.STREET_CLERK, "applications.street_review_application")
+DISTRICT = (Role.DISTRICT_CASEWORKER, "applications.district_review_application")
+CITY = (Role.CITY_CASEWORKER, "applications.city_review_application")
+STEP_DECIDER = {
+    Status.ACCEPTED: STREET, Status.STREET_REVIEW: STREET,
+    Status.DISTRICT_REVIEW: DISTRICT, Status.CITY_REVIEW: CITY,
+}
+LEVEL_NAMES = {STREET: "街道受理员", DISTRICT: "区县经办人", CITY: "市级经办人"}
+
+
+def _in_scope(app, actor) -> bool:
+    return Application.objects.for_staff(actor).filter(pk=app.pk).exists()
+
+
+def _require(app, actor, decider):
+    """The actor must see the application (else: not found, like a wrong id) and be the decider."""
+    if actor is None or not getattr(actor, "is_authenticated", False) or not _in_scope(app, actor):
+        raise PortalError("未找到该申请。", code="not_found")
+    role, perm = decider
+    if actor.is_superuser:
+        return
+    if actor.role != role or not actor.has_perm(perm):
+        raise PortalError(f"此环节由{LEVEL_NAMES[decider]}办理，您没有权限。", code="wrong_level")
+
+
+def _refuse(app, doing):
+    return TransitionNotAllowed(f"当前状态为“{app.get_status_display()}”，不能{doing}。",
+                                code="transition_not_allowed")
+
+
+def _opinion(text, *, required=False, default=""):
+    text = (text or "").strip()
+    if len(text) > 2000:
+        raise PortalError("意见不能超过 2000 个字。", fields={"opinion": ["too_long"]})
+    if required and not text:
+        raise PortalError("请填写意见（不通过时须写明理由）。", fields={"opinion": ["required"]})
+    return text or default
+
+
+def _save(app):
+    app.save(update_fields=[*clock.CLOCK_FIELDS, "notice_starts_on", "notice_ends_on", "rejected_from",
+                            "rejected_by", "decided_at", "processing_workdays", "updated_at"])
+
+
+def _arrive(app, *, today):
+    """Set up the step the application has just entered."""
+    if app.status == Status.PUBLIC_NOTICE:
+        days = param("review.public_notice_days", on=today, district=app.district_id)
+        app.notice_starts_on = today + timedelta(days=1)
+        app.notice_ends_on = today + timedelta(days=days)
+        clock.pause(app, today)
+        clock.refresh(app)
+    elif app.status == Status.APPROVED:
+        app.decided_at = timezone.now()
+        clock.stop(app, today)
+    else:
+        clock.restart_step(app, today)
+    if app.status == Status.CROSS_CHECK:
+        app_id = app.pk
+        transaction.on_commit(lambda: _enqueue_cross_check(app_id))
+
+
+def _enqueue_cross_check(app_id):
+    from .tasks_crosscheck import cross_check_application
+
+    cross_check_application.delay(app_id)
+
+
+# --- street level --------------------------------------------------------------------------------
+
+
+def begin_street_review(*, application, actor, opinion="") -> Application:
+    """The clerk takes an accepted application into street review (optional: approving works from
+    accepted too). The step's clock does not restart: acceptance and street review share 3 days."""
+    with transaction.atomic():
+        app = _lock(application)
+        _require(app, actor, STREET)
+        if app.status != Status.ACCEPTED:
+            raise _refuse(app, "开始初审")
+        _transition(app, method="begin_street_review", actor=actor, opinion=_opinion(opinion, default="开始街道初审"))
+    return app
+
+
+def street_approve(*, application, actor, opinion="") -> Application:
+    with transaction.atomic():
+        app = _lock(application)
+        _require(app, actor, STREET)
+        if app.status not in (Status.ACCEPTED, Status.STREET_REVIEW):
+            raise _refuse(app, "初审通过")
+        text = _opinion(opinion, default="街道初审通过，提交部门联审")
+        _transition(app, method="street_approve", actor=actor, opinion=text)
+        _arrive(app, today=timezone.localdate())
+        _save(app)
+    return app
+
+
+# --- the cross-department check ------------------------------------------------------------------
+
+
+def checks_finished(*, application_id) -> bool:
+    """Called when a cross-check run ends. With every current result known, the rules are evaluated
+    and the application goes to district review; with any `unknown`, it stays waiting (never passed
+    on). Returns whether it moved."""
+    from . import rules
+
+    with transaction.atomic():
+        app = Application.objects.select_for_update().filter(pk=application_id).first()
+        if app is None or app.status != Status.CROSS_CHECK:
+            return False
+        results = list(app.check_results.current().values_list("department", "status"))
+        if not results or any(status == CheckOutcome.UNKNOWN for _d, status in results):
+            return False
+        evaluation = rules.evaluate(app)
+        failed = {d for d, status in results if status == CheckOutcome.FAIL}
+        departments = {d for d, _s in results}
+        text = f"部门联审完成：{len(departments)} 个部门已核验"
+        text += f"，其中 {len(failed)} 个部门反馈异常" if failed else "，均无异常"
+        if evaluation.passed is False:
+            text += f"；{len(evaluation.failed_results)} 项资格条件不符合，详见规则评估"
+        elif evaluation.passed:
+            text += "；资格条件全部符合"
+        _transition(app, method="checks_complete", actor=None, opinion=text)
+        _arrive(app, today=timezone.localdate())
+        _save(app)
+    return True
+
+
+# --- district and city ---------------------------------------------------------------------------
+
+
+def _require_clean_checks(app):
+    """Approval needs every department answered and every rule met on a current evaluation."""
+    if app.check_results.current().filter(status=CheckOutcome.UNKNOWN).exists():
+        raise PortalError("有部门数据尚无法核验，请重新核验后再审核通过。", code="checks_unknown")
+    evaluation = RuleEvaluation.objects.filter(application=app, is_current=True).first()
+    if evaluation is None:
+        raise PortalError("尚无资格规则评估结果，不能审核通过。", code="no_evaluation")
+    if evaluation.passed is not True:
+        raise PortalError("资格条件未全部符合（或有无法核验的项目），不能审核通过；如确不符合，请作不通过处理。",
+                          code="rules_not_met")
+
+
+def district_approve(*, application, actor, opinion="") -> Application:
+    with transaction.atomic():
+        app = _lock(application)
+        _require(app, actor, DISTRICT)
+        if app.status != Status.DISTRICT_REVIEW:
+            raise _refuse(app, "区县审核通过")
+        _require_clean_checks(app)
+        _transition(app, method="district_approve", actor=actor,
+                    opinion=_opinion(opinion, default="区县审核通过，进入公示"))
+        _arrive(app, today=timezone.localdate())
+        _save(app)
+    return app
+
+
+def close_notice(*, application, actor=None) -> Application:
+    """公示 ends: after the period, with every objection resolved, on to city review. `actor` None is
+    the daily task; a district or city caseworker may also close it."""
+    today = timezone.localdate()
+    with transaction.atomic():
+        app = _lock(application)
+        if actor is not None:
+            if not _in_scope(app, actor):
+                raise PortalError("未找到该申请。", code="not_found")
+            if not (actor.is_superuser or actor.role in (Role.DISTRICT_CASEWORKER, Role.CITY_CASEWORKER)):
+                raise PortalError("公示结束由区县或市级经办人办理。", code="wrong_level")
+        if app.status != Status.PUBLIC_NOTICE:
+            raise _refuse(app, "结束公示")
+        if app.notice_ends_on and today <= app.notice_ends_on:
+            raise PortalError(f"公示期至 {app.notice_ends_on:%Y-%m-%d} 止，期满后才能结束公示。", code="notice_running")
+        open_objections = app.objections.filter(resolved_at__isnull=True).count()
+        if open_objections:
+            raise PortalError(f"还有 {open_objections} 条公示异议未处理，处理完毕后才能提交市级复核。",
+                              code="objections_open")
+        upheld = app.objections.filter(upheld=True).count()
+        text = "公示期满，无异议" if not app.objections.exists() else (
+            f"公示期满，异议已全部处理（其中 {upheld} 条成立）")
+        _transition(app, method="close_notice", actor=actor, opinion=text)
+        clock.resume(app, today)
+        _arrive(app, today=today)
+        _save(app)
+    return app
+
+
+def city_approve(*, application, actor, opinion="") -> Application:
+    with transaction.atomic():
+        app = _lock(application)
+        _require(app, actor, CITY)
+        if app.status != Status.CITY_REVIEW:
+            raise _refuse(app, "复核通过")
+        if app.objections.filter(upheld=True).exists():
+            raise PortalError("公示期间有成立的异议，不能审核通过。", code="objection_upheld")
+        _transition(app, method="city_approve", actor=actor, opinion=_opinion(opinion, default="市级复核通过"))
+        _arrive(app, today=timezone.localdate())
+        _save(app)
+    return app
+
+
+def reject(*, application, actor, opinion) -> Application:
+    """不通过, by whoever decides the current step; the opinion is required. The household's ID
+    numbers are released (they may apply again or ask for a recheck)."""
+    text = _opinion(opinion, required=True)
+    with transaction.atomic():
+        app = _lock(application)
+        decider = STEP_DECIDER.get(app.status)
+        if decider is None:
+            if not _in_scope(app, actor):
+                raise PortalError("未找到该申请。", code="not_found")
+            raise _refuse(app, "作不通过决定")
+        _require(app, actor, decider)
+        app.rejected_from = app.status
+        app.rejected_by = actor
+        _transition(app, method="reject", actor=actor, opinion=text)
+        app.decided_at = timezone.now()
+        clock.stop(app)
+        _save(app)
+        release_member_claims(app)
+    return app
+
+
+# --- recheck (复核) -------------------------------------------------------------------------------
+
+
+def recheck_request(*, application, actor, reason) -> RecheckRequest:
+    """The rejected applicant asks, once, within `review.recheck_request_days` days of the decision."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise PortalError("请写明申请复核的理由。", fields={"reason": ["required"]})
+    if len(reason) > 2000:
+        raise PortalError("复核理由不能超过 2000 个字。", fields={"reason": ["too_long"]})
+    today = timezone.localdate()
+    with transaction.atomic():
+        app = _lock(application)
+        _require_owner(app, actor)
+        if RecheckRequest.objects.filter(application=app).exists():
+            if app.status == Status.RECHECK_REQUESTED:
+                return app.recheck  # a double click: the first request stands
+            raise PortalError("每份申请只能申请一次复核。", code="recheck_used")
+        if app.status != Status.REJECTED:
+            raise _refuse(app, "申请复核")
+        days = param("review.recheck_request_days", on=today, district=app.district_id)
+        decided_on = timezone.localtime(app.decided_at).date() if app.decided_at else today
+        last_day = decided_on + timedelta(days=days)
+        if today > last_day:
+            raise PortalError(f"申请复核的期限（决定后 {days} 日内，至 {last_day:%Y-%m-%d}）已过。", code="recheck_late")
+        _claim_members(app)  # refused, with the usual message, if someone now applies elsewhere
+        budget = param("review.total_workdays", on=today, district=app.district_id)
+        recheck = RecheckRequest.objects.create(application=app, reason=reason, due_on=add_workdays(today, budget),
+                                                rejected_by=app.rejected_by)
+        _transition(app, method="request_recheck", actor=actor, opinion=f"申请人申请复核：{reason}")
+        app.decided_at = None
+        app.processing_workdays = None
+        clock.restart_step(app, today)
+        _save(app)
+    return recheck
+
+
+def recheck_decide(*, application, actor, granted: bool, opinion) -> Application:
+    """Decided by a city caseworker other than the one who rejected. Granted: the application goes on
+    from the step after the one that rejected it; upheld: rejected for good."""
+    text = _opinion(opinion, required=True)
+    today = timezone.localdate()
+    with transaction.atomic():
+        app = _lock(application)
+        if actor is None or not _in_scope(app, actor):
+            raise PortalError("未找到该申请。", code="not_found")
+        if not (actor.is_superuser or actor.has_perm("applications.decide_recheck")):
+            raise PortalError("复核由市级经办人办理，您没有权限。", code="wrong_level")
+        if app.status != Status.RECHECK_REQUESTED:
+            raise _refuse(app, "作复核决定")
+        recheck = app.recheck
+        if recheck.rejected_by_id is not None and recheck.rejected_by_id == actor.pk:
+            raise PortalError("复核须由原决定人以外的工作人员办理。", code="same_decider")
+        recheck.decided_at, recheck.decided_by = timezone.now(), actor
+        recheck.granted, recheck.opinion = bool(granted), text
+        recheck.save(update_fields=["decided_at", "decided_by", "granted", "opinion"])
+        if granted:
+            _transition(app, method="grant_recheck", actor=actor, opinion=f"复核成立：{text}")
+            app.rejected_from, app.rejected_by = "", None
+            _arrive(app, today=today)
+        else:
+            _transition(app, method="uphold_rejection", actor=actor, opinion=f"复核维持原决定：{text}")
+            app.decided_at = timezone.now()
+            clock.stop(app, today)
+            release_member_claims(app)
+        _save(app)
+    return app
+
+
+# --- what a user may do now, for the admin's buttons and the API ---------------------------------
+
+
+@dataclass(frozen=True)
+class Action:
+    name: str
+    label: str
+    needs_opinion: bool = False
+    style: str = "default"  # "default" or "danger" (shown in red)
+
+
+ACTIONS = {
+    "accept": Action("accept", "受理"),
+    "begin_street_review": Action("begin_street_review", "开始初审"),
+    "street_approve": Action("street_approve", "初审通过，提交部门联审"),
+    "district_approve": Action("district_approve", "区县审核通过，进入公示"),
+    "close_notice": Action("close_notice", "公示期满，提交市级复核"),
+    "city_approve": Action("city_approve", "市级复核通过"),
+    "reject": Action("reject", "不通过", needs_opinion=True, style="danger"),
+    "recheck_grant": Action("recheck_grant", "复核成立（撤销原决定）", needs_opinion=True),
+    "recheck_uphold": Action("recheck_uphold", "复核维持原决定", needs_opinion=True, style="danger"),
+}
+
+
+def _may(user, decider) -> bool:
+    role, perm = decider
+    return user.is_superuser or (user.role == role and user.has_perm(perm))
+
+
+def allowed_actions(application, user) -> list[Action]:
+    """The actions this user may take at this step (their area is assumed checked by the caller's
+    queryset). The services check again when the action is taken."""
+    if not getattr(user, "is_authenticated", False) or not getattr(user, "is_caseworker", False) and not user.is_superuser:
+        return []
+    status = application.status
+    names = []
+    if status == Status.SUBMITTED and (user.is_superuser or user.has_perm("applications.accept_application")) \
+            and (user.is_superuser or user.role == Role.STREET_CLERK):
+        names.append("accept")
+    if status in (Status.ACCEPTED, Status.STREET_REVIEW) and _may(user, STREET):
+        if status == Status.ACCEPTED:
+            names.append("begin_street_review")
+        names += ["street_approve", "reject"]
+    if status == Status.DISTRICT_REVIEW and _may(user, DISTRICT):
+        names += ["district_approve", "reject"]
+    if status == Status.PUBLIC_NOTICE and (user.is_superuser or user.role in (Role.DISTRICT_CASEWORKER,
+                                                                             Role.CITY_CASEWORKER)):
+        names.append("close_notice")
+    if status == Status.CITY_REVIEW and _may(user, CITY):
+        names += ["city_approve", "reject"]
+    if status == Status.RECHECK_REQUESTED and (user.is_superuser or user.has_perm("applications.decide_recheck")):
+        names += ["recheck_grant", "recheck_uphold"]
+    return [ACTIONS[n] for n in names]
+
+
+def perform(name, *, application, actor, opinion="") -> Application:
+    """Run the action `name` (see ACTIONS) as `actor`."""
+    from .services import application_accept
+
+    if name not in ACTIONS:
+        raise PortalError("未知的操作。", code="unknown_action")
+    if name == "accept":
+        return application_accept(application=application, actor=actor, opinion=opinion)
+    if name == "begin_street_review":
+        return begin_street_review(application=application, actor=actor, opinion=opinion)
+    if name == "street_approve":
+        return street_approve(application=application, actor=actor, opinion=opinion)
+    if name == "district_approve":
+        return district_approve(application=application, actor=actor, opinion=opinion)
+    if name == "close_notice":
+        return close_notice(application=application, actor=actor)
+    if name == "city_approve":
+        return city_approve(application=application, actor=actor, opinion=opinion)
+    if name == "reject":
+        return reject(application=application, actor=actor, opinion=opinion)
+    return recheck_decide(application=application, actor=actor, granted=(name == "recheck_grant"), opinion=opinion)
+
+
+# --- background ----------------------------------------------------------------------------------
+
+
+def close_finished_notices(today=None) -> int:
+    """Close every notice whose period has ended with no open objection (the daily task). Returns
+    how many moved on; those with open objections wait for a caseworker."""
+    today = today or timezone.localdate()
+    due = Application.objects.filter(status=Status.PUBLIC_NOTICE, notice_ends_on__lt=today).values_list("pk", flat=True)
+    moved = 0
+    for pk in list(due):
+        try:
+            close_notice(application=Application(pk=pk), actor=None)
+        except PortalError:
+            continue  # an objection arrived meanwhile, or someone else closed it
+        moved += 1
+    return moved
+
+
+__all__ = [
+    "ACTIONS", "AFTER_APPROVAL", "Action", "allowed_actions", "begin_street_review", "checks_finished", "city_approve",
+    "close_finished_notices", "close_notice", "district_approve", "perform", "recheck_decide", "recheck_request",
+    "reject", "street_approve",
+]
