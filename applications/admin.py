@@ -1,28 +1,44 @@
-"""Caseworkers' admin for applications (minimal; issue 5 extends it).
+"""Caseworkers' admin for applications: the queues and the review.
 
 Scoped with `DistrictScopedAdminMixin` (a street clerk sees their street, a district caseworker
 their district); drafts are never shown. Nothing is edited in place: the status is read-only, and
-accepting or returning an application are buttons that call the services, showing the service's
-message when it refuses. ID numbers are masked. A street clerk registers applicants on site from
-here (现场注册).
+each decision is a button for the actions `review.allowed_actions` gives this user at this step,
+calling the same service as the API and showing its message when it refuses. Lists put the
+earliest step deadline first (overdue on top). ID numbers are masked. A street clerk registers
+applicants on site from here (现场注册).
 """
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import F
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from gongzufang.admin.readonly import ReadOnlyInline
 from gongzufang.admin.scoped import DistrictScopedAdminMixin
 from gongzufang.errors import PortalError
+from gongzufang.parameters import param
 from gongzufang.pii import mask_id_number, mask_phone
+from gongzufang.workdays import add_workdays
 
-from . import accounts, services
+from . import accounts, review, services
+from .exchange import departments as registered_departments
 from .forms_accounts import OnsiteRegistrationForm
-from .forms_admin import CorrectionForm, OpinionForm
-from .models import Application, ApplicationStatusChange, HouseholdMember, Material, Status
+from .forms_admin import CorrectionForm, OpinionForm, ReviewOpinionForm
+from .models import (
+    Application,
+    ApplicationStatusChange,
+    CheckResult,
+    HouseholdMember,
+    Material,
+    NoticeObjection,
+    RuleEvaluation,
+    Status,
+)
+from .rules_display import rule_table_html
 
 
 class MaterialInline(ReadOnlyInline):
@@ -37,6 +53,47 @@ class MaterialInline(ReadOnlyInline):
                            reverse("applications:material_file", args=[obj.pk]), obj.original_name)
 
 
+def department_label(code):
+    adapter = registered_departments().get(code)
+    return adapter.name if adapter else code
+
+
+class CheckResultInline(ReadOnlyInline):
+    """The current answer of each department about each member (部门联审)."""
+
+    model = CheckResult
+    fields = ["department_name", "member", "status", "facts_text", "reason", "queried_at", "reply_hash_short",
+              "reused"]
+    readonly_fields = fields
+    verbose_name_plural = "部门联审结果（当前）"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(is_current=True).select_related("member")
+
+    @admin.display(description="部门")
+    def department_name(self, obj):
+        return department_label(obj.department)
+
+    @admin.display(description="部门返回的事实")
+    def facts_text(self, obj):
+        return format_html_join("", "<div>{}：{}</div>", ((k, v) for k, v in (obj.facts or {}).items()))
+
+    @admin.display(description="应答哈希")
+    def reply_hash_short(self, obj):
+        return obj.reply_hash[:12] if obj.reply_hash else "—"
+
+    @admin.display(description="来源")
+    def reused(self, obj):
+        return "沿用有效期内的查询" if obj.reused_from_id else "本次查询"
+
+
+class ObjectionInline(ReadOnlyInline):
+    model = NoticeObjection
+    fields = ["created_at", "name", "contact", "text", "resolved_at", "upheld", "resolution", "resolved_by"]
+    readonly_fields = fields
+    verbose_name_plural = "公示异议"
+
+
 class StatusChangeInline(ReadOnlyInline):
     model = ApplicationStatusChange
     fields = ["created_at", "from_status", "to_status", "actor", "actor_level", "opinion"]
@@ -47,11 +104,13 @@ class StatusChangeInline(ReadOnlyInline):
 @admin.register(Application)
 class ApplicationAdmin(DistrictScopedAdminMixin, admin.ModelAdmin):
     list_display = ["number", "applicant_name", "applicant_id_masked", "assistance_type", "category", "status",
-                    "street", "submitted_at"]
+                    "street", "step_deadline", "submitted_at"]
     list_filter = ["status", "assistance_type", "category"]
     search_fields = ["number"]
     list_select_related = ["applicant", "street__district"]
-    ordering = ["-submitted_at", "-id"]
+    # Queues: the earliest step deadline first, so overdue work is on top; finished ones last.
+    ordering = [F("step_due_on").asc(nulls_last=True), "-submitted_at", "-id"]
+    actions = ["close_notices"]
     change_form_template = "admin/applications/application/change_form.html"
     change_list_template = "admin/applications/application/change_list.html"
     fieldsets = [
@@ -63,8 +122,10 @@ class ApplicationAdmin(DistrictScopedAdminMixin, admin.ModelAdmin):
                                  "vehicle_value", "business_count", "business_capital", "property_sold_recently",
                                  "assets_note", "preferred", "preferred_bedrooms"]}),
         ("授权与补正", {"fields": ["consent_at", "consent_version", "correction_list"]}),
+        ("审核与时限", {"fields": ["step_deadline", "due_on", "notice_period", "processing_workdays", "recheck_info"]}),
+        ("资格规则评估", {"fields": ["rule_table"]}),
     ]
-    inlines = [MaterialInline, StatusChangeInline]
+    inlines = [MaterialInline, CheckResultInline, ObjectionInline, StatusChangeInline]
 
     def get_queryset(self, request):
         return super().get_queryset(request).exclude(status=Status.DRAFT)
@@ -106,6 +167,37 @@ class ApplicationAdmin(DistrictScopedAdminMixin, admin.ModelAdmin):
     def preferred(self, obj):
         return "、".join(d.name for d in obj.preferred_districts.all()) or "—"
 
+    @admin.display(description="本环节期限", ordering="step_due_on")
+    def step_deadline(self, obj):
+        due = obj.step_due_on
+        if due is None:
+            return "—"
+        today = timezone.localdate()
+        text = f"{due:%Y-%m-%d}" + ("（暂定）" if obj.deadline_provisional else "")
+        if due < today:
+            return format_html('<strong style="color:#ba2121">{} 已逾期</strong>', text)
+        if due <= add_workdays(today, param("review.due_soon_workdays")):
+            return format_html('<strong style="color:#b25f00">{} 即将到期</strong>', text)
+        return text
+
+    @admin.display(description="公示期")
+    def notice_period(self, obj):
+        if not obj.notice_starts_on:
+            return "—"
+        return f"{obj.notice_starts_on:%Y-%m-%d} 至 {obj.notice_ends_on:%Y-%m-%d}"
+
+    @admin.display(description="复核申请")
+    def recheck_info(self, obj):
+        recheck = getattr(obj, "recheck", None)
+        if recheck is None:
+            return "—"
+        outcome = "待复核" if recheck.granted is None else ("复核成立" if recheck.granted else "维持原决定")
+        return format_html("{}（理由：{}；办结期限 {}）", outcome, recheck.reason, recheck.due_on)
+
+    @admin.display(description="逐条结果")
+    def rule_table(self, obj):
+        return rule_table_html(RuleEvaluation.objects.filter(application=obj, is_current=True).first())
+
     @admin.display(description="补正清单")
     def correction_list(self, obj):
         correction = getattr(obj, "correction", None)
@@ -122,6 +214,7 @@ class ApplicationAdmin(DistrictScopedAdminMixin, admin.ModelAdmin):
         return [
             path("register-applicant/", view(self.register_applicant_view), name="applications_register_applicant"),
             path("<path:object_id>/accept/", view(self.accept_view), name="applications_application_accept"),
+            path("<path:object_id>/act/<str:action>/", view(self.action_view), name="applications_application_act"),
             path("<path:object_id>/return/", view(self.return_view), name="applications_application_return"),
             *super().get_urls(),
         ]
@@ -135,6 +228,8 @@ class ApplicationAdmin(DistrictScopedAdminMixin, admin.ModelAdmin):
             "can_return": (obj.status in (Status.SUBMITTED, Status.ACCEPTED, Status.STREET_REVIEW)
                            and not obj.was_returned and request.user.has_perm("applications.return_application")),
             "opinion_form": OpinionForm(),
+            "review_opinion_form": ReviewOpinionForm(),
+            "review_actions": [a for a in review.allowed_actions(obj, request.user) if a.name != "accept"],
             **(extra_context or {}),
         }
         return super().change_view(request, object_id, form_url, extra_context=extra)
@@ -157,6 +252,49 @@ class ApplicationAdmin(DistrictScopedAdminMixin, admin.ModelAdmin):
         else:
             self.message_user(request, f"申请 {obj.number} 已受理。", messages.SUCCESS)
         return redirect(self._change_url(obj))
+
+    def action_view(self, request, object_id, action):
+        """One review decision (a button of the change page), through `review.perform`."""
+        obj = self.get_object(request, object_id)
+        if obj is None:
+            from django.http import Http404
+
+            raise Http404
+        if request.method != "POST":
+            return redirect(self._change_url(obj))
+        chosen = review.ACTIONS.get(action)
+        if chosen is None or chosen not in review.allowed_actions(obj, request.user):
+            self.message_user(request, "您在此环节不能执行该操作（可能已由他人办理，请刷新页面）。", messages.ERROR)
+            return redirect(self._change_url(obj))
+        form = ReviewOpinionForm(request.POST)
+        if not form.is_valid():
+            self.message_user(request, "意见不能超过 2000 个字。", messages.ERROR)
+            return redirect(self._change_url(obj))
+        opinion = form.cleaned_data["opinion"]
+        try:
+            review.perform(action, application=obj, actor=request.user, opinion=opinion)
+        except PortalError as exc:
+            self.message_user(request, exc.message, messages.ERROR)
+        else:
+            self.message_user(request, f"申请 {obj.number}：{chosen.label}，已记录并通知申请人。", messages.SUCCESS)
+        return redirect(self._change_url(obj))
+
+    @admin.action(description="公示期满的申请提交市级复核")
+    def close_notices(self, request, queryset):
+        done, refused = 0, []
+        for obj in queryset.filter(status=Status.PUBLIC_NOTICE):
+            try:
+                review.close_notice(application=obj, actor=request.user)
+            except PortalError as exc:
+                refused.append(f"{obj.number}：{exc.message}")
+            else:
+                done += 1
+        if done:
+            self.message_user(request, f"{done} 件申请已提交市级复核。", messages.SUCCESS)
+        for line in refused:
+            self.message_user(request, line, messages.WARNING)
+        if not done and not refused:
+            self.message_user(request, "所选申请中没有处于公示期的。", messages.INFO)
 
     def return_view(self, request, object_id):
         obj = self.get_object(request, object_id)

@@ -46,3 +46,8 @@ class CorrectionForm(PortalForm):
 
 class OpinionForm(PortalForm):
     opinion = forms.CharField(label="受理意见", required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ReviewOpinionForm(PortalForm):
+    opinion = forms.CharField(label="审核意见（不通过、复核时必填）", required=False, max_length=2000,
+                              widget=forms.Textarea(attrs={"rows": 3}))

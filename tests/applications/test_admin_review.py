@@ -1,0 +1,103 @@
+"""The review in the admin: the buttons this user may press at this step, each calling the same
+service as the API, friendly refusals, queues with overdue work on top, the check results and the
+rule table on the change page."""
+
+from datetime import date, datetime
+
+import pytest
+import time_machine
+from django.urls import reverse
+from django.utils import timezone
+
+from applications.models import Status
+from tests.applications import builders
+from tests.applications.review_builders import accepted, fresh, in_district_review
+
+pytestmark = pytest.mark.django_db
+
+
+def at(day: date):
+    return time_machine.travel(timezone.make_aware(datetime(day.year, day.month, day.day, 10)), tick=False)
+
+
+def change_url(app):
+    return reverse("admin:applications_application_change", args=[app.pk])
+
+
+def act_url(app, action):
+    return reverse("admin:applications_application_act", args=[app.pk, action])
+
+
+@pytest.fixture
+def in_review(carol):
+    return in_district_review(builders.submitted(), carol)
+
+
+def test_the_district_caseworker_sees_the_buttons_of_the_step(client, dave, carol, in_review):
+    client.force_login(dave)
+    body = client.get(change_url(in_review)).content.decode()
+    assert "区县审核通过，进入公示</button>" in body and "不通过</button>" in body
+    assert "初审通过，提交部门联审</button>" not in body and "市级复核通过</button>" not in body
+    client.force_login(carol)
+    body = client.get(change_url(in_review)).content.decode()
+    assert "区县审核通过，进入公示</button>" not in body
+
+
+def test_the_change_page_shows_check_results_and_the_rule_table(client, dave, in_review):
+    client.force_login(dave)
+    body = client.get(change_url(in_review)).content.decode()
+    assert "部门联审结果（当前）" in body and "公安车辆" in body
+    assert "资格规则评估" in body and "人均月收入" in body
+
+
+def test_a_button_runs_the_service_and_says_so(client, dave, in_review):
+    client.force_login(dave)
+    response = client.post(act_url(in_review, "district_approve"), {"opinion": "同意公示"}, follow=True)
+    assert fresh(in_review).status == Status.PUBLIC_NOTICE
+    assert "区县审核通过，进入公示，已记录并通知申请人" in response.content.decode()
+    change = fresh(in_review).status_changes.order_by("id").last()
+    assert (change.actor, change.opinion) == (dave, "同意公示")
+
+
+def test_rejecting_without_a_reason_is_refused_with_a_message(client, dave, in_review):
+    client.force_login(dave)
+    response = client.post(act_url(in_review, "reject"), {"opinion": ""}, follow=True)
+    assert "请填写意见" in response.content.decode()
+    assert fresh(in_review).status == Status.DISTRICT_REVIEW
+
+
+def test_a_button_of_another_step_or_level_is_refused(client, dave, chen, in_review):
+    client.force_login(dave)
+    response = client.post(act_url(in_review, "city_approve"), {"opinion": "x"}, follow=True)
+    assert "不能执行该操作" in response.content.decode()
+    client.force_login(chen)
+    client.post(act_url(in_review, "district_approve"), {"opinion": "x"})
+    assert fresh(in_review).status == Status.DISTRICT_REVIEW
+    assert fresh(in_review).status_changes.filter(to_status=Status.PUBLIC_NOTICE).count() == 0
+
+
+def test_another_districts_caseworker_gets_404(client, bob, in_review):
+    client.force_login(bob)
+    assert client.post(act_url(in_review, "district_approve"), {"opinion": "x"}).status_code == 404
+    assert client.get(change_url(in_review)).status_code == 404
+    assert fresh(in_review).status == Status.DISTRICT_REVIEW
+
+
+def test_a_get_changes_nothing(client, dave, in_review):
+    client.force_login(dave)
+    assert client.get(act_url(in_review, "district_approve")).status_code == 302
+    assert fresh(in_review).status == Status.DISTRICT_REVIEW
+
+
+def test_the_queue_puts_overdue_work_first_and_flags_it(client, carol):
+    with at(date(2026, 11, 4)):
+        later = accepted(builders.submitted(), carol)
+    with at(date(2026, 11, 2)):
+        earlier = accepted(builders.submitted(), carol)
+    waiting = builders.submitted()  # not accepted: no step deadline yet
+    client.force_login(carol)
+    with at(date(2026, 11, 6)):
+        body = client.get(reverse("admin:applications_application_changelist")).content.decode()
+    positions = [body.index(a.number) for a in (earlier, later, waiting)]
+    assert positions == sorted(positions)
+    assert "2026-11-05 已逾期" in body and "即将到期" in body
