@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views_accounts, views_apply
+from . import views_accounts, views_apply, views_notice
 
 app_name = "applications"
 
@@ -33,4 +33,8 @@ urlpatterns = [
     path("files/materials/<int:pk>/", views_apply.material_file, name="material_file"),
     path("messages/", views_apply.message_list, name="messages"),
     path("messages/<int:message_pk>/", views_apply.message_detail, name="message_detail"),
+    # 公示 (public, no log-in) and the printable review form (caseworkers).
+    path("notice/", views_notice.notice_list, name="notice_list"),
+    path("notice/<str:number>/", views_notice.notice_detail, name="notice_detail"),
+    path("apply/staff/<int:pk>/review-form.pdf", views_notice.review_form, name="staff_review_form"),
 ]

@@ -105,3 +105,18 @@ def _complaints_samples():
 
 
 _complaints_samples()
+
+
+def _notice_samples():
+    # 公示异议: an objection raised by the public against an application on notice in the district.
+    from applications.models import NoticeObjection
+    from applications.notice import objection_submit
+    from tests.applications.notice_builders import on_notice
+
+    @sample(NoticeObjection)
+    def _objection(district):
+        app = on_notice(street=factories.first_street(district.code))
+        return objection_submit(application=app, name="李四", contact="13900000001", text="该户家中有两套住房，请核查。")
+
+
+_notice_samples()
