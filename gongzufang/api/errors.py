@@ -28,7 +28,10 @@ def _flatten(detail):
 
 def exception_handler(exc, context):
     if isinstance(exc, PortalError):
-        return Response({"code": exc.code, "message": exc.message, "fields": exc.fields}, status=exc.status)
+        # A service that finds the record outside the caller's area says so with code not_found:
+        # the API answers that as it answers a wrong id.
+        status_code = 404 if exc.code == "not_found" else exc.status
+        return Response({"code": exc.code, "message": exc.message, "fields": exc.fields}, status=status_code)
     if isinstance(exc, DjangoValidationError):
         fields = exc.message_dict if hasattr(exc, "error_dict") else {}
         message = "；".join(exc.messages)
@@ -52,3 +55,30 @@ def exception_handler(exc, context):
         message = str(exc.detail)
     response.data = {"code": code, "message": message, "fields": fields}
     return response
+
+
+def call_service(service, **kwargs):
+    """Run a write service in a savepoint; a unique constraint that two requests raced past (or
+    that no serializer checked) becomes a 409 with the constraint's own Chinese message instead of
+    a 500, and nothing is saved."""
+    from django.db import IntegrityError, transaction
+
+    from gongzufang.errors import ConflictError
+
+    try:
+        with transaction.atomic():
+            return service(**kwargs)
+    except IntegrityError as exc:
+        raise ConflictError(_constraint_message(exc)) from None
+
+
+def _constraint_message(exc) -> str:
+    from django.apps import apps
+
+    text = str(exc)
+    for model in apps.get_models():
+        for constraint in model._meta.constraints:
+            custom = constraint.violation_error_message != constraint.default_violation_error_message
+            if constraint.name in text and custom:
+                return str(constraint.get_violation_error_message())
+    return _("与已有记录冲突，未保存。")

@@ -1,7 +1,14 @@
-"""Filters shared by every API FilterSet."""
+"""Filters shared by every API FilterSet, the base FilterSet and the filter backend."""
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
+from django_filters.rest_framework import DjangoFilterBackend
+from rest_framework.exceptions import ValidationError
+from rest_framework.filters import OrderingFilter
+
+# Query parameters every list understands besides its filters.
+COMMON_PARAMS = {"page", "page_size", "cursor", "ordering", "format"}
 
 
 class _TextField(forms.CharField):
@@ -17,3 +24,59 @@ class TextFilter(filters.CharFilter):
     """A CharFilter that never answers 400 for odd text (NUL characters and the like)."""
 
     field_class = _TextField
+
+
+class UpdatedSinceFilter(filters.IsoDateTimeFilter):
+    """`updated_since=2026-12-01T08:00:00+08:00`: rows changed at or after that moment, for
+    incremental sync. A time without an offset is read as Beijing time; anything else is a 400."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("field_name", "updated_at")
+        kwargs.setdefault("lookup_expr", "gte")
+        kwargs.setdefault(
+            "help_text", "ISO 8601 时间（如 2026-12-01T08:00:00+08:00）：只返回此后更新过的记录，用于增量同步"
+        )
+        super().__init__(**kwargs)
+
+
+class PortalFilterSet(filters.FilterSet):
+    """Base of the API's FilterSets: `updated_since` on every model that has `updated_at`."""
+
+    @classmethod
+    def get_filters(cls):
+        found = super().get_filters()
+        model = cls._meta.model
+        has_updated_at = model is not None and any(f.name == "updated_at" for f in model._meta.get_fields())
+        if has_updated_at and "updated_since" not in found:
+            found["updated_since"] = UpdatedSinceFilter()
+        return found
+
+
+class StrictFilterBackend(DjangoFilterBackend):
+    """Like django-filter's backend, but an unknown query parameter is a 400 naming it: a typo in
+    a filter name would otherwise silently return everything."""
+
+    def filter_queryset(self, request, queryset, view):
+        filterset_class = self.get_filterset_class(view, queryset)
+        known = set(COMMON_PARAMS)
+        if filterset_class is not None:
+            known |= set(filterset_class.base_filters)
+        unknown = sorted(k for k in request.query_params if k not in known)
+        if unknown:
+            raise ValidationError({name: [_("不支持的查询参数。")] for name in unknown})
+        return super().filter_queryset(request, queryset, view)
+
+
+class StrictOrderingFilter(OrderingFilter):
+    """`ordering=` with a field the endpoint does not offer is a 400 naming the fields it does."""
+
+    ordering_description = "排序字段，逗号分隔，前加 - 为倒序"
+
+    def remove_invalid_fields(self, queryset, fields, view, request):
+        valid = super().remove_invalid_fields(queryset, fields, view, request)
+        if len(valid) != len([f for f in fields if f]):
+            offered = sorted(name for name, _label in self.get_valid_fields(queryset, view, {"request": request}))
+            raise ValidationError({"ordering": [
+                _("不支持的排序字段；可用：%(fields)s（前加 - 为倒序）。") % {"fields": "、".join(offered)}
+            ]})
+        return valid

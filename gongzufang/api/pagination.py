@@ -1,7 +1,165 @@
+"""Pagination of the API: page numbers (documented first, kept for compatibility) and, on the big
+lists, a keyset cursor that stays fast on deep pages.
+
+`?page=N` counts the rows and skips (N-1) pages with OFFSET, which the database must walk: fine for
+the first pages, slow at page 2000 of 100k applications. `?cursor=` (empty for the first page, then
+the `next` link) continues after the last row seen with `WHERE (ordering) > (last row's values)`,
+which an index answers directly however deep the page; it gives no `count`.
+"""
+
+import base64
+import binascii
+import json
+
+from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+from rest_framework.utils.urls import remove_query_param, replace_query_param
+
+MAX_PAGE_SIZE = 200
 
 
 class Pagination(PageNumberPagination):
     page_size = 50
     page_size_query_param = "page_size"
-    max_page_size = 200  # a larger request is capped, not refused
+    page_size_query_description = "每页条数，默认 50，最多 200（超过按 200 返回）"
+    page_query_description = "页码（从 1 开始）"
+    max_page_size = MAX_PAGE_SIZE  # a larger request is capped, not refused
+
+
+def _bad_cursor(message=None):
+    return ValidationError({"cursor": [message or _("游标无效，请从首页（cursor=）重新开始。")]})
+
+
+class KeysetPagination:
+    """Keyset ("seek") pagination over the queryset's own ordering, ended by the primary key so that
+    no two rows tie. Only non-null columns of the model itself may order a cursor walk."""
+
+    cursor_query_param = "cursor"
+
+    def __init__(self, page_size):
+        self.page_size = page_size
+
+    @staticmethod
+    def ordering_of(queryset):
+        model = queryset.model
+        terms = list(queryset.query.order_by) or list(model._meta.ordering or [])
+        ordering = []
+        for term in terms:
+            if not isinstance(term, str):
+                raise _bad_cursor(_("该排序方式不支持游标分页。"))
+            name, descending = term.lstrip("-"), term.startswith("-")
+            if name == "pk":
+                name = model._meta.pk.name
+            try:
+                field = model._meta.get_field(name)
+            except FieldDoesNotExist:
+                raise _bad_cursor(_("该排序方式不支持游标分页。")) from None
+            if not getattr(field, "concrete", False) or field.null or field.is_relation:
+                raise _bad_cursor(_("该排序方式不支持游标分页，请改用 id、更新时间等非空字段排序。"))
+            ordering.append((field, descending))
+            if field.primary_key:
+                break
+        if not ordering or not ordering[-1][0].primary_key:
+            # Ties are broken by the primary key, in the direction of the last term.
+            ordering.append((model._meta.pk, ordering[-1][1] if ordering else False))
+        return ordering
+
+    @staticmethod
+    def _signature(ordering):
+        return ",".join(("-" if desc else "") + field.name for field, desc in ordering)
+
+    def _decode(self, token, ordering):
+        try:
+            padded = token + "=" * (-len(token) % 4)
+            payload = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")).decode("utf-8"))
+            if payload.get("o") != self._signature(ordering):
+                raise _bad_cursor(_("游标与当前排序不符，请从首页（cursor=）重新开始。"))
+            raw = payload["v"]
+            if not isinstance(raw, list) or len(raw) != len(ordering):
+                raise _bad_cursor()
+            return [field.to_python(value) for (field, _desc), value in zip(ordering, raw, strict=True)]
+        except (ValueError, TypeError, KeyError, AttributeError, UnicodeError, binascii.Error,
+                DjangoValidationError):
+            raise _bad_cursor() from None
+
+    def _encode(self, row, ordering):
+        values = []
+        for field, _desc in ordering:
+            value = field.value_from_object(row)
+            values.append(value.isoformat() if hasattr(value, "isoformat") else (
+                value if isinstance(value, int | bool) else str(value)))
+        payload = json.dumps({"o": self._signature(ordering), "v": values}, separators=(",", ":"))
+        return base64.urlsafe_b64encode(payload.encode("utf-8")).decode("ascii").rstrip("=")
+
+    @staticmethod
+    def _after(ordering, values):
+        # (a, b, id) after (x, y, z): a > x OR (a = x AND b > y) OR (a = x AND b = y AND id > z), with
+        # the first column's bound repeated outside the OR so the index can seek to it.
+        either = Q()
+        for i, (field, descending) in enumerate(ordering):
+            condition = {f"{field.attname}__{'lt' if descending else 'gt'}": values[i]}
+            for j in range(i):
+                condition[ordering[j][0].attname] = values[j]
+            either |= Q(**condition)
+        first, descending = ordering[0]
+        return Q(**{f"{first.attname}__{'lte' if descending else 'gte'}": values[0]}) & either
+
+    def paginate_queryset(self, queryset, request):
+        self.request = request
+        ordering = self.ordering_of(queryset)
+        queryset = queryset.order_by(*[("-" if d else "") + f.attname for f, d in ordering])
+        token = request.query_params.get(self.cursor_query_param, "").strip()
+        if token:
+            queryset = queryset.filter(self._after(ordering, self._decode(token, ordering)))
+        rows = list(queryset[: self.page_size + 1])
+        self.next_token = self._encode(rows[self.page_size - 1], ordering) if len(rows) > self.page_size else None
+        return rows[: self.page_size]
+
+    def get_paginated_response(self, data):
+        next_link = None
+        if self.next_token:
+            url = remove_query_param(self.request.build_absolute_uri(), "page")
+            next_link = replace_query_param(url, self.cursor_query_param, self.next_token)
+        return Response({"next": next_link, "previous": None, "results": data})
+
+
+class PageOrCursorPagination(Pagination):
+    """Page numbers by default; `?cursor=` switches to keyset pagination (see the module docstring)."""
+
+    cursor_query_param = "cursor"
+
+    def paginate_queryset(self, queryset, request, view=None):
+        self._keyset = None
+        if self.cursor_query_param in request.query_params:
+            if self.page_query_param in request.query_params:
+                raise ValidationError({"cursor": [_("page 与 cursor 不能同时使用。")]})
+            self._keyset = KeysetPagination(self.get_page_size(request))
+            return self._keyset.paginate_queryset(queryset, request)
+        return super().paginate_queryset(queryset, request, view)
+
+    def get_paginated_response(self, data):
+        if self._keyset is not None:
+            return self._keyset.get_paginated_response(data)
+        return super().get_paginated_response(data)
+
+    def get_paginated_response_schema(self, schema):
+        described = super().get_paginated_response_schema(schema)
+        described["required"] = ["results"]
+        described["properties"]["count"]["description"] = "总条数（游标分页时不返回）"
+        described["properties"]["next"]["description"] = "下一页链接；游标分页时含 cursor"
+        return described
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        parameters.append({
+            "name": self.cursor_query_param, "required": False, "in": "query",
+            "description": "游标分页（深翻页仍然快）：首页传空值 `cursor=`，之后沿用响应中的 next 链接；不返回 count，"
+                           "不能与 page 同用；排序须为非空字段（默认排序即可）",
+            "schema": {"type": "string"},
+        })
+        return parameters

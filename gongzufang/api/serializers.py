@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from gongzufang.models import Community, District, PolicyParameter, Street
+from gongzufang.models import Article, ArticleAttachment, Community, District, PolicyParameter, Street
 from gongzufang.parameters import PARAMETERS
 
 
@@ -44,3 +44,126 @@ class PolicyParameterSerializer(serializers.ModelSerializer):
     def get_unit(self, obj) -> str:
         d = PARAMETERS.get(obj.key)
         return d.unit if d else ""
+
+
+class ArticleAttachmentSerializer(serializers.ModelSerializer):
+    title = serializers.CharField(source="display_name", read_only=True)
+    url = serializers.SerializerMethodField(help_text="下载地址（公开）")
+
+    class Meta:
+        model = ArticleAttachment
+        fields = ["id", "title", "size", "url"]
+
+    def get_url(self, obj) -> str:
+        return self.context["request"].build_absolute_uri(obj.url)
+
+
+class ArticleSerializer(serializers.ModelSerializer):
+    category = serializers.SlugRelatedField(slug_field="code", read_only=True, help_text="栏目代码")
+    category_name = serializers.CharField(source="category.name", read_only=True)
+    url = serializers.SerializerMethodField(help_text="门户上的正文页")
+    cover_url = serializers.SerializerMethodField(help_text="封面图地址；无封面为空")
+
+    class Meta:
+        model = Article
+        fields = ["id", "title", "summary", "category", "category_name", "source", "published_at", "updated_at",
+                  "url", "cover_url"]
+        read_only_fields = fields
+
+    def get_url(self, obj) -> str:
+        return self.context["request"].build_absolute_uri(obj.get_absolute_url())
+
+    def get_cover_url(self, obj) -> str:
+        return self.context["request"].build_absolute_uri(obj.cover_url) if obj.cover else ""
+
+
+class ArticleDetailSerializer(ArticleSerializer):
+    attachments = ArticleAttachmentSerializer(many=True, read_only=True)
+
+    class Meta(ArticleSerializer.Meta):
+        fields = [*ArticleSerializer.Meta.fields, "body", "attachments"]
+        read_only_fields = fields
+
+
+# --- statistics (DESIGN §11) ----------------------------------------------------------------------
+
+MAX_PERIOD_DAYS = 3660
+
+
+class StatisticsQuerySerializer(serializers.Serializer):
+    """The query of GET /api/v1/statistics/: `from`, `to` (both included) and, for city tokens, `district`."""
+
+    district = serializers.CharField(required=False, max_length=6, help_text="区县代码：市级令牌可只看一个区县")
+
+    def get_fields(self):
+        # `from` is a Python keyword: the fields are named here rather than as attributes.
+        return {
+            "from": serializers.DateField(required=False, help_text="统计起始日（含），YYYY-MM-DD，默认本月 1 日"),
+            "to": serializers.DateField(required=False, help_text="统计截止日（含），YYYY-MM-DD，默认今天"),
+            **super().get_fields(),
+        }
+
+    def validate(self, data):
+        from django.utils import timezone
+
+        today = timezone.localdate()
+        start = data.get("from") or today.replace(day=1)
+        end = data.get("to") or today
+        if start > end:
+            raise serializers.ValidationError({"to": ["截止日不能早于起始日。"]})
+        if (end - start).days > MAX_PERIOD_DAYS:
+            raise serializers.ValidationError({"to": [f"统计期间不能超过 {MAX_PERIOD_DAYS} 天。"]})
+        data["from"], data["to"] = start, end
+        return data
+
+
+class FeedbackFiguresSerializer(serializers.Serializer):
+    received = serializers.DictField(child=serializers.IntegerField(), source="feedback_received",
+                                     help_text="按类别收到的件数：complaint 投诉、suggestion 建议、consultation 咨询、repair 报修")
+    total = serializers.IntegerField(source="feedback_total")
+    replied = serializers.IntegerField(source="feedback_replied")
+    overdue = serializers.IntegerField(source="feedback_overdue", help_text="逾期答复或逾期未答复")
+    ratings = serializers.IntegerField(help_text="期间内收到的服务评价数")
+    average_rating = serializers.DecimalField(max_digits=4, decimal_places=2, allow_null=True,
+                                              help_text="平均评分（1–5）；无评价为 null")
+
+
+class ProcessingFiguresSerializer(serializers.Serializer):
+    decided = serializers.IntegerField(help_text="期间内作出决定的申请数")
+    average = serializers.DecimalField(source="average_processing_workdays", max_digits=8, decimal_places=2,
+                                       allow_null=True, help_text="平均办理用时（工作日）")
+    median = serializers.DecimalField(source="median_processing_workdays", max_digits=8, decimal_places=2,
+                                      allow_null=True, help_text="办理用时中位数（工作日）")
+
+
+class FiguresSerializer(serializers.Serializer):
+    district = serializers.CharField(source="district.code", allow_null=True, default=None,
+                                     help_text="区县代码；合计行为 null")
+    district_name = serializers.CharField(source="district.name", allow_null=True, default=None)
+    visits = serializers.IntegerField(help_text="访问量（全市门户合计）")
+    units_published = serializers.IntegerField(help_text="期间内发布的房源套数")
+    units_listed_now = serializers.IntegerField(help_text="当前在门户发布中的房源套数")
+    articles_published = serializers.IntegerField(help_text="期间内发布的政策资讯篇数（全市）")
+    applications_submitted = serializers.IntegerField(help_text="期间内提交的申请数")
+    applications_approved = serializers.IntegerField(help_text="期间内审核通过的申请数")
+    applications_rejected = serializers.IntegerField(help_text="期间内审核不通过的申请数")
+    annual_reviews_done = serializers.IntegerField(allow_null=True, help_text="完成资格年审的户数；功能上线前为 null")
+    households_paid_rent = serializers.IntegerField(allow_null=True, help_text="缴纳租金的户数；功能上线前为 null")
+    households_paid_subsidy = serializers.IntegerField(allow_null=True, help_text="发放补贴的户数；功能上线前为 null")
+    feedback = FeedbackFiguresSerializer(source="*")
+    processing_workdays = ProcessingFiguresSerializer(source="*")
+    overdue_applications = serializers.IntegerField(help_text="截至今天当前环节已超期的在办申请数")
+
+
+class StatisticsSerializer(serializers.Serializer):
+    as_of = serializers.DateField(source="today", help_text="“截至今天”类数字的日期")
+    total = FiguresSerializer(help_text="合计：区县令牌即本区县；市级令牌为所选区县之和")
+    districts = FiguresSerializer(many=True, help_text="每个区县一行")
+    notes = serializers.DictField(child=serializers.CharField(), help_text="各项数字的口径说明；为 null 的项说明原因")
+
+    def get_fields(self):
+        return {
+            "from": serializers.DateField(source="start", help_text="统计起始日（含）"),
+            "to": serializers.DateField(source="end", help_text="统计截止日（含）"),
+            **super().get_fields(),
+        }

@@ -1,15 +1,30 @@
 from django.db.models import Prefetch
 from django_filters import rest_framework as filters
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import viewsets
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+from rest_framework.views import APIView
 
-from gongzufang.models import Community, District, PolicyParameter, Street
+from gongzufang import statistics
+from gongzufang.models import Article, ArticleAttachment, Community, District, PolicyParameter, Street
 
-from .filters import TextFilter
-from .serializers import DistrictSerializer, PolicyParameterSerializer
+from .filters import PortalFilterSet, StrictFilterBackend, StrictOrderingFilter, TextFilter
+from .serializers import (
+    ArticleDetailSerializer,
+    ArticleSerializer,
+    DistrictSerializer,
+    PolicyParameterSerializer,
+    StatisticsQuerySerializer,
+    StatisticsSerializer,
+)
 
 
 class ScopedViewSetMixin:
-    """Base of every API viewset: the queryset passes through the one scoping method."""
+    """Base of every API viewset: the queryset passes through the one scoping method, and an unknown
+    filter or ordering is a 400 rather than silently ignored."""
+
+    filter_backends = [StrictFilterBackend, StrictOrderingFilter]
 
     def get_queryset(self):
         return super().get_queryset().for_user(self.request.auth)
@@ -44,3 +59,76 @@ class PolicyParameterViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     filterset_class = PolicyParameterFilter
     ordering_fields = ["key", "effective_from"]
     ordering = ["key", "-effective_from"]
+
+
+class ArticleFilter(PortalFilterSet):
+    category = TextFilter(field_name="category__code", help_text="栏目代码，如 policy、guide、notice、news")
+    title = TextFilter(lookup_expr="contains", help_text="标题包含")
+    published_from = filters.DateFilter(field_name="published_at__date", lookup_expr="gte", help_text="发布日期起")
+    published_to = filters.DateFilter(field_name="published_at__date", lookup_expr="lte", help_text="发布日期止")
+
+    class Meta:
+        model = Article
+        fields = ["category", "title", "published_from", "published_to"]
+
+
+@extend_schema_view(list=extend_schema(summary="政策资讯列表"), retrieve=extend_schema(summary="政策资讯正文"))
+class ArticleViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    """政策资讯（只读，全市通用）：只含已发布且发布时间已到的文章；正文为已清理的 HTML。"""
+
+    queryset = Article.objects.select_related("category").prefetch_related(
+        Prefetch("attachments", queryset=ArticleAttachment.objects.order_by("sort_order", "id"))
+    )
+    filterset_class = ArticleFilter
+    ordering_fields = ["published_at", "updated_at", "id"]
+    ordering = ["-published_at", "-id"]
+
+    def get_serializer_class(self):
+        return ArticleDetailSerializer if self.action == "retrieve" else ArticleSerializer
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        # The list carries no body or attachments: do not load them.
+        return queryset.defer("body").prefetch_related(None) if self.action == "list" else queryset
+
+
+STATISTICS_EXAMPLE = {
+    "from": "2026-11-01", "to": "2026-11-30", "as_of": "2026-11-30",
+    "total": {
+        "district": None, "district_name": None, "visits": 18250, "units_published": 36, "units_listed_now": 412,
+        "articles_published": 4, "applications_submitted": 57, "applications_approved": 31, "applications_rejected": 6,
+        "annual_reviews_done": None, "households_paid_rent": None, "households_paid_subsidy": None,
+        "feedback": {"received": {"complaint": 3, "suggestion": 5, "consultation": 12, "repair": 9}, "total": 29,
+                     "replied": 27, "overdue": 1, "ratings": 22, "average_rating": "4.55"},
+        "processing_workdays": {"decided": 37, "average": "11.40", "median": "12.00"},
+        "overdue_applications": 2,
+    },
+    "notes": {"annual_reviews_done": "资格年审功能尚未上线，暂无数据。"},
+}
+# A district token: one row, the same as the total.
+STATISTICS_EXAMPLE["districts"] = [{**STATISTICS_EXAMPLE["total"], "district": "230602", "district_name": "萨尔图区"}]
+
+
+class StatisticsView(APIView):
+    """统计汇总（DESIGN §11）：访问量、发布房源、政策资讯、申请提交与通过、资格年审、缴租与补贴户数、
+    投诉建议与评价、办理用时（工作日）和超期件数。区县令牌为本区县；市级令牌为每个区县及合计，
+    可用 `district=` 只看一个区县。尚无数据来源的项为 null，并在 notes 中说明。"""
+
+    @extend_schema(
+        operation_id="statistics_retrieve", summary="统计汇总",
+        parameters=[StatisticsQuerySerializer], responses={200: StatisticsSerializer},
+        examples=[OpenApiExample("本月（区县令牌）", value=STATISTICS_EXAMPLE, response_only=True)],
+    )
+    def get(self, request):
+        query = StatisticsQuerySerializer(data=request.query_params)
+        unknown = sorted(set(request.query_params) - {"from", "to", "district", "format"})
+        if unknown:
+            raise ValidationError({name: ["不支持的查询参数。"] for name in unknown})
+        query.is_valid(raise_exception=True)
+        districts = None
+        if query.validated_data.get("district"):
+            code = query.validated_data["district"]
+            districts = [District.objects.get_for_user_or_404(request.auth, code=code)]
+        figures = statistics.summary(start=query.validated_data["from"], end=query.validated_data["to"],
+                                     principal=request.auth, districts=districts)
+        return Response(StatisticsSerializer(figures).data)

@@ -31,6 +31,14 @@ class ApiClient(models.Model):
     key_digest = models.CharField(max_length=64, unique=True, editable=False)
     can_write = models.BooleanField(_("可写"), default=True)
     can_view_full_id = models.BooleanField(_("可查看完整身份证号"), default=False)
+    # An API client is not a person, but every review step must name the person accountable for it
+    # (DESIGN §4). The district names the caseworker on whose behalf its system acts.
+    acting_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("经办人账户"),
+        help_text=_("经接口办理审核、发布房源等操作时记为操作人：区县令牌须为本区县的区县经办人或街道受理员，市级令牌须为市级经办人。"
+                    "留空则该令牌不能办理审核。"),
+    )
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.ACTIVE, editable=False)
     created_at = models.DateTimeField(_("签发时间"), auto_now_add=True)
     created_by = models.ForeignKey(
@@ -51,6 +59,13 @@ class ApiClient(models.Model):
     def __str__(self):
         return f"{self.name}（{self.key_prefix}…）"
 
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        problem = acting_user_problem(self)
+        if problem:
+            raise ValidationError({"acting_user": problem})
+
     @property
     def is_active(self):
         return self.status == self.Status.ACTIVE
@@ -66,6 +81,25 @@ class ApiClient(models.Model):
         if self.district_id is None:
             return Scope(city_wide=True)
         return Scope(district_id=self.district_id)
+
+
+def acting_user_problem(client) -> str | None:
+    """Why the client's acting user may not act for it (None when it may): an active district
+    caseworker or street clerk of the client's own district, or a city caseworker for a city-wide
+    client. What that person may do at each step is then the review services' own rule."""
+    from .users import Role
+
+    user = client.acting_user if client.acting_user_id else None
+    if user is None:
+        return None
+    if not user.is_active:
+        return str(_("该经办人账户已停用。"))
+    if client.district_id is None:
+        if user.role != Role.CITY_CASEWORKER:
+            return str(_("市级令牌的经办人须为市级经办人。"))
+    elif user.role not in (Role.DISTRICT_CASEWORKER, Role.STREET_CLERK) or user.district_id != client.district_id:
+        return str(_("区县令牌的经办人须为本区县的区县经办人或街道受理员。"))
+    return None
 
 
 class ApiClientStatusChange(StatusChange):
