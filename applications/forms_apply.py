@@ -156,3 +156,9 @@ class WithdrawForm(PortalForm):
     reason = forms.CharField(label="撤回原因（可不填）", required=False, max_length=500,
                              widget=forms.Textarea(attrs={"rows": 3}))
     confirm = forms.BooleanField(label="我确认撤回这份申请", error_messages={"required": "请勾选确认撤回。"})
+
+
+class RecheckForm(PortalForm):
+    reason = forms.CharField(label="申请复核的理由", max_length=2000, widget=forms.Textarea(attrs={"rows": 5}),
+                             error_messages={"required": "请写明申请复核的理由。"},
+                             help_text="请说明您认为审核结论有误的地方，例如收入或住房情况的变化、部门数据与实际不符等。")

@@ -250,6 +250,21 @@ def asked_now(application) -> str:
     return "申请已撤回。如需申请，可重新发起。"
 
 
+def recheck_last_day(application) -> date | None:
+    """The last day a rejected applicant may ask for a recheck, or None if they no longer may (too
+    late, or asked once already)."""
+    from datetime import timedelta
+
+    if application.status != Status.REJECTED or not application.decided_at:
+        return None
+    if hasattr(application, "recheck"):
+        return None
+    decided_on = timezone.localtime(application.decided_at).date()
+    last_day = decided_on + timedelta(days=param("review.recheck_request_days", on=decided_on,
+                                                 district=application.district_id))
+    return last_day if timezone.localdate() <= last_day else None
+
+
 def progress(application) -> Progress:
     step = _step_deadline(application)
     overall = _overall_deadline(application)

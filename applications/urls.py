@@ -30,6 +30,7 @@ urlpatterns = [
     path("apply/<int:pk>/review/", views_apply.review, name="review"),
     path("apply/<int:pk>/submit/", views_apply.submit, name="submit"),
     path("apply/<int:pk>/withdraw/", views_apply.withdraw, name="withdraw"),
+    path("apply/<int:pk>/recheck/", views_apply.recheck, name="recheck"),
     path("files/materials/<int:pk>/", views_apply.material_file, name="material_file"),
     path("messages/", views_apply.message_list, name="messages"),
     path("messages/<int:message_pk>/", views_apply.message_detail, name="message_detail"),

@@ -16,6 +16,7 @@ from gongzufang.errors import PortalError
 from gongzufang.parameters import MATERIAL_KINDS
 from gongzufang.selectors.guide import choice_value
 
+from . import review as review_workflow
 from . import selectors, services
 from .consent import CONSENT_TEXT, CONSENT_VERSION
 from .forms_apply import (
@@ -27,9 +28,11 @@ from .forms_apply import (
     MemberForm,
     PlaceForm,
     PreferencesForm,
+    RecheckForm,
     WithdrawForm,
 )
 from .models import Application, AssistanceType, HouseholdMember, Material, Relationship, Section, Status
+from .rules_display import applicant_reasons
 
 SECTION_URLS = {
     Section.ASSISTANCE: "applications:step_assistance",
@@ -431,13 +434,41 @@ def submit(request, pk):
 def progress(request, pk):
     application = selectors.applicant_application_or_404(request.user, pk)
     correction = getattr(application, "correction", None)
+    rejected = application.status == Status.REJECTED
     context = {
         "application": application, "progress": selectors.progress(application),
         "timeline": selectors.timeline(application), "correction": correction,
         "correction_items": list(correction.items.all()) if correction else [],
         "members": list(application.household.members.all()),
+        "rejection_reasons": applicant_reasons(application) if rejected else [],
+        "recheck": getattr(application, "recheck", None),
+        "recheck_open": rejected and selectors.recheck_last_day(application) is not None,
+        "recheck_last_day": selectors.recheck_last_day(application) if rejected else None,
     }
     return render(request, "applications/progress.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def recheck(request, pk):
+    """复核: the rejected applicant asks once, within the period, with a reason."""
+    application = selectors.applicant_application_or_404(request.user, pk)
+    last_day = selectors.recheck_last_day(application)
+    if application.status != Status.REJECTED or last_day is None:
+        messages.info(request, "该申请当前不能申请复核。")
+        return redirect("applications:progress", application.pk)
+    form = RecheckForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            review_workflow.recheck_request(application=application, actor=request.user, reason=form.cleaned_data["reason"])
+        except PortalError as exc:
+            form.add_portal_error(exc)
+        else:
+            messages.success(request, "复核申请已提交，将在 15 个工作日内作出复核决定。")
+            return redirect("applications:progress", application.pk)
+    return render(request, "applications/recheck.html", {"application": application, "form": form,
+                                                          "last_day": last_day,
+                                                          "reasons": applicant_reasons(application)})
 
 
 @login_required
