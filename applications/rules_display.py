@@ -61,10 +61,11 @@ def evaluation_at_rejection(application) -> RuleEvaluation | None:
     if application.status not in REASONS_SHOWN_IN:
         return None
     evaluations = RuleEvaluation.objects.filter(application=application).order_by("-created_at", "-id")
-    if application.decided_at:
-        before = evaluations.filter(created_at__lte=application.decided_at).first()
-        if before is not None:
-            return before
+    # The rejection's own status change, not `decided_at`: a recheck request clears that, and the
+    # rules may be evaluated again while the recheck is pending.
+    rejection = application.status_changes.filter(to_status=Status.REJECTED).order_by("-created_at", "-id").first()
+    if rejection is not None:
+        return evaluations.filter(created_at__lte=rejection.created_at).first()
     return evaluations.filter(is_current=True).first()
 
 
