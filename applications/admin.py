@@ -25,6 +25,7 @@ from gongzufang.pii import mask_id_number, mask_phone
 from gongzufang.workdays import add_workdays
 
 from . import accounts, review, services
+from .admin_tools import ApplicationAdminToolsMixin, DistrictFilter, OverdueFilter, StreetFilter
 from .exchange import departments as registered_departments
 from .forms_accounts import OnsiteRegistrationForm
 from .forms_admin import CorrectionForm, OpinionForm, ReviewOpinionForm
@@ -102,11 +103,13 @@ class StatusChangeInline(ReadOnlyInline):
 
 
 @admin.register(Application)
-class ApplicationAdmin(DistrictScopedAdminMixin, admin.ModelAdmin):
+class ApplicationAdmin(DistrictScopedAdminMixin, ApplicationAdminToolsMixin, admin.ModelAdmin):
     list_display = ["number", "applicant_name", "applicant_id_masked", "assistance_type", "category", "status",
                     "street", "step_deadline", "submitted_at"]
-    list_filter = ["status", "assistance_type", "category"]
+    list_filter = ["status", DistrictFilter, StreetFilter, "category", "assistance_type", OverdueFilter]
+    # Number, name, phone, or a full ID number (found by its keyed hash): admin_tools.search_applications.
     search_fields = ["number"]
+    search_help_text = "可按申请编号、申请人姓名、手机号或完整身份证号码查询"
     list_select_related = ["applicant", "street__district"]
     # Queues: the earliest step deadline first, so overdue work is on top; finished ones last.
     ordering = [F("step_due_on").asc(nulls_last=True), "-submitted_at", "-id"]
@@ -122,7 +125,8 @@ class ApplicationAdmin(DistrictScopedAdminMixin, admin.ModelAdmin):
                                  "vehicle_value", "business_count", "business_capital", "property_sold_recently",
                                  "assets_note", "preferred", "preferred_bedrooms"]}),
         ("授权与补正", {"fields": ["consent_at", "consent_version", "correction_list"]}),
-        ("审核与时限", {"fields": ["step_deadline", "due_on", "notice_period", "processing_workdays", "recheck_info"]}),
+        ("审核与时限", {"fields": ["step_deadline", "due_on", "notice_period", "processing_workdays", "recheck_info",
+                                  "review_form_link"]}),
         ("资格规则评估", {"fields": ["rule_table"]}),
     ]
     inlines = [MaterialInline, CheckResultInline, ObjectionInline, StatusChangeInline]

@@ -101,3 +101,28 @@ def test_the_queue_puts_overdue_work_first_and_flags_it(client, carol):
     positions = [body.index(a.number) for a in (earlier, later, waiting)]
     assert positions == sorted(positions)
     assert "2026-11-05 已逾期" in body and "即将到期" in body
+
+
+def test_the_list_searches_by_full_id_number_only_and_filters_overdue(client, carol):
+    member_id = builders.fresh_id_number()
+    with at(date(2026, 11, 2)):
+        mine = accepted(builders.submitted(members=[("spouse", "配偶甲", member_id)]), carol)
+        other = accepted(builders.submitted(), carol)
+        fresh_one = builders.submitted()
+    client.force_login(carol)
+    url = reverse("admin:applications_application_changelist")
+    body = client.get(url, {"q": member_id}).content.decode()
+    assert mine.number in body and other.number not in body
+    body = client.get(url, {"q": member_id[:10]}).content.decode()  # part of a number finds nothing
+    assert mine.number not in body
+    with at(date(2026, 11, 9)):
+        body = client.get(url, {"due": "overdue"}).content.decode()
+    assert mine.number in body and other.number in body and fresh_one.number not in body
+
+
+def test_the_export_is_offered_and_masks_id_numbers(client, carol):
+    app = builders.submitted()
+    client.force_login(carol)
+    body = client.get(reverse("admin:applications_application_changelist")).content.decode()
+    assert reverse("admin:applications_application_export") in body
+    assert app.applicant.id_number not in body
