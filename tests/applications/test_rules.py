@@ -2,10 +2,12 @@
 answers never passing, rules chosen by category, parameters taken on the decision date and
 recorded with the evaluation, and the caseworkers' table."""
 
+import threading
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from applications import rules
@@ -375,6 +377,30 @@ def test_a_parameter_changed_after_the_evaluation_does_not_change_it():
     first.refresh_from_db()
     assert (first.is_current, second.is_current, second.passed) == (False, True, False)
     assert RuleEvaluation.objects.filter(application=app, is_current=True).get() == second
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_evaluations_at_once_leave_exactly_one_current(on_postgres):
+    app = application()
+    barrier, errors = threading.Barrier(2), []
+
+    def run():
+        try:
+            barrier.wait()
+            rules.evaluate(app, on=DAY)
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert RuleEvaluation.objects.filter(application=app).count() == 2
+    assert RuleEvaluation.objects.filter(application=app, is_current=True).count() == 1
 
 
 # --- the caseworkers' table ----------------------------------------------------------------------
