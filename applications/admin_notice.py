@@ -13,7 +13,8 @@ from django.db.models import F
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html, linebreaks
+from django.template.defaultfilters import linebreaks_filter
+from django.utils.html import format_html
 
 from gongzufang.admin.scoped import DistrictScopedAdminMixin
 from gongzufang.errors import PortalError
@@ -97,13 +98,13 @@ class NoticeObjectionAdmin(DistrictScopedAdminMixin, admin.ModelAdmin):
 
     @admin.display(description="异议内容")
     def text_block(self, obj):
-        return format_html("<div>{}</div>", linebreaks(obj.text, autoescape=True))
+        return format_html("<div>{}</div>", linebreaks_filter(obj.text, autoescape=True))  # escapes, then marks safe
 
     @admin.display(description="处理意见")
     def resolution_block(self, obj):
         if not obj.resolution:
             return "—"
-        return format_html("<div>{}</div>", linebreaks(obj.resolution, autoescape=True))
+        return format_html("<div>{}</div>", linebreaks_filter(obj.resolution, autoescape=True))
 
     @admin.display(description="操作")
     def resolve_button(self, obj):
