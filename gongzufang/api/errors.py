@@ -78,7 +78,11 @@ def _constraint_message(exc) -> str:
     text = str(exc)
     for model in apps.get_models():
         for constraint in model._meta.constraints:
-            custom = constraint.violation_error_message != constraint.default_violation_error_message
-            if constraint.name in text and custom:
+            if constraint.violation_error_message == constraint.default_violation_error_message:
+                continue
+            # PostgreSQL names the constraint; SQLite lists its columns as table.column.
+            columns = [f"{model._meta.db_table}.{model._meta.get_field(f).column}"
+                       for f in getattr(constraint, "fields", ())]
+            if constraint.name in text or (columns and all(c in text for c in columns)):
                 return str(constraint.get_violation_error_message())
     return _("与已有记录冲突，未保存。")

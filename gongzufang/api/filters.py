@@ -39,22 +39,44 @@ class UpdatedSinceFilter(filters.IsoDateTimeFilter):
         super().__init__(**kwargs)
 
 
+def _has_updated_at(model) -> bool:
+    return model is not None and any(f.name == "updated_at" for f in model._meta.get_fields())
+
+
 class PortalFilterSet(filters.FilterSet):
     """Base of the API's FilterSets: `updated_since` on every model that has `updated_at`."""
 
     @classmethod
     def get_filters(cls):
         found = super().get_filters()
-        model = cls._meta.model
-        has_updated_at = model is not None and any(f.name == "updated_at" for f in model._meta.get_fields())
-        if has_updated_at and "updated_since" not in found:
+        if _has_updated_at(cls._meta.model) and "updated_since" not in found:
             found["updated_since"] = UpdatedSinceFilter()
         return found
+
+
+_WITH_UPDATED_SINCE = {}
+
+
+def with_updated_since(filterset_class):
+    """The FilterSet itself, or (for one written without the base above) a subclass of it that
+    adds `updated_since`: every list whose records have `updated_at` can be synced incrementally."""
+    if "updated_since" in filterset_class.base_filters or not _has_updated_at(filterset_class._meta.model):
+        return filterset_class
+    if filterset_class not in _WITH_UPDATED_SINCE:
+        _WITH_UPDATED_SINCE[filterset_class] = type(filterset_class.__name__, (filterset_class,), {
+            "__module__": filterset_class.__module__, "__doc__": filterset_class.__doc__,
+            "updated_since": UpdatedSinceFilter(),
+        })
+    return _WITH_UPDATED_SINCE[filterset_class]
 
 
 class StrictFilterBackend(DjangoFilterBackend):
     """Like django-filter's backend, but an unknown query parameter is a 400 naming it: a typo in
     a filter name would otherwise silently return everything."""
+
+    def get_filterset_class(self, view, queryset=None):
+        filterset_class = super().get_filterset_class(view, queryset)
+        return with_updated_since(filterset_class) if filterset_class is not None else None
 
     def filter_queryset(self, request, queryset, view):
         filterset_class = self.get_filterset_class(view, queryset)

@@ -1,4 +1,6 @@
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Prefetch
+from django.utils.functional import SimpleLazyObject
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import viewsets
@@ -20,11 +22,25 @@ from .serializers import (
 )
 
 
+def detach_client(request):
+    """DRF puts the authenticated API client on Django's request too, where row history
+    (simple-history) reads `request.user` and expects a User. There it becomes the token's acting
+    caseworker, or nobody: the services record the token itself where it matters."""
+    client = request.auth
+    request._request.user = SimpleLazyObject(
+        lambda: client.acting_user if getattr(client, "acting_user_id", None) else AnonymousUser()
+    )
+
+
 class ScopedViewSetMixin:
     """Base of every API viewset: the queryset passes through the one scoping method, and an unknown
     filter or ordering is a 400 rather than silently ignored."""
 
     filter_backends = [StrictFilterBackend, StrictOrderingFilter]
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        detach_client(request)
 
     def get_queryset(self):
         return super().get_queryset().for_user(self.request.auth)
