@@ -13,6 +13,7 @@ class ApplicationsConfig(AppConfig):
         from gongzufang.models.users import Role
 
         from . import demo as applications_demo
+        from . import demo_review
 
         view = ["applications.view_application", "applications.view_householdmember", "applications.view_material",
                 "applications.view_checkresult", "applications.view_ruleevaluation",
@@ -31,8 +32,11 @@ class ApplicationsConfig(AppConfig):
         # Groups are synced after gongzufang migrates, before this app's permissions exist on a fresh
         # database; sync again once they do.
         post_migrate.connect(_sync_groups, sender=self, dispatch_uid="applications_sync_role_groups")
-        if applications_demo.seed not in demo.DEMO_SEEDERS:
-            demo.DEMO_SEEDERS.append(applications_demo.seed)
+        for seeder in (applications_demo.seed, demo_review.seed):
+            if seeder not in demo.DEMO_SEEDERS:
+                demo.DEMO_SEEDERS.append(seeder)
+        if demo_review.logins not in demo.DEMO_LOGIN_LISTS:
+            demo.DEMO_LOGIN_LISTS.append(demo_review.logins)
 
 
 def _sync_groups(**kwargs):

@@ -25,6 +25,8 @@ DEMO_USERS = [
 
 # Other apps append callables here (from their AppConfig.ready) that seed their own demo data.
 DEMO_SEEDERS = []
+# ... and callables returning more log-ins to print: [(username, name, what it shows)].
+DEMO_LOGIN_LISTS = []
 
 
 def _user(username, real_name, role, district_code, street_code):

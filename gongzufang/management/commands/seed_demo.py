@@ -15,4 +15,9 @@ class Command(BaseCommand):
         self.stdout.write("演示账号（密码均为 %s）：" % demo.DEMO_PASSWORD)
         for username, role, where in accounts:
             self.stdout.write(f"  {username:<16} {role:<10} {where}")
+        extra = [row for listing in demo.DEMO_LOGIN_LISTS for row in listing()]
+        if extra:
+            self.stdout.write("演示申请人（用手机号登录，密码同上）：")
+            for username, name, shows in extra:
+                self.stdout.write(f"  {username:<16} {name:<6} {shows}")
         self.stdout.write("门户首页 http://127.0.0.1:8000/   管理后台 http://127.0.0.1:8000/admin/")
