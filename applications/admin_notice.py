@@ -11,9 +11,9 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import F
 from django.shortcuts import redirect
+from django.template.defaultfilters import linebreaks_filter
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.template.defaultfilters import linebreaks_filter
 from django.utils.html import format_html
 
 from gongzufang.admin.scoped import DistrictScopedAdminMixin
