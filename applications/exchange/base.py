@@ -33,6 +33,9 @@ class DepartmentResult:
     queried_at: datetime | None = None
     # Why the result is unknown (timeout, HTTP 503, malformed reply, no record); empty otherwise.
     reason: str = ""
+    # Unknown because the exchange gave no usable answer (timeout, refused, non-200, garbage):
+    # asking again later may help. "No record" and an incomplete record are not transient.
+    transient: bool = False
 
     @property
     def passed(self) -> bool:
@@ -46,15 +49,16 @@ class DepartmentResult:
         """JSON-ready form, for storing beside a check or a verification."""
         return {
             "department": self.department, "status": str(self.status), "facts": self.facts,
-            "reply_hash": self.reply_hash, "reason": self.reason,
+            "reply_hash": self.reply_hash, "reason": self.reason, "transient": self.transient,
             "queried_at": self.queried_at.isoformat() if self.queried_at else None,
         }
 
 
-def unknown(department: str, reason: str, *, reply_hash: str = "", queried_at=None) -> DepartmentResult:
+def unknown(department: str, reason: str, *, reply_hash: str = "", queried_at=None,
+            transient: bool = False) -> DepartmentResult:
     return DepartmentResult(
         department=department, status=Outcome.UNKNOWN, reply_hash=reply_hash,
-        queried_at=queried_at or timezone.now(), reason=reason,
+        queried_at=queried_at or timezone.now(), reason=reason, transient=transient,
     )
 
 

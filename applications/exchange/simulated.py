@@ -11,14 +11,20 @@ Besides the settable latency and failure rate, a record may carry `"simulate"` t
 that asks about that ID number misbehave, for tests and the demo:
 `"timeout"` (no answer until the client gives up), `"error"` (HTTP 500) or `"garbage"` (a 200 that is
 not JSON).
+
+With `generate=True` (`--generate`) an ID number without a seeded record gets a benign one derived
+from a hash of the number (the same every time): a registered, living resident with a modest income
+and no property, vehicle or business — for benchmarks that need thousands of people.
 """
 
+import hashlib
 import json
 import logging
 import random
 import re
 import threading
 import time
+from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -67,11 +73,12 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_POST(self):
         exchange = self.server.exchange
-        exchange.count_request()
         match = _QUERY_PATH.match(self.path)
         if not match:
+            exchange.count_request(None)
             return self._json(404, {"error": "not found"})
         department = match.group(1)
+        exchange.count_request(department)
         try:
             length = int(self.headers.get("Content-Length", "0"))
         except ValueError:
@@ -93,6 +100,8 @@ class _Handler(BaseHTTPRequestHandler):
         if exchange.should_fail():
             return self._json(503, {"error": "simulated failure"})
         rows = exchange.records[department]
+        if exchange.record_bodies:
+            exchange.received.append((department, payload))
         behaviours = {rows[i].get("simulate") for i in ids if i in rows}
         if "timeout" in behaviours:
             exchange.stopping.wait(exchange.hang_seconds)
@@ -104,6 +113,8 @@ class _Handler(BaseHTTPRequestHandler):
         results = []
         for number in ids:
             record = rows.get(number)
+            if record is None and exchange.generate:
+                record = generated_record(department, number)
             if record is None:
                 results.append({"id_number": number, "found": False})
             else:
@@ -114,7 +125,7 @@ class _Handler(BaseHTTPRequestHandler):
 
 class SimulatedExchange:
     def __init__(self, records=None, *, host="127.0.0.1", port=0, latency_ms=0, failure_rate=0.0,
-                 seed=None, verbose=False, hang_seconds=HANG_SECONDS):
+                 seed=None, verbose=False, hang_seconds=HANG_SECONDS, generate=False, record_bodies=False):
         if not 0.0 <= failure_rate <= 1.0:
             raise ValueError("failure_rate must be between 0 and 1")
         self.records = records if records is not None else load_records()
@@ -122,7 +133,14 @@ class SimulatedExchange:
         self.failure_rate = float(failure_rate)
         self.hang_seconds = hang_seconds
         self.verbose = verbose
+        self.generate = generate
+        # The next N queries answer 503 whatever the failure rate (an outage that then clears).
+        self.fail_next = 0
         self.requests = 0
+        self.requests_by_department = Counter()
+        # Request bodies as received, when asked (tests prove that nothing but ID numbers is sent).
+        self.record_bodies = record_bodies
+        self.received: list[tuple[str, object]] = []
         self.stopping = threading.Event()
         self._random = random.Random(seed)
         self._lock = threading.Lock()
@@ -137,14 +155,17 @@ class SimulatedExchange:
         return f"http://{host}:{port}"
 
     def should_fail(self) -> bool:
-        if not self.failure_rate:
-            return False
         with self._lock:
-            return self._random.random() < self.failure_rate
+            if self.fail_next > 0:
+                self.fail_next -= 1
+                return True
+            return bool(self.failure_rate) and self._random.random() < self.failure_rate
 
-    def count_request(self):
+    def count_request(self, department):
         with self._lock:
             self.requests += 1
+            if department:
+                self.requests_by_department[department] += 1
 
     def add(self, department: str, id_number: str, record: dict):
         self.records.setdefault(department, {})[id_number] = record
@@ -169,6 +190,51 @@ class SimulatedExchange:
 
     def __exit__(self, *exc):
         self.stop()
+
+
+_SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
+_GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰"
+
+
+def generated_record(department: str, id_number: str) -> dict:
+    """A benign record for an ID number nobody seeded, the same on every call (`generate=True`)."""
+    digest = hashlib.sha256(f"{department}:{id_number}".encode()).digest()
+    person = hashlib.sha256(id_number.encode()).digest()  # the same name in every department
+
+    def pick(seq, i):
+        return seq[digest[i] % len(seq)]
+
+    if department == "hukou":
+        name = _SURNAMES[person[0] % len(_SURNAMES)] + _GIVEN[person[1] % len(_GIVEN)]
+        if person[2] % 2:
+            name += _GIVEN[person[3] % len(_GIVEN)]
+        district = id_number[:6] if id_number[:4] == "2306" else "230602"
+        return {"name": name, "hukou_district": district, "hukou_address": f"黑龙江省大庆市 {digest[0] % 30 + 1} 号",
+                "status": "normal", "residence_permit": False}
+    if department == "vehicles":
+        return {"vehicles": []}
+    if department == "property":
+        return {"properties": [], "sales": []}
+    if department == "civil_affairs":
+        return {"minimum_living": False, "extreme_poverty": False, "since": None}
+    if department == "social_insurance":
+        return {"insured": True, "months_contributed": 12 + digest[0] % 100, "employer": "大庆某公司",
+                "labour_contract_months": pick((12, 24, 36, 60), 1)}
+    if department == "housing_fund":
+        return {"account_status": "normal", "monthly_deposit": f"{200 + digest[0]}.00", "has_housing_loan": False}
+    if department == "business":
+        return {"businesses": []}
+    if department == "tax":
+        return {"year": 2025, "annual_income": f"{12000 + (int.from_bytes(digest[:2], 'big') % 8000)}.00"}
+    if department == "disability":
+        return {"disabled": False, "grade": None, "kind": ""}
+    if department == "death":
+        return {"deceased": False, "died_on": None}
+    if department == "marriage":
+        return {"marital_status": "married", "registered_on": f"20{10 + digest[0] % 15}-0{1 + digest[1] % 9}-1{digest[2] % 9}"}
+    if department == "education":
+        return {"highest_degree": pick(("高中", "大专", "本科"), 0), "school": "大庆某学校", "graduated_on": None}
+    return {}
 
 
 def wait_until_up(url, timeout=5.0):

@@ -1,0 +1,364 @@
+"""The cross-department check (部门联审, DESIGN §5; docs/adr/0006-cross-department-checks.md).
+
+    summary = run_checks([application.pk])          # every department the category needs
+    check_rerun(application=app, department="tax", actor=caseworker)
+
+For every household member and department one `CheckResult` is written and becomes the current one
+for (application, member, department). A department is not asked again about a person it answered
+(pass or fail) within `crosscheck.freshness_days`: the earlier answer is copied with `reused_from`.
+The remaining ID numbers of all the given applications are pooled per department, cut into the
+adapter's batches and sent concurrently (the work is waiting on the network). Only ID numbers leave
+the portal. `unknown` is stored as it is and never counts as a pass; the review workflow
+(`applications.review.checks_finished`) moves an application on only when nothing is unknown.
+"""
+
+import logging
+from collections import Counter, defaultdict
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from gongzufang.errors import PortalError
+from gongzufang.parameters import param
+
+from .exchange import Outcome, adapter_for
+from .exchange import departments as registered_departments
+from .models import Application, CheckResult, HouseholdMember, Status
+from .models.review import CheckOutcome
+
+logger = logging.getLogger(__name__)
+
+# Statuses in which a caseworker may ask one department again (after that, the decision stands).
+RERUN_STATUSES = (Status.CROSS_CHECK, Status.DISTRICT_REVIEW)
+DEFAULT_CONCURRENCY = 8
+
+
+def concurrency() -> int:
+    """Requests in flight at once (the exchange's agreed limit per client)."""
+    return max(1, int(getattr(settings, "EXCHANGE_CONCURRENCY", DEFAULT_CONCURRENCY)))
+
+
+def departments_for(application) -> list[str]:
+    """The departments an application's category needs (the rules say which), else all of them."""
+    return _departments_for_category(application.category)
+
+
+def _departments_for_category(category) -> list[str]:
+    codes = list(registered_departments())
+    try:
+        from . import rules
+    except ImportError:  # the runner works without the rules: it then asks every department
+        return codes
+    needed = getattr(rules, "departments_needed", None)
+    if needed is None or not category:
+        return codes
+    wanted = set(needed(category))
+    return [c for c in codes if c in wanted]
+
+
+@dataclass
+class CheckSummary:
+    applications: int = 0
+    pairs: int = 0  # (member, department) pairs considered
+    queried: int = 0  # answered (or not) by a department in this run
+    reused: int = 0  # copied from a fresh answer about the same person
+    kept: int = 0  # already current and fresh: nothing written
+    requests: int = 0  # HTTP requests to the exchange
+    statuses: Counter = field(default_factory=Counter)  # of the rows written
+    transient: int = 0  # unknown because the exchange gave no usable answer (worth retrying)
+    unknown_applications: set = field(default_factory=set)
+    transient_applications: set = field(default_factory=set)
+    moved_on: list = field(default_factory=list)  # applications checks_finished moved to district review
+
+    def as_dict(self) -> dict:
+        return {
+            "applications": self.applications, "pairs": self.pairs, "queried": self.queried,
+            "reused": self.reused, "kept": self.kept, "requests": self.requests,
+            "statuses": dict(self.statuses), "transient": self.transient,
+            "unknown_applications": sorted(self.unknown_applications),
+            "transient_applications": sorted(self.transient_applications), "moved_on": sorted(self.moved_on),
+        }
+
+
+@dataclass(frozen=True)
+class _Pair:
+    application_id: int
+    member_id: int
+    department: str
+    id_number: str
+    id_number_hash: str
+
+
+def _pairs(app_rows, departments) -> list[_Pair]:
+    by_household = {row["household_id"]: row for row in app_rows}
+    members = (HouseholdMember.objects.filter(household_id__in=by_household)
+               .order_by("household_id", "sort_order", "id")
+               .values_list("id", "household_id", "id_number", "id_number_hash"))
+    pairs = []
+    for member_id, household_id, id_number, id_hash in members:
+        app = by_household[household_id]
+        for dept in app["departments"]:
+            pairs.append(_Pair(app["id"], member_id, dept, id_number, id_hash))
+    return pairs
+
+
+_COPY_FIELDS = ("id", "application_id", "member_id", "department", "id_number_hash", "status", "facts",
+                "reply_hash", "reason", "queried_at", "reused_from_id")
+
+
+def _fresh_answers(pairs, cutoff) -> dict[tuple[str, str], dict]:
+    """The latest pass/fail answer per (ID number hash, department) queried since `cutoff`."""
+    wanted = defaultdict(set)
+    for p in pairs:
+        wanted[p.department].add(p.id_number_hash)
+    fresh = {}
+    for dept, hashes in wanted.items():
+        rows = (CheckResult.objects.filter(department=dept, id_number_hash__in=hashes, queried_at__gte=cutoff)
+                .exclude(status=CheckOutcome.UNKNOWN).order_by("queried_at", "id").values(*_COPY_FIELDS))
+        for row in rows:
+            fresh[(row["id_number_hash"], dept)] = row  # later rows win
+    return fresh
+
+
+def _current(application_ids) -> dict[tuple[int, int, str], dict]:
+    rows = (CheckResult.objects.filter(application_id__in=application_ids, is_current=True)
+            .values("id", "application_id", "member_id", "department", "status", "queried_at", "id_number_hash"))
+    return {(r["application_id"], r["member_id"], r["department"]): r for r in rows}
+
+
+def _write(rows: list[CheckResult]):
+    """Store new results and retire the ones they replace, in one transaction per department."""
+    if not rows:
+        return
+    app_ids = sorted({r.application_id for r in rows})
+    with transaction.atomic():
+        # Lock the applications (in id order, so two runs cannot deadlock): a second run over the
+        # same application waits here and then retires this run's rows instead of clashing with them.
+        list(Application.objects.select_for_update().filter(pk__in=app_ids).order_by("pk").values_list("pk"))
+        by_department = defaultdict(set)
+        for r in rows:
+            by_department[r.department].add(r.member_id)
+        for dept, member_ids in by_department.items():
+            CheckResult.objects.filter(department=dept, member_id__in=member_ids, application_id__in=app_ids,
+                                       is_current=True).update(is_current=False)
+        CheckResult.objects.bulk_create(rows, batch_size=1000)
+
+
+def _row(pair: _Pair, result) -> CheckResult:
+    return CheckResult(
+        application_id=pair.application_id, member_id=pair.member_id, id_number_hash=pair.id_number_hash,
+        department=pair.department, status=str(result.status), facts=result.facts, reply_hash=result.reply_hash,
+        reason=result.reason[:200], queried_at=result.queried_at, is_current=True,
+    )
+
+
+def _reused_row(pair: _Pair, source: dict) -> CheckResult:
+    return CheckResult(
+        application_id=pair.application_id, member_id=pair.member_id, id_number_hash=pair.id_number_hash,
+        department=pair.department, status=source["status"], facts=source["facts"],
+        reply_hash=source["reply_hash"], reason=source["reason"], queried_at=source["queried_at"],
+        reused_from_id=source["reused_from_id"] or source["id"], is_current=True,
+    )
+
+
+def run_checks(application_ids, *, departments=None, force=False, notify=True) -> CheckSummary:
+    """Ask the departments about the applications' household members and store the answers.
+
+    `departments`: only these (default: each application's `departments_for`). `force`: ask even
+    when a fresh answer exists (a caseworker's re-run). `notify`: tell the review workflow when an
+    application in cross_check has its answers (`checks_finished`).
+    """
+    summary = CheckSummary()
+    ids = list(dict.fromkeys(int(i) for i in application_ids))
+    known = registered_departments()
+    if departments is not None:
+        unknown_codes = [d for d in departments if d not in known]
+        if unknown_codes:
+            raise ValueError(f"unknown departments: {unknown_codes}")
+    app_rows = list(Application.objects.filter(pk__in=ids).values("id", "status", "category", "household_id"))
+    by_category = {}
+    for row in app_rows:
+        if departments is not None:
+            row["departments"] = list(dict.fromkeys(departments))
+        else:
+            if row["category"] not in by_category:
+                by_category[row["category"]] = _departments_for_category(row["category"])
+            row["departments"] = by_category[row["category"]]
+    summary.applications = len(app_rows)
+    pairs = _pairs(app_rows, departments)
+    summary.pairs = len(pairs)
+
+    now = timezone.now()
+    days = param("crosscheck.freshness_days")
+    cutoff = now - timedelta(days=days)
+    current = {} if force else _current([r["id"] for r in app_rows])
+    fresh = {} if force or days <= 0 else _fresh_answers(pairs, cutoff)
+
+    reused: dict[str, list[CheckResult]] = defaultdict(list)
+    to_query: dict[str, list[_Pair]] = defaultdict(list)
+    for pair in pairs:
+        if not force and days > 0:
+            mine = current.get((pair.application_id, pair.member_id, pair.department))
+            if (mine and mine["status"] != CheckOutcome.UNKNOWN and mine["queried_at"] >= cutoff
+                    and mine["id_number_hash"] == pair.id_number_hash):
+                summary.kept += 1
+                continue
+            source = fresh.get((pair.id_number_hash, pair.department))
+            if source is not None:
+                reused[pair.department].append(_reused_row(pair, source))
+                summary.reused += 1
+                continue
+        to_query[pair.department].append(pair)
+
+    for dept, rows in reused.items():
+        if dept not in to_query:
+            _write(rows)
+            summary.statuses.update(r.status for r in rows)
+
+    _query_and_store(to_query, reused, summary)
+
+    if notify:
+        _notify([r["id"] for r in app_rows if r["status"] == Status.CROSS_CHECK], summary)
+    return summary
+
+
+def _query_and_store(to_query, reused, summary):
+    """Send every department's batches through one thread pool; store a department's rows as soon
+    as all its batches are back, while the others are still on the wire."""
+    if not to_query:
+        return
+    adapters = {dept: adapter_for(dept) for dept in to_query}
+    clients = {dept: adapter.client for dept, adapter in adapters.items()}  # built here: settings are read once
+    pending = {}
+    remaining = Counter()
+    answers: dict[str, dict] = defaultdict(dict)
+    with ThreadPoolExecutor(max_workers=concurrency(), thread_name_prefix="crosscheck") as pool:
+        # Interleave the departments so that each finishes early and its rows are written while
+        # the others' requests are in flight.
+        queues = {dept: adapters[dept].batches([p.id_number for p in pairs]) for dept, pairs in to_query.items()}
+        while any(queues.values()):
+            for dept, queue in queues.items():
+                if queue:
+                    batch = queue.pop(0)
+                    future = pool.submit(adapters[dept].query_batch, batch, client=clients[dept])
+                    pending[future] = dept
+                    remaining[dept] += 1
+        summary.requests += len(pending)
+        while pending:
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                dept = pending.pop(future)
+                answers[dept].update(future.result())
+                remaining[dept] -= 1
+                if remaining[dept] == 0:
+                    _store_department(dept, to_query[dept], answers.pop(dept), reused.get(dept, []), summary)
+
+
+def _store_department(dept, pairs, answers, reused_rows, summary):
+    rows = list(reused_rows)
+    for pair in pairs:
+        result = answers[pair.id_number]
+        rows.append(_row(pair, result))
+        summary.queried += 1
+        if result.status == Outcome.UNKNOWN:
+            summary.unknown_applications.add(pair.application_id)
+            if result.transient:
+                summary.transient += 1
+                summary.transient_applications.add(pair.application_id)
+    _write(rows)
+    summary.statuses.update(r.status for r in rows)
+
+
+def _notify(application_ids, summary):
+    try:
+        from . import review
+    except ImportError:
+        return
+    finished = getattr(review, "checks_finished", None)
+    if finished is None:
+        return
+    for app_id in application_ids:
+        if finished(application_id=app_id):
+            summary.moved_on.append(app_id)
+
+
+# --- services ------------------------------------------------------------------------------------
+
+
+def check_rerun(*, application, department, actor) -> CheckSummary:
+    """A caseworker asks one department again about one application's household, whatever the
+    freshness window says. The permission (`applications.rerun_check`) is the caller's to check;
+    the scope is checked here, as everywhere: outside it the application is "not found"."""
+    if not Application.objects.for_staff(actor).filter(pk=application.pk).exists():
+        raise PortalError("未找到该申请。", code="not_found")
+    if department not in registered_departments():
+        raise PortalError("没有这个核验部门。", code="unknown_department")
+    status = Application.objects.filter(pk=application.pk).values_list("status", flat=True).get()
+    if status not in RERUN_STATUSES:
+        label = Status(status).label
+        raise PortalError(f"当前状态为“{label}”，只有部门联审或区县审核环节可以重新核验部门数据。",
+                          code="rerun_not_allowed")
+    summary = run_checks([application.pk], departments=[department], force=True)
+    logger.info("check rerun: application %s department %s by user %s: %s", application.pk, department,
+                getattr(actor, "pk", None), dict(summary.statuses))
+    if status == Status.DISTRICT_REVIEW:
+        _reevaluate(application.pk)
+    return summary
+
+
+def _reevaluate(application_id):
+    """In district review the rules were already applied: apply them again to the new answers, so
+    the caseworker never decides on an evaluation that no longer matches the facts."""
+    try:
+        from . import rules
+    except ImportError:
+        return
+    evaluate = getattr(rules, "evaluate", None)
+    if evaluate is not None:
+        evaluate(Application.objects.get(pk=application_id))
+
+
+# --- selectors -----------------------------------------------------------------------------------
+
+
+@dataclass
+class DepartmentResults:
+    code: str
+    name: str
+    status: str  # fail if any member fails, else unknown if any is unknown, else pass
+    results: list  # current CheckResult rows, one per member (member selected)
+
+    @property
+    def status_label(self) -> str:
+        return CheckOutcome(self.status).label
+
+
+def current_results(application) -> list[DepartmentResults]:
+    """The current answers, grouped per department (in the registry's order) and member."""
+    registry = registered_departments()
+    rows = (CheckResult.objects.current().filter(application_id=application.pk)
+            .select_related("member").order_by("department", "member__sort_order", "member_id"))
+    grouped = defaultdict(list)
+    for row in rows:
+        grouped[row.department].append(row)
+    order = {code: i for i, code in enumerate(registry)}
+    out = []
+    for code in sorted(grouped, key=lambda c: (order.get(c, len(order)), c)):
+        statuses = {r.status for r in grouped[code]}
+        status = (CheckOutcome.FAIL if CheckOutcome.FAIL in statuses
+                  else CheckOutcome.UNKNOWN if CheckOutcome.UNKNOWN in statuses else CheckOutcome.PASS)
+        cls = registry.get(code)
+        out.append(DepartmentResults(code=code, name=cls.name if cls else code, status=str(status),
+                                     results=grouped[code]))
+    return out
+
+
+def unknown_departments(application) -> list[str]:
+    """Departments with a current `unknown` answer for some member (registry order)."""
+    codes = set(CheckResult.objects.current().filter(application_id=application.pk, status=CheckOutcome.UNKNOWN)
+                .values_list("department", flat=True))
+    return [c for c in registered_departments() if c in codes] + sorted(codes - set(registered_departments()))
