@@ -192,14 +192,37 @@ def test_the_run_exchange_command_serves_over_http():
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     proc = subprocess.Popen(
-        [sys.executable, str(settings.BASE_DIR / "manage.py"), "run_exchange", "--port", str(port), "--latency-ms", "5"],
+        [sys.executable, str(settings.BASE_DIR / "manage.py"), "run_exchange", "--port", str(port), "--latency-ms", "5",
+         "--generate"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE,
     )
     try:
         url = f"http://127.0.0.1:{port}"
         wait_until_up(url, timeout=20)
-        result = HukouAdapter(ExchangeClient(url, timeout=2)).query([WANG_LI[1]])[WANG_LI[1]]
-        assert result.status == Outcome.PASS
+        results = HukouAdapter(ExchangeClient(url, timeout=2)).query([WANG_LI[1], NOT_IN_HUKOU])
+        assert results[WANG_LI[1]].status == Outcome.PASS and results[WANG_LI[1]].facts["name"] == "王丽"
+        assert results[NOT_IN_HUKOU].status == Outcome.PASS  # --generate: a benign record for anyone
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_an_outage_that_clears(exchange):
+    exchange.fail_next = 2
+    assert [HukouAdapter().query([WANG_LI[1]])[WANG_LI[1]].status for _ in range(3)] == [
+        Outcome.UNKNOWN, Outcome.UNKNOWN, Outcome.PASS]
+
+
+def test_an_outage_is_transient_and_no_record_is_not(exchange):
+    assert not HukouAdapter().query([NOT_IN_HUKOU])[NOT_IN_HUKOU].transient
+    exchange.failure_rate = 1.0
+    assert HukouAdapter().query([WANG_LI[1]])[WANG_LI[1]].transient
+
+
+def test_the_exchange_counts_requests_per_department(exchange):
+    from applications.exchange import adapter_for
+
+    adapter_for("tax").query([WANG_LI[1]])
+    adapter_for("tax").query([LI_MING[1]])
+    adapter_for("death").query([WANG_LI[1]])
+    assert dict(exchange.requests_by_department) == {"tax": 2, "death": 1}
