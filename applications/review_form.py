@@ -24,7 +24,7 @@ from .notice_selectors import objection_counts
 
 FONT_FAMILIES = '"WenQuanYi Micro Hei", "WenQuanYi Zen Hei", "Noto Sans CJK SC", "Source Han Sans SC", sans-serif'
 
-for _name in ("weasyprint", "fontTools"):  # their INFO lines would drown the logs
+for _name in ("weasyprint", "weasyprint.progress", "fontTools"):  # their INFO lines would drown the logs
     logging.getLogger(_name).setLevel(logging.WARNING)
 
 

@@ -4,15 +4,18 @@ objections (scope, permission, once)."""
 
 import threading
 import uuid
+from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import Permission
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 import applications.admin_notice  # noqa: F401  (registers the objection admin until applications/admin.py imports it)
-from applications.models import NoticeObjection, Status
+from applications import review
+from applications.models import Application, NoticeObjection, Status
 from applications.notice import OBJECTIONS_PER_HOUR, objection_resolve, objection_submit
 from gongzufang.errors import PortalError
 from gongzufang.pii import mask_id_number
@@ -186,12 +189,33 @@ def test_before_the_period_starts_the_form_is_not_open_yet(client):
     assert "开始后方可提出异议" in html and "提交异议" not in html
 
 
-def test_after_the_notice_closed_the_applicant_is_no_longer_shown(client, zhang):
+def end_period(app):
+    """The notice period is over (its last day was yesterday)."""
     from applications.models import Application
 
-    Application.objects.filter(pk=zhang.pk).update(status=Status.CITY_REVIEW)
+    yesterday = timezone.localdate() - timedelta(days=1)
+    Application.objects.filter(pk=app.pk).update(notice_starts_on=yesterday - timedelta(days=6),
+                                                 notice_ends_on=yesterday)
+    return Application.objects.get(pk=app.pk)
+
+
+def test_after_the_notice_closed_the_applicant_is_no_longer_shown(client, zhang):
+    review.close_notice(application=end_period(zhang), actor=None)
+    assert Application.objects.get(pk=zhang.pk).status == Status.CITY_REVIEW
     html = client.get(detail(zhang)).content.decode()
     assert "张*明" not in html and "不再受理异议" in html
+
+
+def test_city_review_waits_until_every_objection_is_resolved(client, zhang, dave):
+    client.post(detail(zhang), objection(zhang))
+    raised = NoticeObjection.objects.get()
+    app = end_period(zhang)
+    with pytest.raises(PortalError) as refused:
+        review.close_notice(application=app, actor=dave)
+    assert refused.value.code == "objections_open"
+    objection_resolve(objection=raised, actor=dave, upheld=False, resolution="经核查，该房屋系租住。")
+    review.close_notice(application=app, actor=dave)
+    assert Application.objects.get(pk=app.pk).status == Status.CITY_REVIEW
 
 
 def test_the_service_refuses_outside_the_period_too():

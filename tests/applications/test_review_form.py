@@ -7,12 +7,13 @@ from django.urls import reverse
 from weasyprint import HTML
 from weasyprint.formatting_structure import boxes
 
-from applications import services
-from applications.models import ApplicationStatusChange, RuleEvaluation
+from applications import review, services
+from applications.models import RuleEvaluation
 from applications.review_form import LocalOnlyFetcher, review_form_document, review_form_pdf
 from gongzufang.pii import mask_id_number
 from tests import factories
 from tests.applications.builders import applicant, fresh_id_number, submitted
+from tests.applications.review_builders import fresh, store_results
 
 pytestmark = pytest.mark.django_db
 
@@ -44,14 +45,17 @@ class RecordingFetcher(LocalOnlyFetcher):
 
 @pytest.fixture
 def reviewed(carol, dave):
-    """Accepted by the street clerk with an opinion; district approval recorded with its opinion."""
+    """Through the real review: accepted and street-approved by the clerk, department results stored,
+    rules evaluated, district-approved into public notice — each step with its opinion."""
     spouse_id = fresh_id_number(born="19910202")
     person = applicant(name="张三明")
     app = submitted(person, members=[("spouse", "李小红", spouse_id)])
     services.application_accept(application=app, actor=carol, opinion="材料齐全，同意受理")
-    # Until the review services land, the district's step is written as they will write it.
-    ApplicationStatusChange.objects.create(application=app, from_status="district_review", to_status="public_notice",
-                                           actor=dave, actor_level="district", opinion="经审核符合条件，同意公示")
+    review.street_approve(application=fresh(app), actor=carol, opinion="经入户调查，情况属实")
+    store_results(fresh(app))
+    assert review.checks_finished(application_id=app.pk)
+    review.district_approve(application=fresh(app), actor=dave, opinion="经审核符合条件，同意公示")
+    app = fresh(app)
     app.spouse_id = spouse_id
     return app
 
@@ -61,7 +65,7 @@ def test_the_form_is_a_pdf_with_every_opinion_who_gave_it_and_when(reviewed, car
     assert pdf.startswith(b"%PDF")
     text = document_text(review_form_document(reviewed))
     assert "公共租赁住房保障资格审核表" in text and reviewed.number in text
-    assert "材料齐全，同意受理" in text and "经审核符合条件，同意公示" in text
+    assert "材料齐全，同意受理" in text and "经入户调查，情况属实" in text and "经审核符合条件，同意公示" in text
     assert carol.real_name in text and dave.real_name in text
     assert "街道" in text and "区县" in text  # the level of each opinion
     change = reviewed.status_changes.get(opinion="材料齐全，同意受理")
@@ -79,9 +83,17 @@ def test_personal_data_is_masked(reviewed):
     assert "张三明" not in text
 
 
-def test_rule_results_are_listed_when_an_evaluation_is_current(reviewed):
+def test_the_current_rule_evaluation_is_listed(reviewed):
+    evaluation = RuleEvaluation.objects.get(application=reviewed, is_current=True)
+    text = document_text(review_form_document(reviewed))
+    assert evaluation.results and all(r["label"] in text for r in evaluation.results)
+    assert "资格条件核验" in text and "不符合" not in text
+
+
+def test_failed_rules_show_the_value_and_the_limit(reviewed):
     from django.utils import timezone
 
+    RuleEvaluation.objects.filter(application=reviewed).update(is_current=False)
     RuleEvaluation.objects.create(
         application=reviewed, decision_date=timezone.localdate(), category="low_income", passed=False,
         results=[{"rule": "income", "label": "家庭人均月收入", "passed": False, "value": "2500.00", "limit": "1800.00",
@@ -93,12 +105,12 @@ def test_rule_results_are_listed_when_an_evaluation_is_current(reviewed):
     assert "人均住房面积" in text and "符合" in text
 
 
-def test_nothing_is_fetched_from_outside_even_when_an_opinion_carries_markup(reviewed, dave):
-    ApplicationStatusChange.objects.create(
-        application=reviewed, from_status="city_review", to_status="approved", actor=dave, actor_level="district",
-        opinion='<img src="http://203.0.113.9/track.png"><link rel="stylesheet" href="https://cdn.example/x.css">')
+def test_nothing_is_fetched_from_outside_even_when_an_opinion_carries_markup(carol):
+    app = submitted()
+    services.application_accept(application=app, actor=carol, opinion=(
+        '<img src="http://203.0.113.9/track.png"><link rel="stylesheet" href="https://cdn.example/x.css">'))
     fetcher = RecordingFetcher()
-    text = document_text(review_form_document(reviewed, url_fetcher=fetcher))
+    text = document_text(review_form_document(fresh(app), url_fetcher=fetcher))
     assert fetcher.asked == []  # the opinion is text, not markup
     assert 'img src="http://203.0.113.9/track.png"' in text
 
