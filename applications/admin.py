@@ -24,7 +24,12 @@ from gongzufang.parameters import param
 from gongzufang.pii import mask_id_number, mask_phone
 from gongzufang.workdays import add_workdays
 
-from . import accounts, review, services
+from . import (
+    accounts,
+    admin_notice,  # noqa: F401  (registers the NoticeObjection admin)
+    review,
+    services,
+)
 from .admin_tools import ApplicationAdminToolsMixin, DistrictFilter, OverdueFilter, StreetFilter
 from .exchange import departments as registered_departments
 from .forms_accounts import OnsiteRegistrationForm

@@ -14,10 +14,11 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db.models import BooleanField, Case, IntegerField, OuterRef, Q, Subquery, Value, When
 from django.shortcuts import redirect
+from django.template.defaultfilters import linebreaks_filter
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html, linebreaks
+from django.utils.html import format_html
 from import_export.admin import ExportMixin
 from import_export.formats import base_formats
 from simple_history.admin import SimpleHistoryAdmin
@@ -230,13 +231,13 @@ class FeedbackAdmin(DistrictScopedAdminMixin, ExportMixin, SimpleHistoryAdmin):
 
     @admin.display(description="内容")
     def text_block(self, obj):
-        return format_html("<div>{}</div>", linebreaks(obj.text, autoescape=True))
+        return format_html("<div>{}</div>", linebreaks_filter(obj.text, autoescape=True))
 
     @admin.display(description="答复内容")
     def reply_block(self, obj):
         if not obj.reply:
             return "—"
-        return format_html("<div>{}</div>", linebreaks(obj.reply, autoescape=True))
+        return format_html("<div>{}</div>", linebreaks_filter(obj.reply, autoescape=True))
 
     @admin.display(description="答复人")
     def replier(self, obj):

@@ -239,3 +239,11 @@ def test_the_admin_index_lists_feedback_under_its_section(client, dave):
     client.force_login(dave)
     sections = {s["name"]: [m["object_name"] for m in s["models"]] for s in client.get(reverse("admin:index")).context["app_list"]}
     assert set(sections["意见反馈"]) >= {"Feedback", "ServiceRating"}
+
+
+def test_the_text_keeps_its_lines_and_is_escaped_once(client, dave, tom):
+    item = submit(tom, text="第一行 <b>\n第二行")
+    client.force_login(dave)
+    html = client.get(change_url(item)).content.decode()
+    assert "<p>第一行 &lt;b&gt;<br>第二行</p>" in html
+    assert "&lt;p&gt;" not in html and "&amp;lt;" not in html
