@@ -27,6 +27,7 @@ from gongzufang.workdays import add_workdays
 from . import (
     accounts,
     admin_notice,  # noqa: F401  (registers the NoticeObjection admin)
+    crosscheck,
     review,
     services,
 )
@@ -224,6 +225,8 @@ class ApplicationAdmin(DistrictScopedAdminMixin, ApplicationAdminToolsMixin, adm
             path("register-applicant/", view(self.register_applicant_view), name="applications_register_applicant"),
             path("<path:object_id>/accept/", view(self.accept_view), name="applications_application_accept"),
             path("<path:object_id>/act/<str:action>/", view(self.action_view), name="applications_application_act"),
+            path("<path:object_id>/rerun/<str:department>/", view(self.rerun_view),
+                 name="applications_application_rerun"),
             path("<path:object_id>/return/", view(self.return_view), name="applications_application_return"),
             *super().get_urls(),
         ]
@@ -238,6 +241,10 @@ class ApplicationAdmin(DistrictScopedAdminMixin, ApplicationAdminToolsMixin, adm
                            and not obj.was_returned and request.user.has_perm("applications.return_application")),
             "opinion_form": OpinionForm(),
             "review_opinion_form": ReviewOpinionForm(),
+            "rerun_departments": (
+                [(code, cls.name) for code, cls in registered_departments().items()]
+                if obj.status in crosscheck.RERUN_STATUSES and request.user.has_perm("applications.rerun_check")
+                else []),
             "review_actions": [a for a in review.allowed_actions(obj, request.user) if a.name != "accept"],
             **(extra_context or {}),
         }
@@ -286,6 +293,29 @@ class ApplicationAdmin(DistrictScopedAdminMixin, ApplicationAdminToolsMixin, adm
             self.message_user(request, exc.message, messages.ERROR)
         else:
             self.message_user(request, f"申请 {obj.number}：{chosen.label}，已记录并通知申请人。", messages.SUCCESS)
+        return redirect(self._change_url(obj))
+
+    def rerun_view(self, request, object_id, department):
+        """Ask one department again (whatever the freshness window says), e.g. after a timeout."""
+        obj = self.get_object(request, object_id)
+        if obj is None:
+            from django.http import Http404
+
+            raise Http404
+        if request.method != "POST":
+            return redirect(self._change_url(obj))
+        if not request.user.has_perm("applications.rerun_check"):
+            raise PermissionDenied
+        try:
+            summary = crosscheck.check_rerun(application=obj, department=department, actor=request.user)
+        except PortalError as exc:
+            self.message_user(request, exc.message, messages.ERROR)
+        else:
+            name = department_label(department)
+            if summary.unknown_applications:
+                self.message_user(request, f"已重新向{name}核验，仍有无法核验的结果，请稍后再试。", messages.WARNING)
+            else:
+                self.message_user(request, f"已重新向{name}核验，结果已更新。", messages.SUCCESS)
         return redirect(self._change_url(obj))
 
     @admin.action(description="公示期满的申请提交市级复核")

@@ -4,6 +4,7 @@ from celery import shared_task
 from django.db import IntegrityError, transaction
 
 from .notifications import status_change_message
+from .tasks_crosscheck import cross_check_application, cross_check_sweep  # noqa: F401  (registered with Celery)
 
 
 @shared_task(bind=True, max_retries=3, default_retry_delay=30)

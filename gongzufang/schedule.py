@@ -36,4 +36,10 @@ BEAT_SCHEDULE = {
         "task": "applications.tasks.remind_review_deadlines",
         "schedule": crontab(hour=7, minute=30),
     },
+    "crosscheck-sweep": {
+        # Applications left waiting in 部门联审 on an answer a department could not give (timeout,
+        # error) are asked again every hour (applications/tasks_crosscheck.py). Safe to run twice.
+        "task": "applications.tasks_crosscheck.cross_check_sweep",
+        "schedule": crontab(minute=15),
+    },
 }
