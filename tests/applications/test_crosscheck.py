@@ -75,6 +75,7 @@ def test_every_member_is_checked_with_every_department_the_category_needs(exchan
     for row in rows:
         assert re.fullmatch(r"[0-9a-f]{64}", row.reply_hash)
         assert row.queried_at is not None and row.facts
+        assert row.reason == "" and row.reused_from_id is None
         assert row.id_number_hash == row.member.id_number_hash
     # One request per department: the household's three ID numbers go in one batch.
     assert summary.requests == len(depts) == exchange.requests
