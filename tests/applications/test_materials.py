@@ -35,8 +35,9 @@ def post_file(client, app, kind, upload, **extra):
 
 def test_only_the_categorys_materials_minus_those_supplied_online_are_asked(app):
     kinds = selectors.required_material_kinds(app)
-    assert kinds == ["marital_status", "income", "current_housing", "category_proof"]
+    assert kinds == ["income", "current_housing", "category_proof"]
     assert "identity" not in kinds and "hukou_or_residence" not in kinds  # 公安户籍 supplies them
+    assert "marital_status" not in kinds  # 婚姻登记 supplies it
 
 
 def test_the_list_follows_the_dated_parameter(app):
