@@ -41,7 +41,7 @@ from .serializers import (
     ApplicationDetailSerializer,
     ApplicationSerializer,
     FullIdNumberSerializer,
-    OpinionSerializer,
+    ReviewOpinionSerializer,
 )
 
 LISTED_STATUSES = [(value, label) for value, label in Status.choices if value != Status.DRAFT]
@@ -87,7 +87,7 @@ def _review_action(name, summary, description, example):
     handler.__doc__ = description
     routed = action(detail=True, methods=["post"], url_path=name, url_name=name.replace("_", "-"))(handler)
     return extend_schema(
-        request=OpinionSerializer, responses={200: ApplicationDetailSerializer}, summary=summary,
+        request=ReviewOpinionSerializer, responses={200: ApplicationDetailSerializer}, summary=summary,
         description=description + "\n\n以令牌的经办人账户办理（未指定经办人的令牌返回 403）；"
                                   "状态不符返回 409，无权办理此环节返回 400，均为统一错误格式并附中文说明。",
         examples=[OpenApiExample(summary, value=example, request_only=True)],
@@ -163,7 +163,7 @@ class ApplicationViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retri
         from . import review
 
         application = self.get_object()  # another district's id: 404
-        body = OpinionSerializer(data=request.data)
+        body = ReviewOpinionSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         actor = acting_user_of(request.auth, required=True)
         review.perform(name, application=application, actor=actor, opinion=body.validated_data["opinion"])

@@ -168,6 +168,6 @@ class FullIdNumberSerializer(serializers.Serializer):
     id_number = serializers.CharField(help_text="完整身份证号码（每次读取均记录）")
 
 
-class OpinionSerializer(serializers.Serializer):
+class ReviewOpinionSerializer(serializers.Serializer):
     opinion = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="",
                                     help_text="审核意见；不通过（reject）时必填")

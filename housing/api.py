@@ -7,23 +7,24 @@ system, with the token's name in the reason.
 """
 
 import django_filters
+from django import forms
 from django.db.models import Count
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from gongzufang.api.errors import call_service
-from gongzufang.api.filters import TextFilter, UpdatedSinceFilter
+from gongzufang.api.filters import IdFilter, TextFilter, UpdatedSinceFilter, amount_filter
 from gongzufang.api.pagination import PageOrCursorPagination
 from gongzufang.api.permissions import acting_user_of
 from gongzufang.api.views import ScopedViewSetMixin
 
 from . import services
-from .filtersets import UnitFilterSet
+from .filtersets import AREA_MAX, BEDROOM_CHOICES, RENT_MAX, UnitFilterSet
 from .models import Building, Estate, Unit
-from .serializers import BuildingSerializer, EstateSerializer, OpinionSerializer, UnitSerializer
+from .serializers import BuildingSerializer, EstateSerializer, StockOpinionSerializer, UnitSerializer
 
 WRITE_METHODS = ["get", "post", "patch", "head", "options"]
 
@@ -111,24 +112,24 @@ class EstateViewSet(CreatePatchViewSet):
             setattr(estate, name, value)
         call_service(services.estate_save, estate=estate, actor=self.actor())
 
-    @extend_schema(request=OpinionSerializer, responses={200: EstateSerializer}, summary="公开小区",
+    @extend_schema(request=StockOpinionSerializer, responses={200: EstateSerializer}, summary="公开小区",
                    examples=[OpenApiExample("公开", request_only=True, value={"opinion": "竣工验收完成"})])
     @action(detail=True, methods=["post"])
     def publish(self, request, pk=None):
         """在门户公开该小区（及其已发布的房屋）；已公开的返回 409。"""
         estate = self.get_object()
-        body = OpinionSerializer(data=request.data)
+        body = StockOpinionSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         services.estate_publish(estate=estate, actor=self.actor(), opinion=_reason(request, body.validated_data["opinion"]))
         return Response(self.refreshed(estate))
 
-    @extend_schema(request=OpinionSerializer, responses={200: EstateSerializer}, summary="撤回小区",
+    @extend_schema(request=StockOpinionSerializer, responses={200: EstateSerializer}, summary="撤回小区",
                    examples=[OpenApiExample("撤回", request_only=True, value={"opinion": "整体改造"})])
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):
         """从门户撤下该小区；房屋保留各自的发布状态，重新公开后再次显示。未公开的返回 409。"""
         estate = self.get_object()
-        body = OpinionSerializer(data=request.data)
+        body = StockOpinionSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         services.estate_withdraw(estate=estate, actor=self.actor(), opinion=_reason(request, body.validated_data["opinion"]))
         return Response(self.refreshed(estate))
@@ -138,7 +139,7 @@ class EstateViewSet(CreatePatchViewSet):
 
 
 class BuildingFilterSet(django_filters.FilterSet):
-    estate = django_filters.NumberFilter(field_name="estate_id", min_value=1, max_value=2**31 - 1, help_text="小区 id")
+    estate = IdFilter(field_name="estate_id", help_text="小区 id")
     district = TextFilter(field_name="estate__district__code", help_text="区县代码")
 
     class Meta:
@@ -178,16 +179,37 @@ class BuildingViewSet(CreatePatchViewSet):
 
 class ApiUnitFilterSet(UnitFilterSet):
     """The public search's FilterSet (housing/filtersets.py) plus what a district system also needs:
-    every status and listing, the building, and `updated_since`. Order with `ordering`."""
+    every status and listing, the building, and `updated_since`. Order with `ordering`.
 
+    The public page's number and district filters are built for its form (forgiving, choices from the
+    database); here they are redeclared with the same meaning and their bounds in the schema, so that
+    every value the schema allows is answered."""
+
+    district = TextFilter(field_name="district__code", help_text="区县代码，如 230602")
+    estate = IdFilter(field_name="estate_id", help_text="小区 id")
+    bedrooms = extend_schema_field({"type": "string", "enum": [c for c, _label in BEDROOM_CHOICES]})(
+        django_filters.ChoiceFilter(choices=BEDROOM_CHOICES, method="filter_bedrooms",
+                                    help_text="居室：0 开间，1 一居室，2 两居室，3 三居室及以上"))
+    area_min = amount_filter(field_name="area", lookup_expr="gte", maximum=AREA_MAX, help_text="面积不小于（㎡）")
+    area_max = amount_filter(field_name="area", lookup_expr="lte", maximum=AREA_MAX, help_text="面积不大于（㎡）")
+    rent_min = amount_filter(field_name="monthly_rent", lookup_expr="gte", maximum=RENT_MAX,
+                             help_text="月租金不低于（元）")
+    rent_max = amount_filter(field_name="monthly_rent", lookup_expr="lte", maximum=RENT_MAX,
+                             help_text="月租金不高于（元）")
     status = django_filters.ChoiceFilter(choices=Unit.Status.choices, help_text="房屋状态")
     listing = django_filters.ChoiceFilter(choices=Unit.Listing.choices, help_text="发布状态")
-    building = django_filters.NumberFilter(field_name="building_id", min_value=1, max_value=2**31 - 1,
-                                           help_text="楼栋 id")
+    building = IdFilter(field_name="building_id", help_text="楼栋 id")
     updated_since = UpdatedSinceFilter()
 
     class Meta(UnitFilterSet.Meta):
         fields = [*UnitFilterSet.Meta.fields, "status", "listing", "building", "updated_since"]
+        # A range given upside down matches nothing here; the public form's cross-field message is
+        # for a person at a form.
+        form = forms.Form
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["district"].extra.pop("choices", None)  # set by the public FilterSet for its select
 
     def filter_queryset(self, queryset):
         # Skip the public page's default sort: the API orders by `ordering`.
@@ -238,24 +260,24 @@ class UnitViewSet(CreatePatchViewSet):
             setattr(unit, name, value)
         call_service(services.unit_save, unit=unit, actor=self.actor())
 
-    @extend_schema(request=OpinionSerializer, responses={200: UnitSerializer}, summary="发布房屋（发布房源）",
+    @extend_schema(request=StockOpinionSerializer, responses={200: UnitSerializer}, summary="发布房屋（发布房源）",
                    examples=[OpenApiExample("发布", request_only=True, value={"opinion": "验收合格，可配租"})])
     @action(detail=True, methods=["post"])
     def publish(self, request, pk=None):
         """在门户发布该房屋。只有空置可配的房屋可以发布；已发布或状态不符返回 409 及原因。"""
         unit = self.get_object()
-        body = OpinionSerializer(data=request.data)
+        body = StockOpinionSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         services.unit_publish(unit=unit, actor=self.actor(), opinion=_reason(request, body.validated_data["opinion"]))
         return Response(self.refreshed(unit))
 
-    @extend_schema(request=OpinionSerializer, responses={200: UnitSerializer}, summary="撤回房屋",
+    @extend_schema(request=StockOpinionSerializer, responses={200: UnitSerializer}, summary="撤回房屋",
                    examples=[OpenApiExample("撤回", request_only=True, value={"opinion": "已线下配租"})])
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):
         """从门户撤回该房屋；未发布的返回 409。"""
         unit = self.get_object()
-        body = OpinionSerializer(data=request.data)
+        body = StockOpinionSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         services.unit_withdraw(unit=unit, actor=self.actor(), opinion=_reason(request, body.validated_data["opinion"]))
         return Response(self.refreshed(unit))

@@ -6,36 +6,54 @@ id of another district is refused as "not found" and nothing can be moved into a
 """
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from gongzufang.api.errors import ReferenceNotFound
+from gongzufang.api.filters import MAX_ID
 from gongzufang.models import Street
 
 from .models import Building, Estate, Unit
 
 
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": MAX_ID})
 class ScopedRelatedField(serializers.PrimaryKeyRelatedField):
-    """A primary key looked up among the rows the API client may see (`for_user`)."""
+    """A primary key looked up among the rows the API client may see (`for_user`). One it cannot
+    see is answered 404 naming the field, as a wrong id in the URL is."""
 
-    default_error_messages = {
-        "does_not_exist": _("未找到 id 为 {pk_value} 的记录（或不属于本区县）。"),
-        "incorrect_type": _("应为整数 id。"),
-    }
+    default_error_messages = {"incorrect_type": _("应为整数 id。")}
 
     def get_queryset(self):
         return super().get_queryset().for_user(self.context["request"].auth)
 
+    def to_internal_value(self, data):
+        try:
+            return super().to_internal_value(data)
+        except serializers.ValidationError as exc:
+            if exc.detail and getattr(exc.detail[0], "code", "") == "does_not_exist":
+                raise ReferenceNotFound(self.field_name, _("未找到 id 为 %(pk)s 的记录（或不属于本区县）。") % {"pk": data}) \
+                    from None
+            raise
 
+
+@extend_schema_field({"type": "string", "minLength": 1, "maxLength": 12})
 class ScopedStreetField(serializers.SlugRelatedField):
-    default_error_messages = {
-        "does_not_exist": _("未找到代码为 {value} 的街道/镇（或不属于本区县）。"),
-        "invalid": _("街道/镇代码无效。"),
-    }
+    default_error_messages = {"invalid": _("街道/镇代码无效。")}
 
     def __init__(self, **kwargs):
         super().__init__(slug_field="code", queryset=Street.objects.all(), **kwargs)
 
     def get_queryset(self):
         return super().get_queryset().for_user(self.context["request"].auth)
+
+    def to_internal_value(self, data):
+        try:
+            return super().to_internal_value(data)
+        except serializers.ValidationError as exc:
+            if exc.detail and getattr(exc.detail[0], "code", "") == "does_not_exist":
+                raise ReferenceNotFound(self.field_name, _("未找到代码为 %(code)s 的街道/镇（或不属于本区县）。")
+                                        % {"code": data}) from None
+            raise
 
 
 class EstateSerializer(serializers.ModelSerializer):
@@ -99,6 +117,6 @@ class UnitSerializer(serializers.ModelSerializer):
         return building
 
 
-class OpinionSerializer(serializers.Serializer):
+class StockOpinionSerializer(serializers.Serializer):
     opinion = serializers.CharField(required=False, allow_blank=True, max_length=500, default="",
                                     help_text="说明（记入状态变更记录）")

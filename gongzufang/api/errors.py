@@ -26,6 +26,23 @@ def _flatten(detail):
     return str(detail)
 
 
+class FieldNotFound(exceptions.NotFound):
+    """A 404 caused by one parameter or body field: the error names it."""
+
+    summary = _MESSAGES[404]
+
+    def __init__(self, field, message):
+        self.field = field
+        super().__init__(message)
+
+
+class ReferenceNotFound(FieldNotFound):
+    """A body names a record the caller cannot see (missing, or of another district): answered like
+    a wrong id in the URL, 404, with the field named."""
+
+    summary = "请求中引用的记录不存在，或不属于本区县。"
+
+
 def exception_handler(exc, context):
     if isinstance(exc, PortalError):
         # A service that finds the record outside the caller's area says so with code not_found:
@@ -45,6 +62,9 @@ def exception_handler(exc, context):
         return None
     code = _CODES.get(response.status_code, "error")
     fields = {}
+    if isinstance(exc, FieldNotFound):
+        response.data = {"code": code, "message": _(exc.summary), "fields": {exc.field: [str(exc.detail)]}}
+        return response
     if isinstance(exc, exceptions.ValidationError):
         detail = _flatten(exc.detail)
         fields = detail if isinstance(detail, dict) else {"non_field_errors": detail}

@@ -1,12 +1,17 @@
 """Filters shared by every API FilterSet, the base FilterSet and the filter backend."""
 
+import datetime as dt
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
+from django_filters.fields import IsoDateTimeField
 from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import extend_schema_field
 from rest_framework.exceptions import ValidationError
 from rest_framework.filters import OrderingFilter
 
+MAX_ID = 2**31 - 1
 # Query parameters every list understands besides its filters.
 COMMON_PARAMS = {"page", "page_size", "cursor", "ordering", "format"}
 
@@ -26,9 +31,46 @@ class TextFilter(filters.CharFilter):
     field_class = _TextField
 
 
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": MAX_ID})
+class IdFilter(filters.NumberFilter):
+    """A record's id: a whole number in the database's range (documented so in the schema)."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(**kwargs)
+
+
+def amount_filter(*, field_name, lookup_expr, maximum, help_text):
+    """A non-negative amount up to `maximum`, with its bounds in the schema."""
+    return extend_schema_field({"type": "number", "minimum": 0, "maximum": float(maximum)})(
+        filters.NumberFilter(field_name=field_name, lookup_expr=lookup_expr, min_value=0, max_value=maximum,
+                             help_text=help_text)
+    )
+
+
+class _UtcDateTimeField(IsoDateTimeField):
+    # Any offset ISO 8601 allows (up to ±23:59) is a valid question, but PostgreSQL refuses
+    # offsets beyond ±15:59: compare in UTC. A moment outside the years 1–9999 once in UTC is
+    # the earliest or latest there is.
+    def to_python(self, value):
+        moment = super().to_python(value)
+        if moment is None:
+            return None
+        try:
+            return moment.astimezone(dt.UTC)
+        except OverflowError:
+            edge = dt.datetime.min if moment.year < 5000 else dt.datetime.max
+            return edge.replace(tzinfo=dt.UTC)
+
+
 class UpdatedSinceFilter(filters.IsoDateTimeFilter):
     """`updated_since=2026-12-01T08:00:00+08:00`: rows changed at or after that moment, for
     incremental sync. A time without an offset is read as Beijing time; anything else is a 400."""
+
+    field_class = _UtcDateTimeField
 
     def __init__(self, **kwargs):
         kwargs.setdefault("field_name", "updated_at")
@@ -102,3 +144,13 @@ class StrictOrderingFilter(OrderingFilter):
                 _("不支持的排序字段；可用：%(fields)s（前加 - 为倒序）。") % {"fields": "、".join(offered)}
             ]})
         return valid
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        offered = getattr(view, "ordering_fields", None)
+        if isinstance(offered, list | tuple):
+            # One term per value in the schema; several, comma-separated, are accepted too.
+            for parameter in parameters:
+                parameter["description"] = self.ordering_description
+                parameter["schema"] = {"type": "string", "enum": [p + f for f in offered for p in ("", "-")]}
+        return parameters

@@ -4,21 +4,22 @@ lists, a keyset cursor that stays fast on deep pages.
 `?page=N` counts the rows and skips (N-1) pages with OFFSET, which the database must walk: fine for
 the first pages, slow at page 2000 of 100k applications. `?cursor=` (empty for the first page, then
 the `next` link) continues after the last row seen with `WHERE (ordering) > (last row's values)`,
-which an index answers directly however deep the page; it gives no `count`.
+which an index answers directly however deep the page; it gives no `count`, and `page` is ignored.
 """
 
 import base64
 import binascii
 import json
 
-from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
-from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
+
+from .errors import FieldNotFound
 
 MAX_PAGE_SIZE = 200
 
@@ -31,13 +32,19 @@ class Pagination(PageNumberPagination):
     max_page_size = MAX_PAGE_SIZE  # a larger request is capped, not refused
 
 
-def _bad_cursor(message=None):
-    return ValidationError({"cursor": [message or _("游标无效，请从首页（cursor=）重新开始。")]})
+class CursorNotFound(FieldNotFound):
+    """A cursor that does not decode, or was made for another ordering, points at no page: 404 like
+    a page number past the end (the cursor itself is opaque text, any string is well formed)."""
+
+    summary = "游标无效或与当前排序不符，请从首页（cursor=）重新开始。"
+
+    def __init__(self):
+        super().__init__("cursor", _("该游标不指向任何一页。"))
 
 
 class KeysetPagination:
     """Keyset ("seek") pagination over the queryset's own ordering, ended by the primary key so that
-    no two rows tie. Only non-null columns of the model itself may order a cursor walk."""
+    no two rows tie. Empty values sort last in either direction, on every database."""
 
     cursor_query_param = "cursor"
 
@@ -50,18 +57,18 @@ class KeysetPagination:
         terms = list(queryset.query.order_by) or list(model._meta.ordering or [])
         ordering = []
         for term in terms:
-            if not isinstance(term, str):
-                raise _bad_cursor(_("该排序方式不支持游标分页。"))
-            name, descending = term.lstrip("-"), term.startswith("-")
+            name = term.lstrip("-") if isinstance(term, str) else None
             if name == "pk":
                 name = model._meta.pk.name
             try:
-                field = model._meta.get_field(name)
+                field = model._meta.get_field(name) if name else None
             except FieldDoesNotExist:
-                raise _bad_cursor(_("该排序方式不支持游标分页。")) from None
-            if not getattr(field, "concrete", False) or field.null or field.is_relation:
-                raise _bad_cursor(_("该排序方式不支持游标分页，请改用 id、更新时间等非空字段排序。"))
-            ordering.append((field, descending))
+                field = None
+            if field is None or not getattr(field, "concrete", False) or field.is_relation:
+                # Only the viewsets' own `ordering_fields` reach here; a new one that is not a plain
+                # column of the model must be left out of cursor lists.
+                raise ImproperlyConfigured(f"keyset pagination cannot order by {term!r}")
+            ordering.append((field, term.startswith("-")))
             if field.primary_key:
                 break
         if not ordering or not ordering[-1][0].primary_key:
@@ -73,46 +80,73 @@ class KeysetPagination:
     def _signature(ordering):
         return ",".join(("-" if desc else "") + field.name for field, desc in ordering)
 
+    @staticmethod
+    def _order_by(ordering):
+        # NULLS LAST only where a column may be empty: on a NOT NULL column PostgreSQL would not
+        # match it to a backward index scan, and "-id" would sort the whole table.
+        terms = []
+        for field, descending in ordering:
+            nulls = {"nulls_last": True} if field.null else {}
+            terms.append(F(field.attname).desc(**nulls) if descending else F(field.attname).asc(**nulls))
+        return terms
+
     def _decode(self, token, ordering):
         try:
             padded = token + "=" * (-len(token) % 4)
             payload = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")).decode("utf-8"))
-            if payload.get("o") != self._signature(ordering):
-                raise _bad_cursor(_("游标与当前排序不符，请从首页（cursor=）重新开始。"))
             raw = payload["v"]
-            if not isinstance(raw, list) or len(raw) != len(ordering):
-                raise _bad_cursor()
-            return [field.to_python(value) for (field, _desc), value in zip(ordering, raw, strict=True)]
+            if payload.get("o") != self._signature(ordering) or not isinstance(raw, list) or len(raw) != len(ordering):
+                raise CursorNotFound
+            values = []
+            for (field, _desc), value in zip(ordering, raw, strict=True):
+                if value is None and not field.null:
+                    raise CursorNotFound
+                values.append(None if value is None else field.to_python(value))
+            return values
         except (ValueError, TypeError, KeyError, AttributeError, UnicodeError, binascii.Error,
-                DjangoValidationError):
-            raise _bad_cursor() from None
+                DjangoValidationError, OverflowError):
+            raise CursorNotFound from None
 
     def _encode(self, row, ordering):
         values = []
         for field, _desc in ordering:
             value = field.value_from_object(row)
-            values.append(value.isoformat() if hasattr(value, "isoformat") else (
-                value if isinstance(value, int | bool) else str(value)))
+            if value is not None and not isinstance(value, int | bool | str):
+                value = value.isoformat() if hasattr(value, "isoformat") else str(value)
+            values.append(value)
         payload = json.dumps({"o": self._signature(ordering), "v": values}, separators=(",", ":"))
         return base64.urlsafe_b64encode(payload.encode("utf-8")).decode("ascii").rstrip("=")
 
     @staticmethod
-    def _after(ordering, values):
-        # (a, b, id) after (x, y, z): a > x OR (a = x AND b > y) OR (a = x AND b = y AND id > z), with
-        # the first column's bound repeated outside the OR so the index can seek to it.
-        either = Q()
+    def _beyond(field, descending, value):
+        """Rows strictly after `value` on this column alone (empty values come last)."""
+        if value is None:
+            return Q(pk__in=[])  # nothing sorts after an empty value
+        after = Q(**{f"{field.attname}__{'lt' if descending else 'gt'}": value})
+        return after | Q(**{f"{field.attname}__isnull": True}) if field.null else after
+
+    @staticmethod
+    def _same(field, value):
+        return Q(**{f"{field.attname}__isnull": True}) if value is None else Q(**{field.attname: value})
+
+    def _after(self, ordering, values):
+        # (a, b, id) after (x, y, z): a > x OR (a = x AND b > y) OR (a = x AND b = y AND id > z).
+        either = Q(pk__in=[])
         for i, (field, descending) in enumerate(ordering):
-            condition = {f"{field.attname}__{'lt' if descending else 'gt'}": values[i]}
+            condition = self._beyond(field, descending, values[i])
             for j in range(i):
-                condition[ordering[j][0].attname] = values[j]
-            either |= Q(**condition)
+                condition &= self._same(ordering[j][0], values[j])
+            either |= condition
         first, descending = ordering[0]
+        if first.null:
+            return either
+        # The first column's bound repeated outside the OR lets the index seek straight to it.
         return Q(**{f"{first.attname}__{'lte' if descending else 'gte'}": values[0]}) & either
 
     def paginate_queryset(self, queryset, request):
         self.request = request
         ordering = self.ordering_of(queryset)
-        queryset = queryset.order_by(*[("-" if d else "") + f.attname for f, d in ordering])
+        queryset = queryset.order_by(*self._order_by(ordering))
         token = request.query_params.get(self.cursor_query_param, "").strip()
         if token:
             queryset = queryset.filter(self._after(ordering, self._decode(token, ordering)))
@@ -135,9 +169,7 @@ class PageOrCursorPagination(Pagination):
 
     def paginate_queryset(self, queryset, request, view=None):
         self._keyset = None
-        if self.cursor_query_param in request.query_params:
-            if self.page_query_param in request.query_params:
-                raise ValidationError({"cursor": [_("page 与 cursor 不能同时使用。")]})
+        if self.cursor_query_param in request.query_params:  # `page` is then ignored
             self._keyset = KeysetPagination(self.get_page_size(request))
             return self._keyset.paginate_queryset(queryset, request)
         return super().paginate_queryset(queryset, request, view)
@@ -158,8 +190,8 @@ class PageOrCursorPagination(Pagination):
         parameters = super().get_schema_operation_parameters(view)
         parameters.append({
             "name": self.cursor_query_param, "required": False, "in": "query",
-            "description": "游标分页（深翻页仍然快）：首页传空值 `cursor=`，之后沿用响应中的 next 链接；不返回 count，"
-                           "不能与 page 同用；排序须为非空字段（默认排序即可）",
+            "description": "游标分页（深翻页仍然快）：首页传空值 `cursor=`，之后沿用响应中的 next 链接；"
+                           "不返回 count，有 cursor 时忽略 page；无效或与排序不符的游标返回 404",
             "schema": {"type": "string"},
         })
         return parameters

@@ -21,7 +21,11 @@ router.register("applications", ApplicationViewSet, basename="application")
 urlpatterns = [
     path("v1/statistics/", views.StatisticsView.as_view(), name="api-statistics"),
     path("v1/", include(router.urls)),
-    path("schema/", SpectacularAPIView.as_view(authentication_classes=[], permission_classes=[]), name="api-schema"),
+    path(
+        "schema/",
+        SpectacularAPIView.as_view(authentication_classes=[], permission_classes=[], custom_settings=schema.SCHEMA_SETTINGS),
+        name="api-schema",
+    ),
     path(
         "docs/",
         SpectacularSwaggerView.as_view(url_name="api-schema", authentication_classes=[], permission_classes=[]),

@@ -124,8 +124,21 @@ def test_ordering_and_a_cursor_walk_by_last_change(api, app):
     assert sorted(seen) == sorted([app.pk] + [a.pk for a in later]) and len(seen) == 4
 
 
-def test_a_cursor_cannot_walk_a_column_that_may_be_empty(api, app):
-    assert "cursor" in error(api.get("/api/v1/applications/", {"ordering": "step_due_on", "cursor": ""}), 400)["fields"]
+def test_a_cursor_walks_a_column_that_may_be_empty_with_the_empty_ones_last(api, app):
+    others = [builders.submitted() for _ in range(4)]
+    today = timezone.localdate()
+    for days, other in zip((3, 1, 1), others, strict=False):  # the fourth has no step deadline, like `app`
+        Application.objects.filter(pk=other.pk).update(step_due_on=today + timedelta(days=days))
+    for ordering in ("step_due_on", "-step_due_on"):
+        seen, url = [], f"/api/v1/applications/?ordering={ordering}&page_size=1&cursor="
+        while url:
+            page = api.get(url).json()
+            seen += [(r["step_due_on"], r["id"]) for r in page["results"]]
+            url = page["next"]
+        assert len(seen) == 5 and len({pk for _due, pk in seen}) == 5, ordering
+        dated = [due for due, _pk in seen if due]
+        assert dated == sorted(dated, reverse=ordering.startswith("-")) and seen[-2:] == [
+            (None, pk) for pk in sorted([app.pk, others[3].pk], reverse=ordering.startswith("-"))], seen
 
 
 # --- the detail ---------------------------------------------------------------------------------------
