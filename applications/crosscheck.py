@@ -23,7 +23,7 @@ from typing import NamedTuple
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from gongzufang.errors import PortalError
@@ -152,29 +152,48 @@ _COLUMNS = _Answer._fields + ("is_current", "created_at")
 _json = DjangoJSONEncoder(ensure_ascii=False).encode
 
 
-def _write(rows: list[_Answer]):
-    """Store new results and retire the ones they replace, in one transaction per department."""
+def _write(rows: list[_Answer], known_current: dict):
+    """Store new results and retire the ones they replace, in one transaction per department.
+
+    Optimistic: the rows to retire are those that were current when the run started. If another
+    run stored answers for the same (application, member, department) meanwhile, the unique
+    "one current" index refuses the insert; then the applications are locked and the current rows
+    read again before retiring and inserting.
+    """
     if not rows:
         return
+    replaced = {(r.application_id, r.member_id, r.department) for r in rows}
+    try:
+        with transaction.atomic():
+            _commit_without_waiting_for_disk()
+            retire = [known_current[key]["id"] for key in replaced if key in known_current]
+            if retire:
+                CheckResult.objects.filter(pk__in=retire, is_current=True).update(is_current=False)
+            _insert(rows)
+        return
+    except IntegrityError:
+        logger.info("cross-check: another run stored answers for the same members; storing again under lock")
     app_ids = sorted({r.application_id for r in rows})
     with transaction.atomic():
-        if connection.vendor == "postgresql":
-            # No wait for the disk at each department's commit. Safe here: anything that acts on
-            # these rows (checks_finished moving the application on) commits synchronously later,
-            # which flushes the log up to and including them; a crash before that loses only
-            # answers the next run asks for again.
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL synchronous_commit TO OFF")
-        # Lock the applications (in id order, so two runs cannot deadlock): a second run over the
-        # same application waits here, then sees this run's rows as the ones to retire.
+        _commit_without_waiting_for_disk()
+        # In id order, so two runs cannot deadlock; a second run waits here, then retires the first's rows.
         list(Application.objects.select_for_update().filter(pk__in=app_ids).order_by("pk").values_list("pk"))
-        replaced = {(r.member_id, r.department) for r in rows}
-        retire = [pk for pk, member_id, dept in
+        retire = [pk for pk, app_id, member_id, dept in
                   CheckResult.objects.filter(application_id__in=app_ids, is_current=True)
-                  .values_list("pk", "member_id", "department") if (member_id, dept) in replaced]
+                  .values_list("pk", "application_id", "member_id", "department")
+                  if (app_id, member_id, dept) in replaced]
         if retire:
             CheckResult.objects.filter(pk__in=retire).update(is_current=False)
         _insert(rows)
+
+
+def _commit_without_waiting_for_disk():
+    # Safe here: anything that acts on these rows (checks_finished moving the application on)
+    # commits synchronously later, which flushes the log up to and including them; a crash before
+    # that loses only answers the next run asks for again.
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
 
 
 def _insert(rows: list[_Answer]):
@@ -196,7 +215,7 @@ def _insert(rows: list[_Answer]):
     table = connection.ops.quote_name(CheckResult._meta.db_table)
     columns = ", ".join(connection.ops.quote_name(CheckResult._meta.get_field(c).column) for c in _COLUMNS)
     reused = connection.ops.quote_name(CheckResult._meta.get_field("reused_from_id").column)
-    with connection.cursor() as cursor:
+    with connection.cursor() as cursor, connection.wrap_database_errors:  # psycopg2's errors as Django's
         cursor.copy_expert(f"COPY {table} ({columns}) FROM STDIN WITH (FORMAT csv, FORCE_NULL ({reused}))", buffer)
 
 
@@ -241,7 +260,7 @@ def run_checks(application_ids, *, departments=None, force=False, notify=True) -
     now = timezone.now()
     days = param("crosscheck.freshness_days")
     cutoff = now - timedelta(days=days)
-    current = {} if force else _current([r["id"] for r in app_rows])
+    current = _current([r["id"] for r in app_rows])
     fresh = {} if force or days <= 0 else _fresh_answers(pairs, cutoff)
 
     reused: dict[str, list[_Answer]] = defaultdict(list)
@@ -262,17 +281,17 @@ def run_checks(application_ids, *, departments=None, force=False, notify=True) -
 
     for dept, rows in reused.items():
         if dept not in to_query:
-            _write(rows)
+            _write(rows, current)
             summary.statuses.update(r.status for r in rows)
 
-    _query_and_store(to_query, reused, summary)
+    _query_and_store(to_query, reused, current, summary)
 
     if notify:
         _notify([r["id"] for r in app_rows if r["status"] == Status.CROSS_CHECK], summary)
     return summary
 
 
-def _query_and_store(to_query, reused, summary):
+def _query_and_store(to_query, reused, current, summary):
     """Send every department's batches through one thread pool; store a department's rows as soon
     as all its batches are back, while the others are still on the wire."""
     if not to_query:
@@ -298,10 +317,11 @@ def _query_and_store(to_query, reused, summary):
                 answers[dept].update(future.result())
                 remaining[dept] -= 1
                 if remaining[dept] == 0:
-                    _store_department(dept, to_query[dept], answers.pop(dept), reused.get(dept, []), summary)
+                    _store_department(dept, to_query[dept], answers.pop(dept), reused.get(dept, []), current,
+                                      summary)
 
 
-def _store_department(dept, pairs, answers, reused_rows, summary):
+def _store_department(dept, pairs, answers, reused_rows, current, summary):
     rows = list(reused_rows)
     for pair in pairs:
         result = answers[pair.id_number]
@@ -312,7 +332,7 @@ def _store_department(dept, pairs, answers, reused_rows, summary):
             if result.transient:
                 summary.transient += 1
                 summary.transient_applications.add(pair.application_id)
-    _write(rows)
+    _write(rows, current)
     summary.statuses.update(r.status for r in rows)
 
 

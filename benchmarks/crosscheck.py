@@ -199,8 +199,11 @@ def main(argv=None):
                       "postgres": _cpu_seconds(backend)}
         requests = stored = unknown = 0
         started = time.perf_counter()
+        chunk_seconds = []
         for i in range(0, len(ids), args.chunk):
+            chunk_started = time.perf_counter()
             summary = crosscheck.run_checks(ids[i:i + args.chunk], notify=args.notify)
+            chunk_seconds.append(time.perf_counter() - chunk_started)
             requests += summary.requests
             stored += sum(summary.statuses.values())
             unknown += summary.statuses.get("unknown", 0)
@@ -221,6 +224,7 @@ def main(argv=None):
     print(f"  {stored / elapsed:8.0f} answers stored/s")
     print(f"  {floor:8.0f} requests/s floor")
     print(f"  {rate / floor:8.2f} × floor (goal ≥ 0.50)")
+    print("seconds per chunk: " + " ".join(f"{t:.1f}" for t in chunk_seconds))
     print("CPU seconds during the run: " + ", ".join(f"{k} {v:.1f}" for k, v in cpu.items())
           + f" (wall {elapsed:.1f}, {os.cpu_count()} CPU)")
     results = BASE_DIR / "benchmarks" / "results"
