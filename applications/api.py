@@ -44,6 +44,36 @@ from .serializers import (
     ReviewOpinionSerializer,
 )
 
+APPLICATION_ROW = {
+    "id": 42, "number": "GZF2026110300042", "status": "district_review", "status_label": "区县审核",
+    "assistance_type": "unit", "assistance_type_label": "实物配租", "category": "low_income", "category_label": "低收入",
+    "district": "230602", "street": "230602001", "street_name": "萨尔图街道", "applicant_name": "王丽",
+    "household_size": 3, "submitted_at": "2026-11-03T10:15:00+08:00", "accepted_at": "2026-11-04T09:02:00+08:00",
+    "step_due_on": "2026-11-18", "due_on": "2026-11-25", "deadline_provisional": False, "overdue": False,
+    "decided_at": None, "processing_workdays": None, "updated_at": "2026-11-11T16:40:00+08:00",
+}
+APPLICATION_DETAIL = {
+    **APPLICATION_ROW, "community": "230602001001", "housing_type": "private_rent", "housing_area": "12.50",
+    "housing_address": "萨尔图区某街 1 号", "vehicle_count": 0, "vehicle_value": "0.00", "business_count": 0,
+    "business_capital": "0.00", "property_sold_recently": False, "assets_note": "", "preferred_districts": ["230602"],
+    "preferred_bedrooms": 2, "notice_starts_on": None, "notice_ends_on": None, "rejected_from": "",
+    "members": [{"id": 81, "relationship": "self", "relationship_label": "本人", "name": "王丽",
+                 "id_number_masked": "2306**********0022", "sex": "female", "birth_date": "1985-03-15",
+                 "marital_status": "married", "employer": "大庆某公司", "monthly_income": "1500.00", "disability": "none"}],
+    "materials": [{"id": 301, "kind": "income", "kind_label": "收入证明", "name": "收入证明.pdf",
+                   "content_type": "application/pdf", "size": 183402, "uploaded_at": "2026-11-02T20:11:00+08:00"}],
+    "checks": [{"id": 9001, "department": "hukou", "department_name": "公安户籍",
+                "member": {"id": 81, "name": "王丽", "id_number_masked": "2306**********0022"}, "status": "pass",
+                "status_label": "通过", "facts": {"status": "normal", "hukou_district": "230602"}, "reason": "",
+                "queried_at": "2026-11-07T10:00:03+08:00", "reply_hash": "9f2c…", "reused": False}],
+    "rule_evaluation": {"id": 77, "decision_date": "2026-11-07", "category": "low_income", "passed": True,
+                        "results": [{"rule": "income", "label": "家庭人均月收入", "passed": True, "value": "1000.00",
+                                     "limit": "1500.00", "source": "税务", "reason": ""}],
+                        "parameters": [], "created_at": "2026-11-07T10:00:05+08:00"},
+    "timeline": [{"from_status": "draft", "from_label": "填写中", "to_status": "submitted", "to_label": "已提交，待受理",
+                  "level": "applicant", "level_label": "申请人", "opinion": "", "at": "2026-11-03T10:15:00+08:00"}],
+}
+
 LISTED_STATUSES = [(value, label) for value, label in Status.choices if value != Status.DRAFT]
 
 
@@ -99,9 +129,11 @@ def _review_action(name, summary, description, example):
         summary="申请列表",
         description="本区县已提交的申请（不含申请人未提交的草稿）。深翻页用 `?cursor=`；"
                     "增量同步：`?updated_since=2026-12-01T08:00:00%2B08:00&ordering=updated_at&cursor=`。",
+        examples=[OpenApiExample("申请", value=APPLICATION_ROW, response_only=True)],
     ),
     retrieve=extend_schema(summary="申请详情",
-                           description="含家庭成员（身份证号码脱敏）、材料清单（不含文件）、部门联审当前结果、资格规则评估和办理时间线。"),
+                           description="含家庭成员（身份证号码脱敏）、材料清单（不含文件）、部门联审当前结果、资格规则评估和办理时间线。",
+                           examples=[OpenApiExample("申请详情", value=APPLICATION_DETAIL, response_only=True)]),
 )
 class ApplicationViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
                          viewsets.GenericViewSet):

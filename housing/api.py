@@ -28,6 +28,26 @@ from .serializers import BuildingSerializer, EstateSerializer, StockOpinionSeria
 
 WRITE_METHODS = ["get", "post", "patch", "head", "options"]
 
+ESTATE_ROW = {
+    "id": 12, "name": "东湖公租房小区", "district": "230602", "street": "230602001", "address": "萨尔图区东湖路 8 号",
+    "latitude": "46.589300", "longitude": "125.104500", "description": "", "facilities": "社区卫生服务站\n公交站",
+    "rent_per_sqm": "8.00", "built_year": 2015, "is_published": True, "published_at": "2026-03-02T09:00:00+08:00",
+    "building_count": 6, "created_at": "2026-03-01T10:12:00+08:00", "updated_at": "2026-03-02T09:00:00+08:00",
+}
+BUILDING_ROW = {"id": 34, "estate": 12, "district": "230602", "name": "3号楼", "floors": 11, "has_lift": True,
+                "unit_count": 88}
+UNIT_ROW = {
+    "id": 501, "building": 34, "estate": 12, "district": "230602", "number": "2单元301", "floor": 3, "area": "45.60",
+    "bedrooms": 1, "layout": "一室一厅一卫", "orientation": "s", "has_lift": True, "furnished": True,
+    "rent_per_sqm": "8.00", "monthly_rent": "364.80", "status": "vacant", "status_label": "空置可配",
+    "listing": "published", "listing_label": "已发布", "published_at": "2026-03-05T09:30:00+08:00", "description": "",
+    "created_at": "2026-03-01T10:20:00+08:00", "updated_at": "2026-03-05T09:30:00+08:00",
+}
+
+
+def _shown(name, row):
+    return OpenApiExample(name, value=row, response_only=True)
+
 
 def _reason(request, opinion):
     """What the status record says: the caller's opinion, always naming the token."""
@@ -85,7 +105,8 @@ ESTATE_EXAMPLE = OpenApiExample(
 
 
 @extend_schema_view(
-    list=extend_schema(summary="小区列表"), retrieve=extend_schema(summary="小区详情"),
+    list=extend_schema(summary="小区列表", examples=[_shown("小区", ESTATE_ROW)]),
+    retrieve=extend_schema(summary="小区详情", examples=[_shown("小区", ESTATE_ROW)]),
     create=extend_schema(summary="新建小区", examples=[ESTATE_EXAMPLE]),
     partial_update=extend_schema(summary="修改小区",
                                  examples=[OpenApiExample("改地址", request_only=True, value={"address": "东湖路 10 号"})]),
@@ -148,7 +169,8 @@ class BuildingFilterSet(django_filters.FilterSet):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="楼栋列表"), retrieve=extend_schema(summary="楼栋详情"),
+    list=extend_schema(summary="楼栋列表", examples=[_shown("楼栋", BUILDING_ROW)]),
+    retrieve=extend_schema(summary="楼栋详情", examples=[_shown("楼栋", BUILDING_ROW)]),
     create=extend_schema(summary="新建楼栋", examples=[OpenApiExample(
         "新建楼栋", request_only=True, value={"estate": 12, "name": "3号楼", "floors": 11, "has_lift": True})]),
     partial_update=extend_schema(summary="修改楼栋", examples=[OpenApiExample(
@@ -229,8 +251,9 @@ UNIT_EXAMPLE = OpenApiExample(
 
 @extend_schema_view(
     list=extend_schema(summary="房屋列表", description="可用 `?cursor=` 游标分页，深翻页仍然快；"
-                                                        "增量同步：`?updated_since=…&ordering=updated_at&cursor=`。"),
-    retrieve=extend_schema(summary="房屋详情"),
+                                                        "增量同步：`?updated_since=…&ordering=updated_at&cursor=`。",
+                       examples=[_shown("房屋", UNIT_ROW)]),
+    retrieve=extend_schema(summary="房屋详情", examples=[_shown("房屋", UNIT_ROW)]),
     create=extend_schema(summary="新建房屋", examples=[UNIT_EXAMPLE]),
     partial_update=extend_schema(summary="修改房屋", examples=[OpenApiExample(
         "改面积", request_only=True, value={"area": "46.20", "description": "南向，采光好"})]),

@@ -46,6 +46,17 @@ class ScopedViewSetMixin:
         return super().get_queryset().for_user(self.request.auth)
 
 
+DISTRICT_ROW = {"id": 1, "code": "230602", "name": "萨尔图区", "is_county": False, "streets": [
+    {"code": "230602001", "name": "萨尔图街道", "is_town": False,
+     "communities": [{"code": "230602001001", "name": "萨尔图社区"}]}]}
+PARAMETER_ROW = {"id": 3, "key": "review.total_workdays", "label": "审批总时限", "value": 15, "unit": "工作日",
+                 "effective_from": "2026-01-01", "district": None, "legal_source": "大庆市公租房审批改革方案"}
+
+
+@extend_schema_view(
+    list=extend_schema(summary="区县列表", examples=[OpenApiExample("区县", value=DISTRICT_ROW, response_only=True)]),
+    retrieve=extend_schema(summary="区县详情", examples=[OpenApiExample("区县", value=DISTRICT_ROW, response_only=True)]),
+)
 class DistrictViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     """区县及其街道、社区。区县令牌只能看到本区县。"""
 
@@ -67,6 +78,10 @@ class PolicyParameterFilter(filters.FilterSet):
         fields = ["key", "district", "on_or_before"]
 
 
+@extend_schema_view(
+    list=extend_schema(summary="政策参数列表", examples=[OpenApiExample("参数", value=PARAMETER_ROW, response_only=True)]),
+    retrieve=extend_schema(summary="政策参数", examples=[OpenApiExample("参数", value=PARAMETER_ROW, response_only=True)]),
+)
 class PolicyParameterViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     """政策参数（只读）：每个取值及其生效日期、适用区县与政策依据。"""
 
@@ -88,7 +103,21 @@ class ArticleFilter(PortalFilterSet):
         fields = ["category", "title", "published_from", "published_to"]
 
 
-@extend_schema_view(list=extend_schema(summary="政策资讯列表"), retrieve=extend_schema(summary="政策资讯正文"))
+ARTICLE_ROW = {
+    "id": 7, "title": "大庆市公共租赁住房保障办法解读", "summary": "申请条件、材料和办理时限一览。", "category": "policy",
+    "category_name": "政策法规", "source": "大庆市住房和城乡建设局", "published_at": "2026-10-08T09:00:00+08:00",
+    "updated_at": "2026-10-08T09:00:00+08:00", "url": "https://gzf.example.gov.cn/articles/7/",
+    "cover_url": "https://gzf.example.gov.cn/articles/7/cover/",
+}
+ARTICLE_DETAIL = {**ARTICLE_ROW, "body": "<p>一、申请条件……</p>", "attachments": [
+    {"id": 3, "title": "管理办法全文", "size": 120433, "url": "https://gzf.example.gov.cn/articles/attachments/3/"}]}
+
+
+@extend_schema_view(
+    list=extend_schema(summary="政策资讯列表", examples=[OpenApiExample("资讯", value=ARTICLE_ROW, response_only=True)]),
+    retrieve=extend_schema(summary="政策资讯正文",
+                           examples=[OpenApiExample("资讯正文", value=ARTICLE_DETAIL, response_only=True)]),
+)
 class ArticleViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     """政策资讯（只读，全市通用）：只含已发布且发布时间已到的文章；正文为已清理的 HTML。"""
 
