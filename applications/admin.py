@@ -121,7 +121,8 @@ class ApplicationAdmin(DistrictScopedAdminMixin, ApplicationAdminToolsMixin, adm
     ordering = [F("step_due_on").asc(nulls_last=True), "-submitted_at", "-id"]
     actions = ["close_notices"]
     change_form_template = "admin/applications/application/change_form.html"
-    change_list_template = "admin/applications/application/change_list.html"
+    # import-export puts its own template first and ours as its base; ours adds on-site registration.
+    import_export_change_list_template = "admin/applications/application/change_list.html"
     fieldsets = [
         ("申请", {"fields": ["number", "status", "applicant_name", "applicant_id_masked", "applicant_phone",
                            "assistance_type", "category", "district", "street", "community", "submitted_at",

@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
 
-from django.contrib.auth.hashers import make_password
 from django.test import override_settings
 from django.utils import timezone
 
+from gongzufang.demo import demo_password_hash
 from gongzufang.models import Street, User
 from gongzufang.models.users import Role
 
@@ -66,15 +66,9 @@ def _applicant(p: Persona):
         if load_records().get("hukou", {}).get(p.id_number) is None:
             return None  # the exchange's records changed: skip rather than seed a person it does not know
         user = User.objects.create(username=p.username, phone=p.username, real_name=p.name, id_number=p.id_number,
-                                   role=Role.APPLICANT, password=make_password(_password()),
+                                   role=Role.APPLICANT, password=demo_password_hash(),
                                    id_verified_at=timezone.now())
     return user
-
-
-def _password():
-    from gongzufang.demo import DEMO_PASSWORD
-
-    return DEMO_PASSWORD
 
 
 def _build(user, p: Persona):

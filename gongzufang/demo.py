@@ -3,6 +3,8 @@
 Everything is get-or-create, so a second run changes nothing.
 """
 
+import functools
+
 from django.contrib.auth.hashers import make_password
 
 from gongzufang.base_data import ensure_base_data
@@ -29,13 +31,19 @@ DEMO_SEEDERS = []
 DEMO_LOGIN_LISTS = []
 
 
+@functools.cache
+def demo_password_hash():
+    """One hash of the demo password for every demo account (hashing is deliberately slow: 0.3 s)."""
+    return make_password(DEMO_PASSWORD)
+
+
 def _user(username, real_name, role, district_code, street_code):
     user = User.objects.filter(username=username).first()
     if user:
         return user
     superuser = role is None
     user = User.objects.create(
-        username=username, real_name=real_name, password=make_password(DEMO_PASSWORD),
+        username=username, real_name=real_name, password=demo_password_hash(),
         role=Role.CITY_CASEWORKER if superuser else role,
         is_staff=superuser or role != Role.APPLICANT, is_superuser=superuser,
         district=District.objects.get(code=district_code) if district_code else None,

@@ -222,6 +222,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Several models have a "status" or "category" with their own choices: name each enum.
+    "ENUM_NAME_OVERRIDES": {
+        "ApplicationStatusEnum": "applications.models.applications.Status",
+        "ApplicationCategoryEnum": "applications.models.applications.CATEGORY_CHOICES",
+        "FeedbackStatusEnum": "complaints.models.Status",
+        "FeedbackCategoryEnum": "complaints.models.Category",
+        "UnitStatusEnum": "housing.models.Unit.Status",
+    },
 }
 
 PHONENUMBER_DEFAULT_REGION = "CN"
