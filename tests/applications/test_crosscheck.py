@@ -209,6 +209,14 @@ def test_an_unknown_answer_is_never_reused(exchange, carol):
 # --- failures: unknown, never pass ---------------------------------------------------------------
 
 
+def test_a_slow_reply_within_the_timeout_is_an_answer(exchange, carol):
+    app = single(carol, *WANG_LI)
+    exchange.latency_ms = 300  # the timeout is 2 s
+    run_checks([app.pk])
+    assert set(current(app).values_list("status", flat=True)) == {"pass"}
+    assert fresh(app).status == Status.DISTRICT_REVIEW
+
+
 def test_a_reply_slower_than_the_timeout_is_unknown_and_the_application_waits(exchange, carol, settings):
     app = single(carol, *WANG_LI)
     settings.EXCHANGE_TIMEOUT_SECONDS = 0.3
