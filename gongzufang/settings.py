@@ -222,8 +222,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Request bodies get their own components (read-only fields are not asked for).
+    "COMPONENT_SPLIT_REQUEST": True,
     # Several models have a "status" or "category" with their own choices: name each enum.
     "ENUM_NAME_OVERRIDES": {
+        "UnitListingEnum": "housing.models.Unit.Listing",
         "ApplicationStatusEnum": "applications.models.applications.Status",
         "ApplicationCategoryEnum": "applications.models.applications.CATEGORY_CHOICES",
         "FeedbackStatusEnum": "complaints.models.Status",

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from gongzufang.models import ApiClient, ApiClientStatusChange, PiiAccessLog, User
+from gongzufang.models.users import Role
 
 from .readonly import ReadOnlyAdminMixin
 from .scoped import DistrictScopedAdminMixin
@@ -44,8 +45,18 @@ class ApiClientAdmin(DistrictScopedAdminMixin, SimpleHistoryAdmin):
     list_display = ["name", "district", "key_prefix", "status", "can_write", "last_used_at", "created_at"]
     list_filter = ["status", "district"]
     search_fields = ["name", "key_prefix"]
-    readonly_fields = ["key_prefix", "status", "created_at", "created_by", "last_used_at"]
+    readonly_fields = ["district", "key_prefix", "status", "created_at", "created_by", "last_used_at"]
+    fields = ["name", "district", "key_prefix", "status", "can_write", "can_view_full_id", "acting_user",
+              "created_at", "created_by", "last_used_at"]
     inlines = [ApiClientStatusChangeInline]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "acting_user" and field is not None:
+            # Only people who may act for a token (the model's clean() checks the token's own district).
+            field.queryset = field.queryset.filter(
+                is_active=True, role__in=[Role.DISTRICT_CASEWORKER, Role.STREET_CLERK, Role.CITY_CASEWORKER])
+        return field
     actions = ["revoke_selected"]
 
     def has_add_permission(self, request):

@@ -48,19 +48,3 @@ class PortalAutoSchema(AutoSchema):
                 body["description"] = description
                 bodies[code] = body
         return bodies
-
-
-# drf-spectacular settings for the schema view (gongzufang/api/urls.py). Request bodies get their own
-# components, so that blank-not-allowed text says `minLength: 1` and read-only fields are not asked
-# for; enum names say whose statuses and categories they are.
-SCHEMA_SETTINGS = {
-    "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {
-        "UnitStatusEnum": "housing.models.Unit.Status",
-        "UnitListingEnum": "housing.models.Unit.Listing",
-        "ApplicationStatusEnum": "applications.models.applications.Status",
-        "ApplicationCategoryEnum": "applications.models.applications.CATEGORY_CHOICES",
-        "FeedbackStatusEnum": "complaints.models.Status",
-        "FeedbackCategoryEnum": "complaints.models.Category",
-    },
-}

@@ -23,7 +23,7 @@ urlpatterns = [
     path("v1/", include(router.urls)),
     path(
         "schema/",
-        SpectacularAPIView.as_view(authentication_classes=[], permission_classes=[], custom_settings=schema.SCHEMA_SETTINGS),
+        SpectacularAPIView.as_view(authentication_classes=[], permission_classes=[]),
         name="api-schema",
     ),
     path(

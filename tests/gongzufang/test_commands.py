@@ -54,3 +54,23 @@ def test_issue_api_token_prints_a_working_token_last():
 def test_issue_api_token_refuses_an_unknown_district():
     with pytest.raises(CommandError, match="区县代码 999999 不存在"):
         call_command("issue_api_token", "--district", "999999", "--name", "x", stdout=io.StringIO())
+
+
+def test_issue_api_token_names_the_acting_caseworker(dave, bob):
+    import io
+
+    from django.core.management import CommandError, call_command
+
+    from gongzufang.models import ApiClient
+
+    out = io.StringIO()
+    call_command("issue_api_token", "--district", "230602", "--name", "萨尔图区系统", "--acting-user", "dave",
+                 stdout=out, stderr=io.StringIO())
+    assert ApiClient.objects.get(name="萨尔图区系统").acting_user == dave
+    with pytest.raises(CommandError):  # 龙凤区's caseworker may not act for 萨尔图区's system
+        call_command("issue_api_token", "--district", "230602", "--name", "错配", "--acting-user", "bob",
+                     stdout=io.StringIO(), stderr=io.StringIO())
+    with pytest.raises(CommandError, match="不存在"):
+        call_command("issue_api_token", "--district", "230602", "--name", "无人", "--acting-user", "nobody",
+                     stdout=io.StringIO(), stderr=io.StringIO())
+    assert not ApiClient.objects.filter(name__in=["错配", "无人"]).exists()
