@@ -209,3 +209,9 @@ class ApplicationViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retri
     reject = _review_action("reject", "不通过", "在当前环节作出不通过决定；须写明理由。",
                             {"opinion": "家庭人均月收入超过低收入标准"})
     close_notice = _review_action("close_notice", "结束公示", "公示期满且异议均已处理，提交市级复核。", {"opinion": ""})
+    begin_street_review = _review_action("begin_street_review", "开始街道初审", "受理后开始街道初审（可选步骤）。",
+                                         {"opinion": ""})
+    recheck_grant = _review_action("recheck_grant", "复核成立", "复核认为原决定有误：撤销原决定，申请继续办理；须写明理由，"
+                                   "且办理人不能是原决定人。", {"opinion": "收入证明经核实有误"})
+    recheck_uphold = _review_action("recheck_uphold", "复核维持原决定", "复核维持不通过的原决定；须写明理由。",
+                                    {"opinion": "经复核，原决定无误"})

@@ -298,3 +298,18 @@ def test_an_acting_user_who_left_is_refused(district_a, app, carol, dave):
     body = error(api.post(f"/api/v1/applications/{app.pk}/district_approve/", {}, format="json"), 403)
     assert "停用" in body["message"]
     assert Application.objects.get(pk=app.pk).status == Status.DISTRICT_REVIEW
+
+
+def test_a_city_token_decides_a_recheck_as_its_caseworker_but_not_the_first_decider(app, carol, dave, chen):
+    from applications import review
+
+    app = in_district_review(app, carol)
+    review.reject(application=app, actor=dave, opinion="收入超过标准")
+    review.recheck_request(application=app, actor=app.applicant, reason="收入证明有误")
+    api, _client = token(None, acting_user=chen)
+    missing = error(api.post(f"/api/v1/applications/{app.pk}/recheck_grant/", {"opinion": ""}, format="json"), 400)
+    assert "请填写意见" in missing["message"]
+    response = api.post(f"/api/v1/applications/{app.pk}/recheck_grant/", {"opinion": "经核实收入证明有误"},
+                        format="json")
+    assert response.status_code == 200, response.content
+    assert response.json()["status"] == "public_notice"  # the district's rejection overturned
