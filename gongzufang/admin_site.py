@@ -32,6 +32,16 @@ class PortalAdminSite(admin.AdminSite):
     site_title = _("公租房业务管理")
     index_title = _("工作台")
 
+    def each_context(self, request):
+        context = super().each_context(request)
+        user = getattr(request, "user", None)
+        if getattr(user, "is_authenticated", False):
+            # Deadline reminders and other notices to staff arrive in the in-site message centre.
+            from applications.selectors import unread_message_count
+
+            context["unread_messages"] = unread_message_count(user)
+        return context
+
     def get_app_list(self, request, app_label=None):
         if app_label:
             return super().get_app_list(request, app_label)

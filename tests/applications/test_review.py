@@ -317,3 +317,16 @@ def test_the_responsible_clerk_is_reminded_once_a_day(app, carol, dave):
     message = SiteMessage.objects.get(recipient=carol)
     assert app.number in message.body and "已逾期 1 件" in message.body
     assert not SiteMessage.objects.filter(recipient__in=[dave, other_clerk]).exists()
+
+
+def test_staff_see_their_unread_reminders_from_the_admin(client, app, carol):
+    from applications.reminders import send_deadline_reminders
+
+    with at(date(2026, 11, 2)):
+        accepted(app, carol)
+    with at(date(2026, 11, 6)):
+        send_deadline_reminders()
+    client.force_login(carol)
+    body = client.get("/admin/").content.decode()
+    assert "站内消息（1 条未读）" in body
+    assert "审批时限提醒" in client.get("/messages/").content.decode()
