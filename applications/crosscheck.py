@@ -15,6 +15,7 @@ the portal. `unknown` is stored as it is and never counts as a pass; the review 
 import csv
 import io
 import logging
+import threading
 from collections import Counter, defaultdict
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -39,6 +40,8 @@ logger = logging.getLogger(__name__)
 # Statuses in which a caseworker may ask one department again (after that, the decision stands).
 RERUN_STATUSES = (Status.CROSS_CHECK, Status.DISTRICT_REVIEW)
 DEFAULT_CONCURRENCY = 8
+# Threads storing departments' rows at once, each on its own connection (PostgreSQL only).
+WRITERS = 2
 
 
 def concurrency() -> int:
@@ -301,7 +304,8 @@ def _query_and_store(to_query, reused, current, summary):
     pending = {}
     remaining = Counter()
     answers: dict[str, dict] = defaultdict(dict)
-    with ThreadPoolExecutor(max_workers=concurrency(), thread_name_prefix="crosscheck") as pool:
+    writer = _Writer(current)
+    with writer, ThreadPoolExecutor(max_workers=concurrency(), thread_name_prefix="crosscheck") as pool:
         # One department after another (the pool takes batches in order), so the first is
         # complete early and its rows are written while the next ones are on the wire.
         for dept, pairs in to_query.items():
@@ -317,11 +321,52 @@ def _query_and_store(to_query, reused, current, summary):
                 answers[dept].update(future.result())
                 remaining[dept] -= 1
                 if remaining[dept] == 0:
-                    _store_department(dept, to_query[dept], answers.pop(dept), reused.get(dept, []), current,
-                                      summary)
+                    writer.write(_department_rows(to_query[dept], answers.pop(dept), reused.get(dept, []), summary))
 
 
-def _store_department(dept, pairs, answers, reused_rows, current, summary):
+class _Writer:
+    """Writes each department's rows on a thread of its own, on its own database connection, so
+    that PostgreSQL's work (COPY, index upkeep, the foreign-key checks at commit) runs beside the
+    runner's instead of after it. Inline when the caller holds a transaction (the rows must be
+    part of it, and another connection could not see its uncommitted rows) and off PostgreSQL."""
+
+    def __init__(self, current):
+        self.current = current
+        self.inline = connection.vendor != "postgresql" or connection.in_atomic_block
+        self.pool = None if self.inline else ThreadPoolExecutor(max_workers=WRITERS,
+                                                                 thread_name_prefix="crosscheck-write")
+        self.futures = []
+
+    def write(self, rows):
+        if self.inline:
+            _write(rows, self.current)
+        else:
+            self.futures.append(self.pool.submit(_write, rows, self.current))
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        if self.inline:
+            return
+        for future in self.futures:
+            future.exception()  # wait for every write before closing the writers' connections
+        closers = [self.pool.submit(_close_connection_when, barrier) for barrier in [threading.Barrier(WRITERS)]
+                   for _ in range(WRITERS)]
+        self.pool.shutdown(wait=True)
+        self.futures += closers
+        for future in self.futures:
+            future.result()  # re-raise a failed write here, in the caller
+
+
+def _close_connection_when(barrier):
+    # Every writer thread closes its own connection: the barrier keeps one thread from taking
+    # two of these jobs while another keeps its connection open.
+    barrier.wait(timeout=30)
+    connection.close()  # looked up on the calling thread: the writer's own connection
+
+
+def _department_rows(pairs, answers, reused_rows, summary) -> list[_Answer]:
     rows = list(reused_rows)
     for pair in pairs:
         result = answers[pair.id_number]
@@ -332,8 +377,8 @@ def _store_department(dept, pairs, answers, reused_rows, current, summary):
             if result.transient:
                 summary.transient += 1
                 summary.transient_applications.add(pair.application_id)
-    _write(rows, current)
     summary.statuses.update(r.status for r in rows)
+    return rows
 
 
 def _notify(application_ids, summary):
