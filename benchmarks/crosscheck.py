@@ -10,8 +10,9 @@
    same client.
 3. Creates N applications in cross_check (bulk rows: one household each, 2–3 members with
    encrypted ID numbers, nobody in two applications, categories mixed), then times
-   `applications.crosscheck.run_checks` over them in chunks (2 500 by default), as the sweep does. The review hand-over
-   (`checks_finished`: rule evaluation and the status change) is left out unless `--notify`.
+   `applications.crosscheck.run_checks` over them in chunks (2 500 by default), as the sweep does.
+   The review hand-over (`checks_finished`: rule evaluation and the status change) is left out
+   unless `--notify`.
 4. Prints applications/s, department requests/s and answers stored/s, and the ratio of requests/s
    to the floor measured in the same run (goal: at least half).
 

@@ -91,6 +91,15 @@ def test_the_stored_facts_are_the_departments_answers(exchange, carol):
     assert hukou.facts["hukou_district"] == "230602" and hukou.facts["residence_permit"] is False
 
 
+def test_odd_characters_in_facts_are_stored_exactly(exchange, carol):
+    address = '萨尔图区"东风"路 1 号,\n2 单元\\3'
+    exchange.add("hukou", WANG_LI[1], {"name": "王丽", "hukou_district": "230602", "hukou_address": address,
+                                       "status": "normal", "residence_permit": False})
+    app = single(carol, *WANG_LI)
+    run_checks([app.pk], notify=False)
+    assert current(app).get(department="hukou").facts["hukou_address"] == address
+
+
 def test_the_category_decides_which_departments_are_asked(exchange, carol):
     graduate = single(carol, "林晓", "230602199903180022", category="new_graduate")
     low_income = wang_family(carol)
