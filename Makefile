@@ -48,6 +48,8 @@ lint: install-dev
 
 bench: install-dev env
 	$(BIN)/python -m benchmarks.run
+	$(BIN)/python -m benchmarks.api
+	$(BIN)/python -m benchmarks.crosscheck
 
 # Debian's chromium and a Chinese font for the browser tests (Playwright's own download does
 # not work here). Skipped when already present; needs root or sudo otherwise.

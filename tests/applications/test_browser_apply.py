@@ -104,8 +104,8 @@ def test_register_verify_apply_upload_submit_and_follow_progress(page, portal_in
     page.get_by_role("button", name="上传收入证明").click()
     expect(page.locator("main")).to_contain_text("不是 PDF、JPG 或 PNG")
     shot(page, FOLDER, "06-materials-refused")
-    for kind, label in (("marital_status", "婚姻状况证明"), ("income", "收入证明"),
-                        ("current_housing", "现住房情况证明"), ("category_proof", "类别证明")):
+    # 身份证明, 户籍证明 and 婚姻状况证明 come online from 公安户籍 and 婚姻登记: not asked.
+    for kind, label in (("income", "收入证明"), ("current_housing", "现住房情况证明"), ("category_proof", "类别证明")):
         payload = {"name": f"{label}.pdf", "mimeType": "application/pdf", "buffer": PDF_BYTES} if kind == "income" \
             else {"name": f"{label}.png", "mimeType": "image/png", "buffer": png_bytes()}
         page.locator(f"input[name='{kind}-file']").set_input_files(files=[payload])
