@@ -130,7 +130,7 @@ def test_register_verify_apply_upload_submit_and_follow_progress(page, portal_in
     application = Application.objects.get(applicant__phone=PHONE)
     assert application.status == Status.SUBMITTED
     assert application.household.members.count() == 2
-    assert application.materials.current().count() == 4
+    assert application.materials.current().count() == 3
 
     page.get_by_role("link", name="消息中心").click()
     expect(page.locator("main")).to_contain_text("申请已提交")
