@@ -20,6 +20,7 @@ def test_the_schema_describes_every_endpoint_and_the_token(client):
 def test_the_api_keeps_to_its_schema(live_server, api_city):
     """Property-based calls to every operation of the live server's own schema (schemathesis)."""
     from hypothesis import given
+    from schemathesis.specs.openapi.checks import positive_data_acceptance
 
     schema = schemathesis.openapi.from_url(f"{live_server.url}/api/schema/?format=json")
     headers = {"Authorization": f"Token {api_city.token}"}
@@ -32,6 +33,8 @@ def test_the_api_keeps_to_its_schema(live_server, api_city):
         def call(case):
             response = case.call(headers=headers)
             assert response.status_code < 500, (case.operation.label, response.text[:300])
-            case.validate_response(response)
+            # Every check but "schema-valid data is accepted": a made-up street code or a control
+            # character in an address fits the schema's types and is rightly refused with a 400.
+            case.validate_response(response, excluded_checks=[positive_data_acceptance])
 
         call()
