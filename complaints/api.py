@@ -3,7 +3,7 @@ filterable) and `POST /api/v1/feedback/{id}/reply/`, which calls the same servic
 
 from django.utils import timezone
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -68,6 +68,22 @@ class FeedbackFilter(filters.FilterSet):
         return overdue if value else queryset.exclude(pk__in=overdue.values("pk"))
 
 
+FEEDBACK_EXAMPLE = {
+    "id": 12, "number": "YJ202611260003", "kind": "complaint", "kind_label": "投诉", "category": "repair",
+    "category_label": "维修", "status": "submitted", "status_label": "待答复", "handling_level": "district",
+    "district": "230602", "channel": "online", "hotline_reference": "", "text": "楼道灯坏了一个月无人修理。",
+    "submitter": "王*", "estate": "惠民家园", "unit": "3-2-501", "application": None,
+    "submitted_at": "2026-11-26T09:12:00+08:00", "reply_due": "2026-12-03", "reply_due_provisional": False,
+    "overdue": False, "reply": "", "replied_at": None, "escalated_at": None, "closed_at": None, "photo_count": 1,
+}
+
+
+@extend_schema_view(
+    list=extend_schema(summary="意见反馈列表", examples=[OpenApiExample(
+        "一页", response_only=True, value={"count": 1, "next": None, "previous": None, "results": [FEEDBACK_EXAMPLE]})]),
+    retrieve=extend_schema(summary="意见反馈详情", examples=[
+        OpenApiExample("一件投诉", response_only=True, value=FEEDBACK_EXAMPLE)]),
+)
 class FeedbackViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """意见反馈（投诉、建议、咨询、报修）：本区县的事项及其答复期限；可答复。"""
 
@@ -78,7 +94,12 @@ class FeedbackViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retrieve
     ordering_fields = ["submitted_at", "reply_due", "number"]
     ordering = ["reply_due", "id"]
 
-    @extend_schema(request=ReplySerializer, responses={200: FeedbackSerializer}, summary="答复意见反馈")
+    @extend_schema(request=ReplySerializer, responses={200: FeedbackSerializer}, summary="答复意见反馈",
+                   examples=[OpenApiExample("答复", request_only=True, value={"reply": "已安排物业三日内维修。"}),
+                             OpenApiExample("已答复", response_only=True,
+                                            value={**FEEDBACK_EXAMPLE, "status": "replied", "status_label": "已答复",
+                                                   "reply": "已安排物业三日内维修。",
+                                                   "replied_at": "2026-11-27T10:00:00+08:00"})])
     @action(detail=True, methods=["post"])
     def reply(self, request, pk=None):
         """答复一件未答复的事项（含已转市级督办的）；已答复的再次答复返回 409。"""
