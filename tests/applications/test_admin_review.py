@@ -2,22 +2,18 @@
 service as the API, friendly refusals, queues with overdue work on top, the check results and the
 rule table on the change page."""
 
-from datetime import date, datetime
+from datetime import date
 
 import pytest
-import time_machine
 from django.urls import reverse
-from django.utils import timezone
 
 from applications.models import Status
 from tests.applications import builders
 from tests.applications.review_builders import accepted, fresh, in_district_review
+from tests.helpers import at
 
 pytestmark = pytest.mark.django_db
 
-
-def at(day: date):
-    return time_machine.travel(timezone.make_aware(datetime(day.year, day.month, day.day, 10)), tick=False)
 
 
 def change_url(app):

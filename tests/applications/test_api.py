@@ -14,15 +14,10 @@ from tests import factories
 from tests.applications import builders
 from tests.applications.review_builders import accepted, in_district_review, in_public_notice
 from tests.conftest import api_client_for
+from tests.helpers import api_error as error
 
 pytestmark = pytest.mark.django_db
 
-
-def error(response, status):
-    assert response.status_code == status, response.content
-    body = response.json()
-    assert set(body) == {"code", "message", "fields"} and body["message"]
-    return body
 
 
 def token(district, *, acting_user=None, **options):

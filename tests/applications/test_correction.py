@@ -1,24 +1,20 @@
 """The clerk's steps (受理, 补正) and the applicant's correction: one itemised list, once; only those
 items can be changed; the clock pauses until resubmission."""
 
-from datetime import date, datetime
+from datetime import date
 
 import pytest
-import time_machine
 from django.urls import reverse
-from django.utils import timezone
 
 from applications import selectors, services
 from applications.models import Application, CorrectionRequest, SiteMessage, SmsOutbox, Status
 from gongzufang.errors import PortalError, TransitionNotAllowed
 from tests import factories
 from tests.applications import builders
+from tests.helpers import at
 
 pytestmark = pytest.mark.django_db
 
-
-def at(day: date, hour=10):
-    return time_machine.travel(timezone.make_aware(datetime(day.year, day.month, day.day, hour)), tick=False)
 
 
 @pytest.fixture

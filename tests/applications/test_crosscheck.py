@@ -3,12 +3,10 @@ over real HTTP against the simulated exchange (`exchange` fixture)."""
 
 import math
 import re
-import threading
 from datetime import timedelta
 
 import pytest
 from celery.exceptions import Retry
-from django.db import connection
 from django.utils import timezone
 
 from applications import review, services
@@ -26,6 +24,7 @@ from gongzufang.errors import PortalError
 from gongzufang.models import PolicyParameter
 from tests.applications import builders
 from tests.applications.conftest import LI_MING, WANG_LI
+from tests.helpers import at_once
 
 LI_XIAOHUA = ("李小花", "230602201503010083")
 HUANG_JING_TAX_GARBAGE = ("黄静", "230602199107070025")
@@ -487,22 +486,9 @@ def test_two_runs_at_once_leave_one_current_answer_each(exchange, carol, on_post
     app = builders.submitted(builders.applicant(*WANG_LI))
     Application.objects.filter(pk=app.pk).update(status=Status.CROSS_CHECK)
     exchange.latency_ms = 100  # both runs are on the wire at the same time
-    errors = []
-
-    def run():
-        try:
-            run_checks([app.pk], force=True, notify=False)
-        except Exception as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
+    outcomes = at_once(lambda: run_checks([app.pk], force=True, notify=False),
+                       lambda: run_checks([app.pk], force=True, notify=False))
+    assert not any(isinstance(o, Exception) for o in outcomes), outcomes
     depts = departments_for(app)
     assert current(app).count() == len(depts)
     assert CheckResult.objects.filter(application=app).count() == 2 * len(depts)

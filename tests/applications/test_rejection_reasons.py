@@ -2,10 +2,9 @@
 failed rule naming the rule, the value found, the limit and the source — from the evaluation that
 stood at the rejection, with no other member's details and no caseworker names."""
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 import pytest
-import time_machine
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -16,14 +15,12 @@ from gongzufang.models import PolicyParameter
 from gongzufang.parameters import DEFAULT_SOURCE
 from tests.applications import builders
 from tests.applications.review_builders import BENIGN_FACTS, accepted, fresh, in_cross_check
+from tests.helpers import at
 
 pytestmark = pytest.mark.django_db
 
 DAY = date(2026, 11, 20)
 
-
-def at(day: date, hour=10):
-    return time_machine.travel(timezone.make_aware(datetime(day.year, day.month, day.day, hour)), tick=False)
 
 
 def checks_done(app, per_member=None):

@@ -1,10 +1,9 @@
 """The review after acceptance (issue 5 items 1–3, 8): who may act at each step, the order of steps,
 the clock, the public notice, rejection and recheck."""
 
-from datetime import date, datetime
+from datetime import date
 
 import pytest
-import time_machine
 from django.utils import timezone
 
 from applications import review, selectors
@@ -28,12 +27,10 @@ from tests.applications.review_builders import (
     in_public_notice,
     store_results,
 )
+from tests.helpers import at
 
 pytestmark = pytest.mark.django_db
 
-
-def at(day: date, hour=10):
-    return time_machine.travel(timezone.make_aware(datetime(day.year, day.month, day.day, hour)), tick=False)
 
 
 @pytest.fixture

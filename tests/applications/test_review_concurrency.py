@@ -10,7 +10,7 @@ from gongzufang.errors import PortalError
 from tests import factories
 from tests.applications import builders
 from tests.applications.review_builders import fresh, in_district_review
-from tests.complaints.test_concurrency import at_once
+from tests.helpers import at_once
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

@@ -2,12 +2,10 @@
 answers never passing, rules chosen by category, parameters taken on the decision date and
 recorded with the evaluation, and the caseworkers' table."""
 
-import threading
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from applications import rules
@@ -16,6 +14,7 @@ from applications.rules_display import rule_table_html
 from gongzufang.models import District, PolicyParameter
 from gongzufang.parameters import DEFAULT_SOURCE
 from tests.applications import builders
+from tests.helpers import at_once
 
 pytestmark = pytest.mark.django_db
 
@@ -382,23 +381,8 @@ def test_a_parameter_changed_after_the_evaluation_does_not_change_it():
 @pytest.mark.django_db(transaction=True)
 def test_two_evaluations_at_once_leave_exactly_one_current(on_postgres):
     app = application()
-    barrier, errors = threading.Barrier(2), []
-
-    def run():
-        try:
-            barrier.wait()
-            rules.evaluate(app, on=DAY)
-        except Exception as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
+    outcomes = at_once(lambda: rules.evaluate(app, on=DAY), lambda: rules.evaluate(app, on=DAY))
+    assert not any(isinstance(o, Exception) for o in outcomes), outcomes
     assert RuleEvaluation.objects.filter(application=app).count() == 2
     assert RuleEvaluation.objects.filter(application=app, is_current=True).count() == 1
 

@@ -2,40 +2,17 @@
 once makes one item; items sent at once get distinct numbers; two escalation runs at once escalate once;
 two caseworkers replying at once give one reply. Skipped on SQLite (DESIGN §17)."""
 
-import threading
 import uuid
 
 import pytest
-from django.db import connection
 
 from complaints import services
 from complaints.models import Category, Feedback, FeedbackStatusChange, Kind, Status
 from tests import factories
 from tests.complaints.conftest import person
+from tests.helpers import at_once
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-def at_once(*calls):
-    """Run the calls in threads released together; returns each call's result or exception."""
-    barrier = threading.Barrier(len(calls))
-    outcomes = [None] * len(calls)
-
-    def run(index, call):
-        try:
-            barrier.wait()
-            outcomes[index] = call()
-        except Exception as exc:  # reported by the test
-            outcomes[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(30)
-    return outcomes
 
 
 def send(user, token=None):

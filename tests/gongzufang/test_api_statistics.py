@@ -18,15 +18,11 @@ from tests.applications import builders
 from tests.applications.review_builders import fresh, in_district_review, in_public_notice
 from tests.conftest import api_client_for
 from tests.gongzufang.articles_helpers import article_with_images
+from tests.helpers import api_error as error
 from tests.housing import factories as housing
 
 pytestmark = pytest.mark.django_db
 
-
-def error(response, status):
-    assert response.status_code == status, response.content
-    assert set(response.json()) == {"code", "message", "fields"}
-    return response.json()
 
 
 def today_params(**extra):

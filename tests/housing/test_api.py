@@ -11,16 +11,11 @@ from gongzufang.services.api_clients import api_client_issue
 from housing.models import Building, Estate, Unit, UnitStatusChange
 from tests import factories
 from tests.conftest import api_client_for
+from tests.helpers import api_error as error
 from tests.housing import factories as housing
 
 pytestmark = pytest.mark.django_db
 
-
-def error(response, status):
-    assert response.status_code == status, response.content
-    body = response.json()
-    assert set(body) == {"code", "message", "fields"} and body["message"]
-    return body
 
 
 @pytest.fixture
