@@ -272,11 +272,7 @@ class ApplicationAdmin(DistrictScopedAdminMixin, ApplicationAdminToolsMixin, adm
 
     def action_view(self, request, object_id, action):
         """One review decision (a button of the change page), through `review.perform`."""
-        obj = self.get_object(request, object_id)
-        if obj is None:
-            from django.http import Http404
-
-            raise Http404
+        obj = self.get_object(request, object_id)  # outside the user's area: 404 (DistrictScopedAdminMixin)
         if request.method != "POST":
             return redirect(self._change_url(obj))
         chosen = review.ACTIONS.get(action)
@@ -298,11 +294,7 @@ class ApplicationAdmin(DistrictScopedAdminMixin, ApplicationAdminToolsMixin, adm
 
     def rerun_view(self, request, object_id, department):
         """Ask one department again (whatever the freshness window says), e.g. after a timeout."""
-        obj = self.get_object(request, object_id)
-        if obj is None:
-            from django.http import Http404
-
-            raise Http404
+        obj = self.get_object(request, object_id)  # outside the user's area: 404 (DistrictScopedAdminMixin)
         if request.method != "POST":
             return redirect(self._change_url(obj))
         if not request.user.has_perm("applications.rerun_check"):

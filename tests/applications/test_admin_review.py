@@ -5,9 +5,11 @@ rule table on the change page."""
 from datetime import date
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from applications.models import Status
+from tests import factories
 from tests.applications import builders
 from tests.applications.review_builders import accepted, fresh, in_district_review
 from tests.helpers import at
@@ -147,3 +149,19 @@ def test_a_clerk_may_not_ask_again(client, carol):
     url = reverse("admin:applications_application_rerun", args=[app.pk, "vehicles"])
     assert url not in client.get(change_url(app)).content.decode()
     assert client.post(url).status_code == 403
+
+
+def test_every_button_url_with_another_areas_id_answers_404_and_changes_nothing(client, bob):
+    app = builders.submitted()  # in 230602; bob is 龙凤区's caseworker
+    other_clerk = factories.ClerkFactory(username="clerk_b", street=factories.first_street("230603"))
+    other_clerk.user_permissions.add(*Permission.objects.filter(codename__in=["accept_application",
+                                                                               "return_application"]))
+    client.force_login(other_clerk)
+    urls = [reverse("admin:applications_application_accept", args=[app.pk]),
+            reverse("admin:applications_application_return", args=[app.pk]),
+            act_url(app, "street_approve"),
+            reverse("admin:applications_application_rerun", args=[app.pk, "vehicles"])]
+    for url in urls:
+        assert client.get(url).status_code == 404, url
+        assert client.post(url, {"opinion": "x"}).status_code == 404, url
+    assert fresh(app).status == Status.SUBMITTED and fresh(app).status_changes.count() == 1
