@@ -165,3 +165,13 @@ def test_every_button_url_with_another_areas_id_answers_404_and_changes_nothing(
         assert client.get(url).status_code == 404, url
         assert client.post(url, {"opinion": "x"}).status_code == 404, url
     assert fresh(app).status == Status.SUBMITTED and fresh(app).status_changes.count() == 1
+
+
+def test_an_overlong_opinion_or_an_unknown_button_is_refused_and_nothing_moves(client, dave, in_review):
+    client.force_login(dave)
+    response = client.post(act_url(in_review, "district_approve"), {"opinion": "长" * 2001}, follow=True)
+    assert "意见不能超过 2000 个字" in response.content.decode()
+    response = client.post(act_url(in_review, "approve_everything"), {"opinion": "x"}, follow=True)
+    assert "不能执行该操作" in response.content.decode()
+    assert fresh(in_review).status == Status.DISTRICT_REVIEW
+    assert not fresh(in_review).status_changes.filter(actor=dave).exists()
