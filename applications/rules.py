@@ -442,48 +442,45 @@ def no_recent_sale(household, departments, params):
     )
 
 
-@rule("vehicle_value", "机动车价值", departments=("vehicles",), params=("eligibility.vehicle_value_max",))
-def vehicle_value(household, departments, params):
-    limit = params["eligibility.vehicle_value_max"]
+def _asset_cap(household, departments, params, *, department, param_key, value_fact, count_fact, declared_value,
+               declared_count, what, unit):
+    """An asset whose registered total (summed over members, or the declared total if larger) must
+    not exceed a limit: vehicles (公安车辆), businesses' registered capital (市场监管)."""
+    limit = params[param_key]
     limit_text = f"不超过 {yuan(limit)} 元"
-    cars = departments.lookup(household.members, "vehicles")
-    if not cars.complete:
-        return cars.unknown_result(limit_text)
+    found = departments.lookup(household.members, department)
+    if not found.complete:
+        return found.unknown_result(limit_text)
     registered, count = Decimal("0"), 0
-    for _member, answer in cars.answers:
-        registered += _decimal(_fact(answer, "vehicle_value_total"))
-        count += _int(_fact(answer, "vehicle_count"))
-    value = max(registered, household.vehicle_value)
+    for _member, answer in found.answers:
+        registered += _decimal(_fact(answer, value_fact))
+        count += _int(_fact(answer, count_fact))
+    value = max(registered, declared_value)
     passed = value <= limit
     verb = "未超过" if passed else "超过"
     return RuleResult(
         passed=passed, value=f"{yuan(value)} 元", limit=limit_text,
-        source=cars.source(declared=household.vehicle_value > registered),
-        reason=f"家庭名下机动车总价值 {yuan(value)} 元，{verb}上限 {yuan(limit)} 元",
-        detail=f"登记机动车 {count} 辆，价值合计 {yuan(registered)} 元；申报 {household.vehicle_count} 辆，{yuan(household.vehicle_value)} 元",
+        source=found.source(declared=declared_value > registered),
+        reason=f"{what} {yuan(value)} 元，{verb}上限 {yuan(limit)} 元",
+        detail=f"登记 {count} {unit}，合计 {yuan(registered)} 元；申报 {declared_count} {unit}，{yuan(declared_value)} 元",
     )
+
+
+@rule("vehicle_value", "机动车价值", departments=("vehicles",), params=("eligibility.vehicle_value_max",))
+def vehicle_value(household, departments, params):
+    return _asset_cap(household, departments, params, department="vehicles",
+                      param_key="eligibility.vehicle_value_max", value_fact="vehicle_value_total",
+                      count_fact="vehicle_count", declared_value=household.vehicle_value,
+                      declared_count=household.vehicle_count, what="家庭名下机动车总价值", unit="辆")
 
 
 @rule("business_capital", "经营性资产", departments=("business",), params=("eligibility.business_capital_max",))
 def business_capital(household, departments, params):
-    limit = params["eligibility.business_capital_max"]
-    limit_text = f"不超过 {yuan(limit)} 元"
-    biz = departments.lookup(household.members, "business")
-    if not biz.complete:
-        return biz.unknown_result(limit_text)
-    registered, count = Decimal("0"), 0
-    for _member, answer in biz.answers:
-        registered += _decimal(_fact(answer, "registered_capital_total"))
-        count += _int(_fact(answer, "business_count"))
-    value = max(registered, household.business_capital)
-    passed = value <= limit
-    verb = "未超过" if passed else "超过"
-    return RuleResult(
-        passed=passed, value=f"{yuan(value)} 元", limit=limit_text,
-        source=biz.source(declared=household.business_capital > registered),
-        reason=f"家庭成员名下企业或个体户注册资本合计 {yuan(value)} 元，{verb}上限 {yuan(limit)} 元",
-        detail=f"登记 {count} 户，注册资本合计 {yuan(registered)} 元；申报 {household.business_count} 户，{yuan(household.business_capital)} 元",
-    )
+    return _asset_cap(household, departments, params, department="business",
+                      param_key="eligibility.business_capital_max", value_fact="registered_capital_total",
+                      count_fact="business_count", declared_value=household.business_capital,
+                      declared_count=household.business_count, what="家庭成员名下企业或个体户注册资本合计",
+                      unit="户")
 
 
 @rule("alive", "家庭成员均健在", departments=("death", "hukou"))
