@@ -38,14 +38,13 @@ logger = logging.getLogger(__name__)
 
 # Statuses in which a caseworker may ask one department again (after that, the decision stands).
 RERUN_STATUSES = (Status.CROSS_CHECK, Status.DISTRICT_REVIEW)
-DEFAULT_CONCURRENCY = 8
 # Threads storing departments' rows at once, each on its own connection (PostgreSQL only).
 WRITERS = 2
 
 
 def concurrency() -> int:
     """Requests in flight at once (the exchange's agreed limit per client)."""
-    return max(1, int(getattr(settings, "EXCHANGE_CONCURRENCY", DEFAULT_CONCURRENCY)))
+    return max(1, int(settings.EXCHANGE_CONCURRENCY))
 
 
 def departments_for(application) -> list[str]:

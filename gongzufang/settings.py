@@ -282,6 +282,8 @@ MIDDLEWARE.insert(MIDDLEWARE.index("axes.middleware.AxesMiddleware"), "gongzufan
 EXCHANGE_URL = _read("EXCHANGE_URL", env.str, "http://127.0.0.1:8765")
 EXCHANGE_TOKEN = _read("EXCHANGE_TOKEN", env.str, "")
 EXCHANGE_TIMEOUT_SECONDS = _read("EXCHANGE_TIMEOUT_SECONDS", env.float, 3.0)
+# Requests in flight at once from one cross-check run (the exchange's agreed limit per client).
+EXCHANGE_CONCURRENCY = _read("EXCHANGE_CONCURRENCY", env.int, 8)
 # Text messages: the development backend logs and keeps them in the SmsOutbox table; production sets
 # SMS_BACKEND=applications.sms.HttpSmsBackend with SMS_HTTP_URL and SMS_HTTP_TOKEN (see applications/sms.py).
 SMS_BACKEND = _read("SMS_BACKEND", env.str, "applications.sms.OutboxSmsBackend")
