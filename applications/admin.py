@@ -17,25 +17,13 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
-from gongzufang.admin.readonly import ReadOnlyInline
-from gongzufang.admin.scoped import DistrictScopedAdminMixin
-from gongzufang.errors import PortalError
-from gongzufang.parameters import param
-from gongzufang.pii import mask_id_number, mask_phone
-from gongzufang.workdays import add_workdays
-
-from . import (
-    accounts,
-    admin_notice,  # noqa: F401  (registers the NoticeObjection admin)
-    crosscheck,
-    review,
-    services,
-)
-from .admin_tools import ApplicationAdminToolsMixin, DistrictFilter, OverdueFilter, StreetFilter
-from .exchange import departments as registered_departments
-from .forms_accounts import OnsiteRegistrationForm
-from .forms_admin import CorrectionForm, OpinionForm, ReviewOpinionForm
-from .models import (
+from applications import services
+from applications.accounts import services as accounts
+from applications.accounts.forms import OnsiteRegistrationForm
+from applications.crosscheck import runner as crosscheck
+from applications.crosscheck.exchange import departments as registered_departments
+from applications.eligibility.display import rule_table_html
+from applications.models import (
     Application,
     ApplicationStatusChange,
     CheckResult,
@@ -45,7 +33,16 @@ from .models import (
     RuleEvaluation,
     Status,
 )
-from .rules_display import rule_table_html
+from applications.review import admin_notice  # noqa: F401  (registers the NoticeObjection admin)
+from applications.review import services as review
+from applications.review.admin_tools import ApplicationAdminToolsMixin, DistrictFilter, OverdueFilter, StreetFilter
+from applications.review.forms import CorrectionForm, OpinionForm, ReviewOpinionForm
+from gongzufang.admin.readonly import ReadOnlyInline
+from gongzufang.admin.scoped import DistrictScopedAdminMixin
+from gongzufang.errors import PortalError
+from gongzufang.parameters import param
+from gongzufang.pii import mask_id_number, mask_phone
+from gongzufang.workdays import add_workdays
 
 
 class MaterialInline(ReadOnlyInline):

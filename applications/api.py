@@ -1,6 +1,6 @@
 """Applications in the district API (DESIGN §15): list and read the token's district's applications
 (never an applicant's unsent draft), read the full ID numbers with a permission (each read logged),
-and take review steps through the same services as the admin (`applications.review.perform`).
+and take review steps through the same services as the admin (`applications.review.services.perform`).
 
 An API client is not a person. A review step is taken as the client's acting caseworker
 (`ApiClient.acting_user`, named by the city in the admin); a token without one cannot review. What
@@ -19,13 +19,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
-from gongzufang import pii
-from gongzufang.api.filters import PortalFilterSet, TextFilter
-from gongzufang.api.pagination import PageOrCursorPagination
-from gongzufang.api.permissions import acting_user_of
-from gongzufang.api.views import ScopedViewSetMixin
-
-from .models import (
+from applications.models import (
     Application,
     ApplicationStatusChange,
     AssistanceType,
@@ -35,14 +29,19 @@ from .models import (
     RuleEvaluation,
     Status,
 )
-from .models.applications import CATEGORY_CHOICES
-from .serializers import (
+from applications.models.applications import CATEGORY_CHOICES
+from applications.serializers import (
     IN_PROGRESS,
     ApplicationDetailSerializer,
     ApplicationSerializer,
     FullIdNumberSerializer,
     ReviewOpinionSerializer,
 )
+from gongzufang import pii
+from gongzufang.api.filters import PortalFilterSet, TextFilter
+from gongzufang.api.pagination import PageOrCursorPagination
+from gongzufang.api.permissions import acting_user_of
+from gongzufang.api.views import ScopedViewSetMixin
 
 APPLICATION_ROW = {
     "id": 42, "number": "GZF2026110300042", "status": "district_review", "status_label": "区县审核",
@@ -192,7 +191,7 @@ class ApplicationViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retri
         return Response(FullIdNumberSerializer(rows, many=True).data)
 
     def review(self, request, name):
-        from . import review
+        from applications.review import services as review
 
         application = self.get_object()  # another district's id: 404
         body = ReviewOpinionSerializer(data=request.data)

@@ -9,11 +9,10 @@ class ApplicationsConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_migrate
 
+        from applications.demo import applicants as applications_demo
+        from applications.demo import review as demo_review
         from gongzufang import demo, roles
         from gongzufang.models.users import Role
-
-        from . import demo as applications_demo
-        from . import demo_review
 
         view = ["applications.view_application", "applications.view_householdmember", "applications.view_material",
                 "applications.view_checkresult", "applications.view_ruleevaluation",

@@ -1,7 +1,7 @@
 """The words of the SMS and in-site message sent at each status change."""
 
-from .models import Status
-from .selectors import _overall_deadline
+from applications.models import Status
+from applications.selectors import _overall_deadline
 
 SUBJECTS = {
     Status.SUBMITTED: "申请已提交",

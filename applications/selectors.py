@@ -8,20 +8,11 @@ from datetime import date
 from django.http import Http404
 from django.utils import timezone
 
+from applications.crosscheck.exchange import materials_supplied_online
+from applications.models import Application, AssistanceType, Bedrooms, Material, Section, SiteMessage, Status
 from gongzufang.models.users import Level
 from gongzufang.parameters import MATERIAL_KINDS, param
 from gongzufang.workdays import Deadline, deadline
-
-from .exchange import materials_supplied_online
-from .models import (
-    Application,
-    AssistanceType,
-    Bedrooms,
-    Material,
-    Section,
-    SiteMessage,
-    Status,
-)
 
 # --- look-ups ------------------------------------------------------------------------------------
 

@@ -9,10 +9,8 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from gongzufang.parameters import CATEGORIES
-
-from .exchange.departments import departments
-from .models import (
+from applications.crosscheck.exchange.departments import departments
+from applications.models import (
     ACTIVE_STATUSES,
     Application,
     ApplicationStatusChange,
@@ -22,6 +20,7 @@ from .models import (
     RuleEvaluation,
     Status,
 )
+from gongzufang.parameters import CATEGORIES
 
 # In-progress steps, whose step deadline can pass (approved is active, but finished).
 IN_PROGRESS = ACTIVE_STATUSES - {Status.APPROVED}

@@ -15,17 +15,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django_fsm import can_proceed
 
-from gongzufang.errors import PortalError, TransitionNotAllowed
-from gongzufang.idnumber import birth_date_from_id, sex_from_id, validate_id_number
-from gongzufang.models import Community, District, Street
-from gongzufang.models.users import Role
-from gongzufang.pii import mask_id_number, pii_hash
-from gongzufang.workflow import record_status_change
-
-from . import clock, selectors
-from .consent import CONSENT_VERSION
-from .materials import MAX_FILES_PER_KIND, check_material_file
-from .models import (
+from applications import selectors
+from applications.apply.consent import CONSENT_VERSION
+from applications.apply.materials import MAX_FILES_PER_KIND, check_material_file
+from applications.models import (
     Application,
     ApplicationStatusChange,
     AssistanceType,
@@ -40,6 +33,13 @@ from .models import (
     SiteMessage,
     Status,
 )
+from applications.review import clock
+from gongzufang.errors import PortalError, TransitionNotAllowed
+from gongzufang.idnumber import birth_date_from_id, sex_from_id, validate_id_number
+from gongzufang.models import Community, District, Street
+from gongzufang.models.users import Role
+from gongzufang.pii import mask_id_number, pii_hash
+from gongzufang.workflow import record_status_change
 
 NOT_EDITABLE = "申请已提交，当前不能修改。如需更正，请等待受理员的补正通知，或撤回后重新申请。"
 
@@ -81,7 +81,7 @@ def _save(application, *fields):
 
 def _transition(application, *, method, actor, opinion=""):
     """Run the fsm transition `method` on the locked row, save, record, notify on commit."""
-    from .tasks import notify_status_change
+    from applications.tasks import notify_status_change
 
     bound = getattr(application, method)
     if not can_proceed(bound):

@@ -3,16 +3,16 @@
 from celery import shared_task
 from django.db import IntegrityError, transaction
 
-from .notifications import status_change_message
-from .tasks_crosscheck import cross_check_application, cross_check_sweep  # noqa: F401  (registered with Celery)
+from applications.crosscheck.tasks import cross_check_application, cross_check_sweep  # noqa: F401  (registered with Celery)
+from applications.notifications import status_change_message
 
 
 @shared_task(bind=True, max_retries=3, default_retry_delay=30)
 def notify_status_change(self, change_id: int):
     """In-site message and SMS for one status change; a second run sends nothing more."""
-    from .models import ApplicationStatusChange
-    from .services import site_message_send
-    from .sms import send_sms
+    from applications.models import ApplicationStatusChange
+    from applications.services import site_message_send
+    from applications.sms import send_sms
 
     change = (ApplicationStatusChange.objects.select_related("application__applicant")
               .filter(pk=change_id).first())
@@ -35,7 +35,7 @@ def notify_status_change(self, change_id: int):
 @shared_task
 def close_finished_notices():
     """Daily: notices whose period has ended, with no open objection, go on to city review."""
-    from .review import close_finished_notices as close
+    from applications.review.services import close_finished_notices as close
 
     return close()
 
@@ -44,6 +44,6 @@ def close_finished_notices():
 def remind_review_deadlines():
     """Daily: tell the staff responsible for each step what is due soon or overdue (one message a
     person a day, so a second run sends nothing)."""
-    from .reminders import send_deadline_reminders
+    from applications.review.reminders import send_deadline_reminders
 
     return send_deadline_reminders()

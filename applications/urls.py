@@ -1,6 +1,8 @@
 from django.urls import path
 
-from . import views_accounts, views_apply, views_notice
+from applications.accounts import views as views_accounts
+from applications.apply import views as views_apply
+from applications.review import views as views_notice
 
 app_name = "applications"
 

@@ -10,7 +10,7 @@
    same client.
 3. Creates N applications in cross_check (bulk rows: one household each, 2–3 members with
    encrypted ID numbers, nobody in two applications, categories mixed), then times
-   `applications.crosscheck.run_checks` over them in chunks (2 500 by default), as the sweep does.
+   `applications.crosscheck.runner.run_checks` over them in chunks (2 500 by default), as the sweep does.
    The review hand-over (`checks_finished`: rule evaluation and the status change) is left out
    unless `--notify`.
 4. Prints applications/s, department requests/s and answers stored/s, and the ratio of requests/s
@@ -72,7 +72,7 @@ def start_exchange(latency_ms):
          "--latency-ms", str(latency_ms), "--generate"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
-    from applications.exchange.simulated import wait_until_up
+    from applications.crosscheck.exchange.simulated import wait_until_up
 
     url = f"http://127.0.0.1:{port}"
     wait_until_up(url, timeout=30)
@@ -81,7 +81,7 @@ def start_exchange(latency_ms):
 
 def measure_floor(url, threads, seconds):
     """Requests/s the exchange answers for minimal queries with `threads` in flight."""
-    from applications.exchange import ExchangeClient
+    from applications.crosscheck.exchange import ExchangeClient
 
     client = ExchangeClient(url, timeout=10)
     number = "230602199001011238"
@@ -174,7 +174,7 @@ def main(argv=None):
     from django.core.management import call_command
     from django.db import connection
 
-    from applications import crosscheck
+    from applications.crosscheck import runner as crosscheck
     from applications.models import CheckResult
 
     call_command("migrate", verbosity=0)

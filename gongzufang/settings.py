@@ -293,5 +293,5 @@ SMS_DAILY_LIMIT = _read("SMS_DAILY_LIMIT", env.int, 10)
 # Links in text messages (e.g. "set your password at …").
 PORTAL_BASE_URL = _read("PORTAL_BASE_URL", env.str, "http://127.0.0.1:8000")
 # Log-in with phone + SMS code, after the password backends (axes stays first).
-AUTHENTICATION_BACKENDS = [*AUTHENTICATION_BACKENDS, "applications.auth_backends.SmsCodeBackend"]
+AUTHENTICATION_BACKENDS = [*AUTHENTICATION_BACKENDS, "applications.accounts.auth_backends.SmsCodeBackend"]
 # --- end applications -------------------------------------------------------------------------------

@@ -110,7 +110,7 @@ _complaints_samples()
 def _notice_samples():
     # 公示异议: an objection raised by the public against an application on notice in the district.
     from applications.models import NoticeObjection
-    from applications.notice import objection_submit
+    from applications.review.notice import objection_submit
     from tests.applications.notice_builders import on_notice
 
     @sample(NoticeObjection)

@@ -6,9 +6,9 @@ import copy
 
 import pytest
 
-from applications.exchange.simulated import SimulatedExchange, load_records
+from applications.crosscheck.exchange.simulated import SimulatedExchange, load_records
 
-# People seeded in applications/exchange/fixtures/records.json (公安户籍).
+# People seeded in applications/crosscheck/exchange/fixtures/records.json (公安户籍).
 WANG_LI = ("王丽", "230602198503150022")
 LI_MING = ("李明", "230602199001011238")
 LI_XIAOYU = ("李小雨", "230603201206080049")

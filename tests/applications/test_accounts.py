@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils import timezone
 
-from applications import accounts
+from applications.accounts import services as accounts
 from applications.models import SmsCode, SmsOutbox, SmsPurpose
 from gongzufang.errors import PortalError
 from tests.applications.conftest import last_code

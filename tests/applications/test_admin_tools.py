@@ -14,7 +14,8 @@ from django.test import RequestFactory
 from django.urls import include, path, reverse
 from django.utils import timezone
 
-from applications.admin_tools import (
+from applications.models import Application, Status
+from applications.review.admin_tools import (
     ApplicationAdminToolsMixin,
     ApplicationResource,
     DistrictFilter,
@@ -24,7 +25,6 @@ from applications.admin_tools import (
     filter_by_due,
     search_applications,
 )
-from applications.models import Application, Status
 from gongzufang.admin.scoped import DistrictScopedAdminMixin
 from gongzufang.models import District, Street
 from gongzufang.pii import mask_id_number

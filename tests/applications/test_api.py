@@ -296,7 +296,7 @@ def test_an_acting_user_who_left_is_refused(district_a, app, carol, dave):
 
 
 def test_a_city_token_decides_a_recheck_as_its_caseworker_but_not_the_first_decider(app, carol, dave, chen):
-    from applications import review
+    from applications.review import services as review
 
     app = in_district_review(app, carol)
     review.reject(application=app, actor=dave, opinion="收入超过标准")

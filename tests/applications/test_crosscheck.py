@@ -9,17 +9,24 @@ import pytest
 from celery.exceptions import Retry
 from django.utils import timezone
 
-from applications import review, services
-from applications.crosscheck import check_rerun, current_results, departments_for, run_checks, unknown_departments
-from applications.exchange import HttpDepartmentAdapter
-from applications.models import Application, CheckResult, RuleEvaluation, Status
-from applications.tasks_crosscheck import (
+from applications import services
+from applications.crosscheck.exchange import HttpDepartmentAdapter
+from applications.crosscheck.runner import (
+    check_rerun,
+    current_results,
+    departments_for,
+    run_checks,
+    unknown_departments,
+)
+from applications.crosscheck.tasks import (
     MAX_RETRIES,
     applications_to_sweep,
     cross_check_application,
     cross_check_sweep,
     retry_countdown,
 )
+from applications.models import Application, CheckResult, RuleEvaluation, Status
+from applications.review import services as review
 from gongzufang.errors import PortalError
 from gongzufang.models import PolicyParameter
 from tests.applications import builders

@@ -4,7 +4,7 @@ at every step of the review whose department records pass or fail for different 
 import pytest
 from django.core.management import call_command
 
-from applications.demo_review import PERSONAS
+from applications.demo.review import PERSONAS
 from applications.models import Application, RuleEvaluation, Status
 from gongzufang.models import User
 

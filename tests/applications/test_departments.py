@@ -8,9 +8,15 @@ import pytest
 from django.conf import settings
 
 from applications import selectors
-from applications.exchange import HttpDepartmentAdapter, Outcome, adapter_for, departments, materials_supplied_online
-from applications.exchange.departments import INCOMPLETE_RECORD, mask_plate
-from applications.exchange.simulated import load_records
+from applications.crosscheck.exchange import (
+    HttpDepartmentAdapter,
+    Outcome,
+    adapter_for,
+    departments,
+    materials_supplied_online,
+)
+from applications.crosscheck.exchange.departments import INCOMPLETE_RECORD, mask_plate
+from applications.crosscheck.exchange.simulated import load_records
 from tests.applications import builders
 
 CONTRACT = Path(settings.BASE_DIR) / "docs" / "departments.md"
@@ -39,7 +45,7 @@ def documented_facts() -> dict[str, set[str]]:
 
 CONTRACT_FACTS = documented_facts()
 
-# One seeded person per department whose record says something (applications/exchange/fixtures/records.json).
+# One seeded person per department whose record says something (applications/crosscheck/exchange/fixtures/records.json).
 GAO_FENG, MA_TAO, QIAN_FANG = "230603198711020050", "230602198206150034", "230602198612250022"
 WU_MIN, ZHENG_LEI, DENG_CHAO = "230602198904120043", "230603198503080075", "230603198909090038"
 LIN_XIAO, HE_JUN, LUO_LAN = "230602199903180022", "410102199205150033", "230603197808090042"

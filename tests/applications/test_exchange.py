@@ -9,14 +9,14 @@ import urllib.request
 
 import pytest
 
-from applications.exchange import (
+from applications.crosscheck.exchange import (
     ExchangeClient,
     HukouAdapter,
     Outcome,
     materials_supplied_online,
     verify_identity,
 )
-from applications.exchange.simulated import SimulatedExchange, wait_until_up
+from applications.crosscheck.exchange.simulated import SimulatedExchange, wait_until_up
 from tests.applications.conftest import (
     CHEN_HAO_GARBAGE,
     LI_MING,
@@ -220,7 +220,7 @@ def test_an_outage_is_transient_and_no_record_is_not(exchange):
 
 
 def test_the_exchange_counts_requests_per_department(exchange):
-    from applications.exchange import adapter_for
+    from applications.crosscheck.exchange import adapter_for
 
     adapter_for("tax").query([WANG_LI[1]])
     adapter_for("tax").query([LI_MING[1]])

@@ -11,10 +11,10 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-import applications.admin_notice  # noqa: F401  (registers the objection admin until applications/admin.py imports it)
-from applications import review
+import applications.review.admin_notice  # noqa: F401  (registers the objection admin until applications/admin.py imports it)
 from applications.models import Application, NoticeObjection, Status
-from applications.notice import OBJECTIONS_PER_HOUR, objection_resolve, objection_submit
+from applications.review import services as review
+from applications.review.notice import OBJECTIONS_PER_HOUR, objection_resolve, objection_submit
 from gongzufang.errors import PortalError
 from gongzufang.pii import mask_id_number
 from tests import factories
@@ -105,7 +105,7 @@ def test_the_list_costs_the_same_queries_for_any_number_of_rows(client, django_a
 
 
 def test_the_list_is_paginated(client, monkeypatch):
-    from applications import views_notice
+    from applications.review import views as views_notice
 
     monkeypatch.setattr(views_notice, "PER_PAGE", 2)
     apps = [on_notice() for _ in range(3)]
@@ -320,7 +320,7 @@ def test_a_resolved_objection_cannot_be_resolved_again(raised, dave, chen):
 
 
 def test_open_objections_are_listed_for_the_application(raised, dave, zhang):
-    from applications.notice_selectors import has_open_objections, open_objections
+    from applications.review.selectors import has_open_objections, open_objections
 
     assert list(open_objections(zhang)) == [raised] and has_open_objections(zhang)
     objection_resolve(objection=raised, actor=dave, upheld=False, resolution="不成立。")

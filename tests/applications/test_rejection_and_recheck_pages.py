@@ -4,8 +4,8 @@ and the recheck request (issue 5 item 8) from the progress page."""
 import pytest
 from django.urls import reverse
 
-from applications import review
 from applications.models import RecheckRequest, Status
+from applications.review import services as review
 from tests.applications import builders
 from tests.applications.review_builders import fresh, in_district_review
 

@@ -8,9 +8,10 @@ import pytest
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from applications import review, rules
+from applications.eligibility import rules
+from applications.eligibility.display import applicant_reasons
 from applications.models import CheckResult, Status
-from applications.rules_display import applicant_reasons
+from applications.review import services as review
 from gongzufang.models import PolicyParameter
 from gongzufang.parameters import DEFAULT_SOURCE
 from tests.applications import builders

@@ -6,15 +6,9 @@ from datetime import date
 import pytest
 from django.utils import timezone
 
-from applications import review, selectors
-from applications.models import (
-    MemberClaim,
-    NoticeObjection,
-    RecheckRequest,
-    RuleEvaluation,
-    SiteMessage,
-    Status,
-)
+from applications import selectors
+from applications.models import MemberClaim, NoticeObjection, RecheckRequest, RuleEvaluation, SiteMessage, Status
+from applications.review import services as review
 from gongzufang.errors import PortalError, TransitionNotAllowed
 from gongzufang.workdays import add_workdays, workdays_between
 from tests import factories
@@ -303,7 +297,7 @@ def test_the_first_decider_may_not_decide_the_recheck(app, carol, dave, chen):
 
 
 def test_the_responsible_clerk_is_reminded_once_a_day(app, carol, dave):
-    from applications.reminders import send_deadline_reminders
+    from applications.review.reminders import send_deadline_reminders
 
     other_clerk = factories.ClerkFactory(username="clerk2", street=factories.first_street("230603"))
     with at(date(2026, 11, 2)):
@@ -317,7 +311,7 @@ def test_the_responsible_clerk_is_reminded_once_a_day(app, carol, dave):
 
 
 def test_staff_see_their_unread_reminders_from_the_admin(client, app, carol):
-    from applications.reminders import send_deadline_reminders
+    from applications.review.reminders import send_deadline_reminders
 
     with at(date(2026, 11, 2)):
         accepted(app, carol)

@@ -4,8 +4,8 @@ threads with their own connections on PostgreSQL; skipped on SQLite (DESIGN §17
 
 import pytest
 
-from applications import review
 from applications.models import ApplicationStatusChange, Status
+from applications.review import services as review
 from gongzufang.errors import PortalError
 from tests import factories
 from tests.applications import builders

@@ -8,8 +8,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from applications import review, rules, services
+from applications import services
+from applications.eligibility import rules
 from applications.models import Application, CheckResult, RuleEvaluation, Status
+from applications.review import services as review
 from tests.applications import builders
 from tests.applications.conftest import LI_MING, WANG_LI, make_applicant
 

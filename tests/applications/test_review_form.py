@@ -7,9 +7,10 @@ from django.urls import reverse
 from weasyprint import HTML
 from weasyprint.formatting_structure import boxes
 
-from applications import review, services
+from applications import services
 from applications.models import RuleEvaluation
-from applications.review_form import LocalOnlyFetcher, review_form_document, review_form_pdf
+from applications.review import services as review
+from applications.review.review_form import LocalOnlyFetcher, review_form_document, review_form_pdf
 from gongzufang.pii import mask_id_number
 from tests import factories
 from tests.applications.builders import applicant, fresh_id_number, submitted

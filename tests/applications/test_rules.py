@@ -8,9 +8,9 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from applications import rules
+from applications.eligibility import rules
+from applications.eligibility.display import rule_table_html
 from applications.models import CheckResult, RuleEvaluation
-from applications.rules_display import rule_table_html
 from gongzufang.models import District, PolicyParameter
 from gongzufang.parameters import DEFAULT_SOURCE
 from tests.applications import builders

@@ -7,8 +7,8 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from applications import review
 from applications.models import Application, Status
+from applications.review import services as review
 from complaints import services as feedback_services
 from complaints.models import Category, Kind
 from gongzufang.models import DailyVisit

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from applications.exchange.simulated import SimulatedExchange, load_records
+from applications.crosscheck.exchange.simulated import SimulatedExchange, load_records
 
 
 class Command(BaseCommand):
@@ -13,7 +13,7 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=8765)
         parser.add_argument("--latency-ms", type=int, default=0, help="每个请求的延迟（毫秒）")
         parser.add_argument("--failure-rate", type=float, default=0.0, help="返回 HTTP 503 的比例，0 到 1")
-        parser.add_argument("--records", default=None, help="JSON 数据文件（默认 applications/exchange/fixtures/records.json）")
+        parser.add_argument("--records", default=None, help="JSON 数据文件（默认 applications/crosscheck/exchange/fixtures/records.json）")
         parser.add_argument("--seed", type=int, default=None, help="失败抽样的随机种子")
         parser.add_argument("--generate", action="store_true",
                             help="对未预置的身份证号按号码生成确定的普通记录（基准测试用）")

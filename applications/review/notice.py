@@ -18,9 +18,8 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 
+from applications.models import Application, NoticeObjection, Status
 from gongzufang.errors import PortalError
-
-from .models import Application, NoticeObjection, Status
 
 NAME_MAX = 40
 CONTACT_MAX = 60

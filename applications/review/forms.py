@@ -2,11 +2,10 @@
 
 from django import forms
 
+from applications.formkit import PortalForm
+from applications.models import Section
+from applications.selectors import required_material_kinds, wizard_sections
 from gongzufang.parameters import MATERIAL_KINDS
-
-from .formkit import PortalForm
-from .models import Section
-from .selectors import required_material_kinds, wizard_sections
 
 
 class CorrectionForm(PortalForm):

@@ -8,10 +8,9 @@ applicant sees only the rules that failed, one sentence each, built from househo
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 
+from applications.models import RuleEvaluation
+from applications.models.applications import Status
 from gongzufang.parameters import DEFAULT_SOURCE, PARAMETERS
-
-from .models import RuleEvaluation
-from .models.applications import Status
 
 RESULT_LABELS = {True: "符合", False: "不符合", None: "无法核验"}
 RESULT_CLASSES = {True: "ok", False: "fail", None: "warn"}

@@ -9,7 +9,7 @@ for (application, member, department). A department is not asked again about a p
 The remaining ID numbers of all the given applications are pooled per department, cut into the
 adapter's batches and sent concurrently (the work is waiting on the network). Only ID numbers leave
 the portal. `unknown` is stored as it is and never counts as a pass; the review workflow
-(`applications.review.checks_finished`) moves an application on only when nothing is unknown.
+(`applications.review.services.checks_finished`) moves an application on only when nothing is unknown.
 """
 
 import io
@@ -26,13 +26,12 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from applications.crosscheck.exchange import Outcome, adapter_for
+from applications.crosscheck.exchange import departments as registered_departments
+from applications.models import Application, CheckResult, HouseholdMember, Status
+from applications.models.review import CheckOutcome
 from gongzufang.errors import PortalError
 from gongzufang.parameters import param
-
-from .exchange import Outcome, adapter_for
-from .exchange import departments as registered_departments
-from .models import Application, CheckResult, HouseholdMember, Status
-from .models.review import CheckOutcome
 
 logger = logging.getLogger(__name__)
 
@@ -55,7 +54,7 @@ def departments_for(application) -> list[str]:
 def _departments_for_category(category) -> list[str]:
     codes = list(registered_departments())
     try:
-        from . import rules
+        from applications.eligibility import rules
     except ImportError:  # the runner works without the rules: it then asks every department
         return codes
     needed = getattr(rules, "departments_needed", None)
@@ -388,7 +387,7 @@ def _department_rows(pairs, answers, reused_rows, summary) -> list[_Answer]:
 
 def _notify(application_ids, summary):
     try:
-        from . import review
+        from applications.review import services as review
     except ImportError:
         return
     finished = getattr(review, "checks_finished", None)
@@ -427,7 +426,7 @@ def _reevaluate(application_id):
     """In district review the rules were already applied: apply them again to the new answers, so
     the caseworker never decides on an evaluation that no longer matches the facts."""
     try:
-        from . import rules
+        from applications.eligibility import rules
     except ImportError:
         return
     evaluate = getattr(rules, "evaluate", None)

@@ -24,11 +24,10 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from django.db import transaction
 from django.utils import timezone
 
+from applications.models import Application, RuleEvaluation
+from applications.models.applications import HousingType, MaritalStatus, Relationship
 from gongzufang.errors import PortalError
 from gongzufang.parameters import CATEGORIES, resolve
-
-from .models import Application, RuleEvaluation
-from .models.applications import HousingType, MaritalStatus, Relationship
 
 ALL_CATEGORIES = frozenset(CATEGORIES)
 

@@ -11,9 +11,8 @@ from django.db.models import Count, Q
 from django.http import Http404
 from django.utils import timezone
 
+from applications.models import Application, NoticeObjection, Status
 from gongzufang.pii import mask_id_number, mask_name
-
-from .models import Application, NoticeObjection, Status
 
 
 def on_notice(today: date | None = None):

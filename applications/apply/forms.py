@@ -4,13 +4,12 @@ from decimal import Decimal
 
 from django import forms
 
+from applications.apply.materials import ACCEPT
+from applications.formkit import PortalForm
+from applications.models import Disability, HousingType, MaritalStatus, Relationship
 from gongzufang.guide_forms import AssistanceCategoryField
 from gongzufang.idnumber import IdNumberField
 from gongzufang.models import Community, District, Street
-
-from .formkit import PortalForm
-from .materials import ACCEPT
-from .models import Disability, HousingType, MaritalStatus, Relationship
 
 MONEY = {"max_digits": 12, "decimal_places": 2, "min_value": Decimal("0")}
 MONEY_ERRORS = {

@@ -1,6 +1,6 @@
 """Demo applications at every step of the review, for `seed_demo` (idempotent).
 
-The people are those seeded in the simulated exchange (applications/exchange/fixtures/records.json),
+The people are those seeded in the simulated exchange (applications/crosscheck/exchange/fixtures/records.json),
 so the cross-department checks give each the result its record was made for: some pass, others fail
 for different reasons (property, a car, income by tax records), one waits on a department that answers
 garbage. While seeding, an in-process simulated exchange answers the checks, so the demo is the same
@@ -57,7 +57,7 @@ PERSONAS = [
 
 
 def _applicant(p: Persona):
-    from applications.exchange.simulated import load_records
+    from applications.crosscheck.exchange.simulated import load_records
 
     user = User.objects.filter(username=p.username).first()
     if user is None:
@@ -72,9 +72,9 @@ def _applicant(p: Persona):
 
 
 def _build(user, p: Persona):
-    from . import selectors, services
-    from .demo import _document
-    from .models import Application
+    from applications import selectors, services
+    from applications.demo.applicants import _document
+    from applications.models import Application
 
     app = services.application_start(applicant=user)
     services.application_set_assistance(application=app, actor=user, assistance_type=p.assistance, category=p.category)
@@ -100,8 +100,10 @@ def _build(user, p: Persona):
 
 
 def _walk(app, p: Persona, staff):
-    from . import crosscheck, review, services
-    from .models import Application
+    from applications import services
+    from applications.crosscheck import runner as crosscheck
+    from applications.models import Application
+    from applications.review import services as review
 
     clerk = staff["clerk_" + p.street[:6]]
     caseworker = staff["district_" + p.street[:6]]
@@ -128,7 +130,7 @@ def _walk(app, p: Persona, staff):
 
 
 def seed():
-    from .exchange.simulated import SimulatedExchange, load_records
+    from applications.crosscheck.exchange.simulated import SimulatedExchange, load_records
 
     staff = {
         "clerk_230602": User.objects.filter(username="saertu_jd").first(),

@@ -12,12 +12,12 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from applications.formkit import PortalForm
+from applications.review import notice
+from applications.review import selectors as notice_selectors
+from applications.selectors import staff_application_or_404
 from gongzufang.errors import PortalError
 from gongzufang.models import District
-
-from . import notice, notice_selectors
-from .formkit import PortalForm
-from .selectors import staff_application_or_404
 
 PER_PAGE = 20
 
@@ -112,7 +112,7 @@ def _closed_message(application, today) -> str:
 @require_GET
 def review_form(request, pk):
     """The printable review form (审核表) of an application in the caseworker's area; anyone else 404."""
-    from .review_form import review_form_pdf
+    from applications.review.review_form import review_form_pdf
 
     if not getattr(request.user, "is_caseworker", False) or not request.user.has_perm("applications.view_application"):
         raise Http404

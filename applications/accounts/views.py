@@ -11,11 +11,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
+from applications.accounts import services as accounts
+from applications.accounts.forms import CodeAndPasswordForm, CodeForm, IdentityForm, PhoneForm
+from applications.models import SmsPurpose
 from gongzufang.errors import PortalError
-
-from . import accounts
-from .forms_accounts import CodeAndPasswordForm, CodeForm, IdentityForm, PhoneForm
-from .models import SmsPurpose
 
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 

@@ -10,13 +10,12 @@ from collections import defaultdict
 
 from django.utils import timezone
 
+from applications.models import Application, SiteMessage, Status
+from applications.services import site_message_send
 from gongzufang.models import User
 from gongzufang.models.users import Role
 from gongzufang.parameters import param
 from gongzufang.workdays import add_workdays
-
-from .models import Application, SiteMessage, Status
-from .services import site_message_send
 
 STREET_STEPS = {Status.SUBMITTED, Status.ACCEPTED, Status.STREET_REVIEW}
 DISTRICT_STEPS = {Status.CROSS_CHECK, Status.DISTRICT_REVIEW}

@@ -1,5 +1,5 @@
 """Background work of the cross-department check (部门联审). Tasks take ids, are idempotent and call
-`applications.crosscheck`. Beat runs `cross_check_sweep` (gongzufang/schedule.py)."""
+`applications.crosscheck.runner`. Beat runs `cross_check_sweep` (gongzufang/schedule.py)."""
 
 import logging
 import random
@@ -9,9 +9,9 @@ from celery import shared_task
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from .crosscheck import run_checks
-from .models import Application, CheckResult, Status
-from .models.review import CheckOutcome
+from applications.crosscheck.runner import run_checks
+from applications.models import Application, CheckResult, Status
+from applications.models.review import CheckOutcome
 
 logger = logging.getLogger(__name__)
 

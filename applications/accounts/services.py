@@ -18,14 +18,13 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
+from applications.crosscheck.exchange import Outcome, verify_identity
+from applications.models import IdentityVerification, OnsiteRegistration, SmsCode, SmsPurpose
+from applications.sms import send_sms
 from gongzufang.errors import PortalError
 from gongzufang.idnumber import validate_id_number
 from gongzufang.models.users import Role
 from gongzufang.pii import mask_phone, pii_hash
-
-from .exchange import Outcome, verify_identity
-from .models import IdentityVerification, OnsiteRegistration, SmsCode, SmsPurpose
-from .sms import send_sms
 
 logger = logging.getLogger(__name__)
 User = get_user_model()

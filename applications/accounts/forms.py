@@ -4,11 +4,10 @@ from django import forms
 from django.contrib.auth import get_user_model, password_validation
 from django.core.exceptions import ValidationError
 
+from applications.accounts.services import normalise_phone
+from applications.formkit import PortalForm
 from gongzufang.errors import PortalError
 from gongzufang.idnumber import IdNumberField
-
-from .accounts import normalise_phone
-from .formkit import PortalForm
 
 
 class PhoneForm(PortalForm):

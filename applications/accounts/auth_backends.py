@@ -9,16 +9,15 @@ On failure the reason (wrong, expired, voided) is left on `request.sms_login_err
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 
+from applications.models import SmsPurpose
 from gongzufang.errors import PortalError
-
-from .models import SmsPurpose
 
 
 class SmsCodeBackend(ModelBackend):
     def authenticate(self, request, username=None, sms_code=None, **kwargs):
         if username is None or sms_code is None:
             return None
-        from .accounts import sms_code_check
+        from applications.accounts.services import sms_code_check
 
         user = get_user_model().objects.filter(phone=username, is_active=True).first()
         if user is None:

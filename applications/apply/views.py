@@ -12,14 +12,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from gongzufang.errors import PortalError
-from gongzufang.parameters import MATERIAL_KINDS
-from gongzufang.selectors.guide import choice_value
-
-from . import review as review_workflow
-from . import selectors, services
-from .consent import CONSENT_TEXT, CONSENT_VERSION
-from .forms_apply import (
+from applications import selectors, services
+from applications.apply.consent import CONSENT_TEXT, CONSENT_VERSION
+from applications.apply.forms import (
     AssetsForm,
     AssistanceForm,
     ConsentForm,
@@ -31,8 +26,12 @@ from .forms_apply import (
     RecheckForm,
     WithdrawForm,
 )
-from .models import Application, AssistanceType, HouseholdMember, Material, Relationship, Section, Status
-from .rules_display import applicant_reasons
+from applications.eligibility.display import applicant_reasons
+from applications.models import Application, AssistanceType, HouseholdMember, Material, Relationship, Section, Status
+from applications.review import services as review_workflow
+from gongzufang.errors import PortalError
+from gongzufang.parameters import MATERIAL_KINDS
+from gongzufang.selectors.guide import choice_value
 
 SECTION_URLS = {
     Section.ASSISTANCE: "applications:step_assistance",

@@ -16,14 +16,13 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from applications.models import AFTER_APPROVAL, Application, CheckOutcome, RecheckRequest, RuleEvaluation, Status
+from applications.review import clock
+from applications.services import _claim_members, _lock, _require_owner, _transition, release_member_claims
 from gongzufang.errors import PortalError, TransitionNotAllowed
 from gongzufang.models.users import Role
 from gongzufang.parameters import param
 from gongzufang.workdays import add_workdays
-
-from . import clock
-from .models import AFTER_APPROVAL, Application, CheckOutcome, RecheckRequest, RuleEvaluation, Status
-from .services import _claim_members, _lock, _require_owner, _transition, release_member_claims
 
 # Who decides at each step: (role, permission). Superusers may act everywhere (the bureau's admins).
 STREET = (Role.STREET_CLERK, "applications.street_review_application")
@@ -89,7 +88,7 @@ def _arrive(app, *, today):
 
 
 def _enqueue_cross_check(app_id):
-    from .tasks_crosscheck import cross_check_application
+    from applications.crosscheck.tasks import cross_check_application
 
     cross_check_application.delay(app_id)
 
@@ -129,7 +128,7 @@ def checks_finished(*, application_id) -> bool:
     """Called when a cross-check run ends. With every current result known, the rules are evaluated
     and the application goes to district review; with any `unknown`, it stays waiting (never passed
     on). Returns whether it moved."""
-    from . import rules
+    from applications.eligibility import rules
 
     with transaction.atomic():
         app = Application.objects.select_for_update().filter(pk=application_id).first()
@@ -373,7 +372,7 @@ def allowed_actions(application, user) -> list[Action]:
 
 def perform(name, *, application, actor, opinion="") -> Application:
     """Run the action `name` (see ACTIONS) as `actor`."""
-    from .services import application_accept
+    from applications.services import application_accept
 
     if name not in ACTIONS:
         raise PortalError("未知的操作。", code="unknown_action")

@@ -16,11 +16,10 @@ from django.utils import timezone
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher
 
+from applications.models import RuleEvaluation, Status
+from applications.review.selectors import objection_counts
 from gongzufang.models.users import Level
 from gongzufang.pii import mask_id_number, mask_name
-
-from .models import RuleEvaluation, Status
-from .notice_selectors import objection_counts
 
 FONT_FAMILIES = '"WenQuanYi Micro Hei", "WenQuanYi Zen Hei", "Noto Sans CJK SC", "Source Han Sans SC", sans-serif'
 

@@ -20,13 +20,12 @@ from import_export import fields, resources
 from import_export.admin import ExportMixin
 from import_export.formats import base_formats
 
+from applications.models import Application, HouseholdMember, Status
 from gongzufang.idnumber import validate_id_number
 from gongzufang.models import District, Street
 from gongzufang.parameters import param
 from gongzufang.pii import mask_id_number, mask_phone, pii_hash
 from gongzufang.workdays import add_workdays
-
-from .models import Application, HouseholdMember, Status
 
 # Statuses whose step clock is not running: finished, paused for correction, or in the notice period.
 NO_STEP_CLOCK = [Status.DRAFT, Status.RETURNED_FOR_CORRECTION, Status.PUBLIC_NOTICE, Status.APPROVED,

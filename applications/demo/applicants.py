@@ -1,7 +1,7 @@
 """Demo data of applications for `seed_demo`. Idempotent.
 
 - The demo applicant 王丽 (shenqingren) is verified as in the simulated exchange's records
-  (applications/exchange/fixtures/records.json) and has one submitted application — with her
+  (applications/crosscheck/exchange/fixtures/records.json) and has one submitted application — with her
   husband 李明 and daughter 李小花 — waiting at 萨尔图街道 for the demo clerk (saertu_jd) to accept or
   return for correction.
 """
@@ -47,7 +47,7 @@ def seed():
 
 @transaction.atomic
 def _seed_application(user):
-    from . import selectors, services
+    from applications import selectors, services
 
     app = services.application_start(applicant=user)
     app = services.application_set_assistance(application=app, actor=user, assistance_type="unit",

@@ -10,9 +10,8 @@ from datetime import date
 
 from django.utils import timezone
 
+from applications import selectors
 from gongzufang.workdays import workdays_between
-
-from . import selectors
 
 CLOCK_FIELDS = ["step_started_on", "step_paused_workdays", "total_paused_workdays", "paused_on", "step_due_on",
                 "due_on", "deadline_provisional"]

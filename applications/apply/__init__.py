@@ -1,0 +1,1 @@
+"""Apply room: the applicant's wizard (household, housing, assets, preferences, consent) and materials."""

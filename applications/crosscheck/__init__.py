@@ -1,0 +1,1 @@
+"""Cross-check room (部门联审): the runner, its tasks, the department adapters and the simulated exchange."""

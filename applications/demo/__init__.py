@@ -1,0 +1,1 @@
+"""Demo data of applications for `seed_demo`."""
