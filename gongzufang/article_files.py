@@ -3,7 +3,8 @@
 uploads.py judges the type by content (libmagic, then Pillow), checks size before anything is
 decoded and pixel count from the header (decompression bombs are refused undecoded), and
 re-encodes accepted images without EXIF. Articles add their own limits: a smaller file size, a
-longest side, a smallest side, and a larger PDF limit (scanned policy documents).
+longest side, a smallest side, and a larger PDF limit (scanned policy documents). PDFs are stored as
+uploads.py rewrites them (pages only, no scripts, actions or embedded files).
 """
 
 from dataclasses import dataclass
@@ -69,12 +70,7 @@ def _turned(cleaned, info):
     return size != (info.width, info.height)
 
 
-def validate_pdf_upload(file) -> int:
-    """Refuse anything that is not a complete PDF within the size limit; returns its size."""
-    uploads.validate_pdf_upload(file, max_bytes=limit("ARTICLE_PDF_MAX_BYTES"))
-    size = getattr(file, "size", None)
-    if size is None:
-        file.seek(0, 2)
-        size = file.tell()
-        file.seek(0)
-    return size
+def clean_pdf_upload(file):
+    """The PDF to store: parsed and rewritten without scripts, actions or embedded files
+    (gongzufang.uploads.clean_pdf_upload), within the article limit — or ValidationError."""
+    return uploads.clean_pdf_upload(file, max_bytes=limit("ARTICLE_PDF_MAX_BYTES"))

@@ -5,7 +5,11 @@
 - Size is checked before anything is decoded; pixel dimensions are read from the header and checked
   before the pixels are decoded, so a small file that expands to gigabytes (a decompression bomb) is
   refused without being decompressed.
-- Accepted images are re-encoded, which drops EXIF (GPS position, camera serial) and any trailing data.
+- Accepted images are re-encoded, which drops EXIF (GPS position, camera serial), comments, ICC and
+  XMP segments and any trailing data: nothing but the pixels survives (an HTML comment cannot).
+- PDFs are parsed with pypdf (what does not parse is refused) and stored as a rewritten copy of their
+  pages only, without JavaScript, embedded files, form actions, OpenAction/AA or launch actions, and
+  without anything hidden between or after the objects (an executable glued to a PDF header).
 
     from gongzufang.uploads import clean_image_upload
     content = clean_image_upload(form.cleaned_data["photo"], max_bytes=8 * MB, max_pixels=40_000_000)
@@ -14,6 +18,7 @@ Every refusal is a `django.core.exceptions.ValidationError` with a Chinese messa
 """
 
 import io
+import logging
 import struct
 import warnings
 from dataclasses import dataclass
@@ -24,6 +29,8 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.template.defaultfilters import filesizeformat
 from PIL import Image, ImageOps, UnidentifiedImageError
+from pypdf import PdfReader, PdfWriter
+from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
 
 MB = 1024 * 1024
 DEFAULT_IMAGE_MAX_BYTES = 8 * MB
@@ -128,6 +135,27 @@ def validate_image_upload(
     return ImageInfo(mime=mime, format=allowed[mime], width=width, height=height)
 
 
+def _pixels_only(image, fmt):
+    """The picture without what rode along with it: Pillow writes a JPEG comment (COM) and a PNG ICC
+    profile back from `image.info` unless told otherwise, and either can carry HTML or anything else.
+    Colours are converted to sRGB first, so dropping the ICC profile does not change how they look;
+    a PNG's transparency is kept, since it is part of the picture."""
+    icc = image.info.get("icc_profile")
+    if icc and image.mode in ("RGB", "RGBA", "L"):
+        try:
+            from PIL import ImageCms
+
+            image = ImageCms.profileToProfile(
+                image, ImageCms.ImageCmsProfile(io.BytesIO(icc)), ImageCms.createProfile("sRGB"),
+                outputMode=image.mode,
+            )
+        except Exception:  # a broken or unusual profile: keep the colours as they are
+            pass
+    kept = {"transparency": image.info["transparency"]} if fmt == "PNG" and "transparency" in image.info else {}
+    image.info = kept
+    return image
+
+
 def strip_image_metadata(file, *, max_pixels=DEFAULT_IMAGE_MAX_PIXELS, quality=88, name=None) -> ContentFile:
     """Re-encode an image (already validated) without its metadata; EXIF orientation is applied first
     so the picture still stands the right way up. Returns a ContentFile named `<name>.<ext>`."""
@@ -138,7 +166,7 @@ def strip_image_metadata(file, *, max_pixels=DEFAULT_IMAGE_MAX_PIXELS, quality=8
             if image.size[0] * image.size[1] > max_pixels:
                 raise _too_many_pixels(*image.size, max_pixels)
             fmt = image.format
-            image = ImageOps.exif_transpose(image)
+            image = _pixels_only(ImageOps.exif_transpose(image), fmt)
             out = io.BytesIO()
             if fmt == "JPEG":
                 if image.mode not in ("RGB", "L"):
@@ -166,18 +194,123 @@ def clean_image_upload(file, *, max_bytes=DEFAULT_IMAGE_MAX_BYTES, max_pixels=DE
         raise _not_an_image() from None
 
 
-def validate_pdf_upload(file, *, max_bytes=DEFAULT_PDF_MAX_BYTES) -> None:
-    """Raise ValidationError unless `file` is a PDF (by content) within the size limit."""
+# Annotations that play, attach or embed something: dropped whole. Others (links, notes, form widgets
+# whose appearance shows what was filled in) are kept without their actions.
+_DROPPED_ANNOTATIONS = {"/FileAttachment", "/Movie", "/Sound", "/Screen", "/RichMedia", "/3D"}
+# Keys that run something or carry a file, wherever they appear in the rewritten document.
+_DROPPED_KEYS = {"/AA", "/OpenAction", "/JS", "/JavaScript", "/EmbeddedFiles", "/EmbeddedFile", "/RichMediaContent",
+                 "/Launch", "/Next", "/XFA"}
+# The only actions kept on a link: going to a page of the same document, or opening a web address.
+_KEPT_ACTIONS = {"/GoTo", "/URI"}
+
+logging.getLogger("pypdf").setLevel(logging.ERROR)  # pypdf's notes on odd but readable files are noise
+
+
+def _not_a_pdf():
+    return ValidationError("文件内容不是有效的 PDF 文档。", code="not_a_pdf")
+
+
+def _unreadable_pdf():
+    return ValidationError(
+        "PDF 文件无法解析（可能已损坏，或只是伪装成 PDF 的其他文件），请用“另存为 PDF”或扫描软件重新导出后上传。",
+        code="unreadable_pdf",
+    )
+
+
+def _check_pdf_frame(file, max_bytes):
     _check_size(file, max_bytes)
     head = _head(file)
     mime = magic.from_buffer(head, mime=True)
     if mime != "application/pdf" or not head.lstrip(b"\r\n\t ").startswith(b"%PDF-"):
-        raise ValidationError("文件内容不是有效的 PDF 文档。", code="not_a_pdf")
+        raise _not_a_pdf()
     file.seek(-min(upload_size(file), 2048), io.SEEK_END)
     tail = file.read()
     file.seek(0)
     if b"%%EOF" not in tail:
         raise ValidationError("PDF 文件不完整，请重新导出后上传。", code="truncated_pdf")
+
+
+def _strip_actions(root):
+    """Walk everything reachable from the rewritten catalog and remove what runs or carries a file."""
+    seen, stack = set(), [root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, IndirectObject):
+            if node.idnum in seen:
+                continue
+            seen.add(node.idnum)
+            node = node.get_object()
+        if isinstance(node, DictionaryObject):  # stream dictionaries too
+            for key in [k for k in node if k in _DROPPED_KEYS]:
+                del node[key]
+            action = node.get("/A")
+            if action is not None and action.get_object().get("/S") not in _KEPT_ACTIONS:
+                del node["/A"]
+            if node.get("/Type") == "/Filespec":
+                for key in ("/EF", "/RF"):
+                    node.pop(key, None)
+            annotations = node.get("/Annots")
+            if annotations is not None:
+                kept = ArrayObject(a for a in annotations.get_object()
+                                   if a.get_object().get("/Subtype") not in _DROPPED_ANNOTATIONS)
+                node[NameObject("/Annots")] = kept
+            stack.extend(v for k, v in node.items() if k not in ("/Parent", "/P"))
+        elif isinstance(node, ArrayObject):
+            stack.extend(node)
+
+
+def _rewrite_pdf(file) -> bytes:
+    """The pages of the PDF in `file`, written anew: ValidationError if pypdf cannot read it."""
+    file.seek(0)
+    try:
+        reader = PdfReader(io.BytesIO(file.read()), strict=False)
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise ValidationError("PDF 文件设有打开密码，请取消密码后重新上传。", code="encrypted_pdf")
+        writer = PdfWriter()
+        writer.pdf_header = reader.pdf_header  # the version the pages were written for
+        for page in reader.pages:
+            writer.add_page(page)
+        _strip_actions(writer.root_object)
+        # What was cut off above would still be written as unreferenced objects: leave them out.
+        writer.compress_identical_objects(remove_duplicates=False, remove_unreferenced=True)
+        out = io.BytesIO()
+        writer.write(out)
+        data = out.getvalue()
+        PdfReader(io.BytesIO(data), strict=False).pages  # noqa: B018 — what we wrote must read back
+    except ValidationError:
+        raise
+    except Exception:  # pypdf raises many kinds (PdfReadError, KeyError, RecursionError…) for broken files
+        raise _unreadable_pdf() from None
+    finally:
+        file.seek(0)
+    return data
+
+
+def clean_pdf_upload(file, *, max_bytes=DEFAULT_PDF_MAX_BYTES, name=None) -> ContentFile:
+    """Validate a PDF and return the copy to store: its pages rewritten by pypdf, without scripts,
+    actions or embedded files (see the module docstring). Returns a ContentFile named `<name>.pdf`."""
+    _check_pdf_frame(file, max_bytes)
+    data = _rewrite_pdf(file)
+    base = (name or getattr(file, "name", "") or "document").rsplit("/", 1)[-1].rsplit(".", 1)[0] or "document"
+    return ContentFile(data, name=f"{base}.pdf")
+
+
+def validate_pdf_upload(file, *, max_bytes=DEFAULT_PDF_MAX_BYTES) -> None:
+    """Raise ValidationError unless `file` is a PDF (by content, and readable by pypdf) within the size
+    limit; then put the rewritten copy (clean_pdf_upload) in the upload's place, so that a caller which
+    stores `file` after this check stores the clean copy. New callers use clean_pdf_upload instead."""
+    cleaned = clean_pdf_upload(file, max_bytes=max_bytes)
+    data = cleaned.read()
+    try:
+        file.seek(0)
+        file.truncate()
+        file.write(data)
+    except (AttributeError, OSError, ValueError):  # io.UnsupportedOperation is an OSError
+        # A read-only file cannot take the clean copy: refuse rather than store the original.
+        raise ValidationError("PDF 文件无法处理，请重新上传。", code="pdf_not_rewritable") from None
+    file.seek(0)
+    if hasattr(file, "size"):
+        file.size = len(data)
 
 
 class ImageUploadField(forms.FileField):

@@ -1,5 +1,7 @@
-"""Small helpers the suites share: a day in Daqing's time, calls at the same moment, the API's error shape."""
+"""Small helpers the suites share: a day in Daqing's time, calls at the same moment, the API's error shape,
+a real PDF."""
 
+import io
 import threading
 from datetime import date, datetime
 
@@ -42,3 +44,16 @@ def api_error(response, status):
     body = response.json()
     assert set(body) == {"code", "message", "fields"} and body["message"]
     return body
+
+
+def pdf_bytes(pages=1) -> bytes:
+    """A small but complete PDF (written by pypdf: header, pages, cross-reference table, trailer), as
+    an upload must be to pass gongzufang.uploads' parsing."""
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    for _ in range(pages):
+        writer.add_blank_page(width=595, height=842)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()

@@ -14,7 +14,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from gongzufang.admin.readonly import ReadOnlyAdminMixin
-from gongzufang.article_files import clean_image_upload, validate_pdf_upload
+from gongzufang.article_files import clean_image_upload, clean_pdf_upload
 from gongzufang.article_html import sanitize_article_html
 from gongzufang.errors import PortalError
 from gongzufang.models import (
@@ -64,9 +64,10 @@ class ArticleAttachmentForm(forms.ModelForm):
         value = self.cleaned_data.get("file")
         if not _new_upload(value):
             return value
-        self.instance.size = validate_pdf_upload(value)
+        cleaned = clean_pdf_upload(value)  # the rewritten copy is what is stored
+        self.instance.size = cleaned.size
         self.instance.original_name = value.name.rsplit("/", 1)[-1][:200]
-        return value
+        return cleaned
 
 
 class ArticleAdminForm(forms.ModelForm):

@@ -5,7 +5,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gongzufang.article_files import clean_image_upload, validate_pdf_upload
+from gongzufang.article_files import clean_image_upload, clean_pdf_upload
 from gongzufang.article_html import removed_something, sanitize_article_html
 from gongzufang.errors import PortalError
 from gongzufang.models import Article, ArticleAttachment, ArticleCategory, ArticleImage, ArticleStatusChange
@@ -71,11 +71,11 @@ def article_cover_set(*, article: Article, file) -> Article:
 
 @transaction.atomic
 def article_attachment_add(*, article: Article, file, title: str = "", original_name: str | None = None):
-    size = validate_pdf_upload(file)
+    cleaned = clean_pdf_upload(file)  # pages rewritten without scripts or embedded files
     name = original_name or getattr(file, "name", "") or ""
     attachment = ArticleAttachment(article=article, title=title.strip(), original_name=name.rsplit("/", 1)[-1][:200],
-                                   size=size)
-    attachment.file.save("attachment.pdf", file, save=False)
+                                   size=cleaned.size)
+    attachment.file.save("attachment.pdf", cleaned, save=False)
     attachment.save()
     return attachment
 

@@ -13,6 +13,7 @@ from applications.models import Application, Relationship
 from gongzufang.idnumber import check_character
 from gongzufang.models import Street
 from tests import factories
+from tests.helpers import pdf_bytes
 
 _serial = itertools.count(1)
 
@@ -50,8 +51,7 @@ def png_bytes(size=(40, 30), exif=False):
     return out.getvalue()
 
 
-PDF_BYTES = (b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
-             b"2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n")
+PDF_BYTES = pdf_bytes()  # complete (cross-reference table and all): uploads are parsed with pypdf
 
 
 def upload(name="proof.png", content=None, content_type="image/png"):

@@ -30,13 +30,10 @@ def png(width=320, height=180, colour=(179, 38, 30), fmt="PNG", exif=None) -> Co
 
 
 def pdf_bytes() -> bytes:
-    # A minimal, complete PDF (header, one empty page, trailer with %%EOF).
-    return (
-        b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
-        b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
-        b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>>endobj\n"
-        b"trailer<</Root 1 0 R>>\n%%EOF\n"
-    )
+    # A minimal, complete PDF (one empty page) that pypdf reads: what an upload must be.
+    from tests.helpers import pdf_bytes as complete_pdf
+
+    return complete_pdf()
 
 
 def category(code="policy"):

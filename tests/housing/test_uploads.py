@@ -1,8 +1,10 @@
 """gongzufang.uploads: the type comes from the content, sizes and pixel counts are limited before
-decoding, and accepted images are re-encoded without their metadata."""
+decoding, accepted images are re-encoded without their metadata, and PDFs are parsed and rewritten
+without scripts, actions or embedded files."""
 
 import io
 import struct
+import sys
 import time
 import zlib
 
@@ -12,8 +14,11 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
+from pypdf import PdfReader, PdfWriter
+from pypdf.generic import ArrayObject, DictionaryObject, NameObject, NumberObject, TextStringObject
 
 from gongzufang import uploads
+from tests.helpers import pdf_bytes
 from tests.housing.factories import image_bytes
 
 
@@ -110,6 +115,33 @@ def test_metadata_is_stripped_and_orientation_applied():
         assert image.size == (80, 120)
 
 
+def test_a_jpeg_comment_with_html_does_not_survive_re_encoding():
+    raw = io.BytesIO()
+    Image.new("RGB", (40, 30), (200, 30, 30)).save(raw, "JPEG", comment=b"<script>alert(1)</script>")
+    raw = raw.getvalue()
+    assert b"<script>" in raw  # a COM segment
+    cleaned = uploads.clean_image_upload(upload(raw, name="photo.jpg")).read()
+    assert b"<script>" not in cleaned and b"alert(1)" not in cleaned
+    with Image.open(io.BytesIO(cleaned)) as image:
+        assert "comment" not in image.info
+
+
+def test_a_png_keeps_no_text_or_icc_profile_but_keeps_transparency():
+    from PIL import ImageCms, PngImagePlugin
+
+    text = PngImagePlugin.PngInfo()
+    text.add_text("Comment", "<script>alert(2)</script>")
+    icc = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    raw = io.BytesIO()
+    picture = Image.new("P", (20, 20), 0)
+    picture.putpalette([255, 0, 0, 0, 255, 0])
+    picture.save(raw, "PNG", pnginfo=text, icc_profile=icc, transparency=0)
+    cleaned = uploads.clean_image_upload(upload(raw.getvalue(), name="x.png")).read()
+    assert b"<script>" not in cleaned and b"iCCP" not in cleaned
+    with Image.open(io.BytesIO(cleaned)) as image:
+        assert image.convert("RGBA").getpixel((0, 0))[3] == 0  # still see-through
+
+
 def test_trailing_data_is_dropped_by_re_encoding():
     raw = image_bytes("PNG", (20, 20)) + b"PK\x03\x04 hidden zip archive"
     cleaned = uploads.clean_image_upload(upload(raw, name="poly.png"))
@@ -147,16 +179,21 @@ def test_the_form_field_shows_the_message(data, message):
 
 # ---------------------------------------------------------------- PDF
 
-MINIMAL_PDF = (
-    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
-    b"trailer<</Root 1 0 R>>\n%%EOF\n"
-)
+MINIMAL_PDF = pdf_bytes()
+N = NameObject
 
 
 def test_a_pdf_is_accepted_and_left_ready_to_save():
     file = upload(MINIMAL_PDF, name="证明.pdf", content_type="application/pdf")
     assert uploads.validate_pdf_upload(file) is None  # no ValidationError
-    assert file.read() == MINIMAL_PDF  # rewound: the stored file is the whole upload
+    stored = file.read()  # rewound: the upload now holds the rewritten copy, whole
+    assert len(PdfReader(io.BytesIO(stored)).pages) == 1 and file.size == len(stored)
+
+
+def test_clean_pdf_upload_hands_back_the_copy_to_store():
+    cleaned = uploads.clean_pdf_upload(upload(MINIMAL_PDF, name="dir/收入证明.PDF"))
+    assert isinstance(cleaned, ContentFile) and cleaned.name == "收入证明.pdf"
+    assert len(PdfReader(io.BytesIO(cleaned.read())).pages) == 1
 
 
 @pytest.mark.parametrize(
@@ -165,11 +202,67 @@ def test_a_pdf_is_accepted_and_left_ready_to_save():
         (b"just text pretending\n", "不是有效的 PDF"),
         (image_bytes("PNG"), "不是有效的 PDF"),
         (MINIMAL_PDF.replace(b"%%EOF", b""), "PDF 文件不完整"),
+        # Header and trailer of a PDF around something else: nothing inside parses.
+        (b"%PDF-1.4\n" + b"\x7fELF\x02\x01\x01\x00" + bytes(range(256)) * 8 + b"\n%%EOF\n", "PDF 文件无法解析"),
+        (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n", "PDF 文件无法解析"),
     ],
 )
 def test_what_is_not_a_complete_pdf_is_refused(data, message):
     with pytest.raises(ValidationError, match=message):
         uploads.validate_pdf_upload(upload(data, name="x.pdf", content_type="application/pdf"))
+
+
+def test_an_elf_executable_behind_a_pdf_header_is_refused():
+    with open(sys.executable, "rb") as binary:
+        elf = binary.read(200_000)
+    assert elf.startswith(b"\x7fELF")
+    polyglot = b"%PDF-1.4\n" + elf + b"\n%%EOF\n"
+    with pytest.raises(ValidationError, match="PDF 文件无法解析") as excinfo:
+        uploads.validate_pdf_upload(upload(polyglot, name="x.pdf", content_type="application/pdf"))
+    assert excinfo.value.code == "unreadable_pdf"
+
+
+def _pdf_with_everything_active() -> bytes:
+    """A one-page PDF that runs JavaScript on opening, on closing and on the page, launches a program
+    from a link, and carries an embedded executable."""
+    writer = PdfWriter()
+    writer.add_blank_page(width=200, height=200)
+    script = DictionaryObject({N("/S"): N("/JavaScript"), N("/JS"): TextStringObject("app.alert('XSSMARK');")})
+    writer.root_object[N("/OpenAction")] = writer._add_object(script)
+    writer.root_object[N("/AA")] = DictionaryObject({N("/WC"): script})
+    writer.add_attachment("payload.exe", b"MZ EMBEDDEDMARK")
+    page = writer.pages[0]
+    page[N("/AA")] = DictionaryObject({N("/O"): script})
+    launch = DictionaryObject({N("/S"): N("/Launch"), N("/F"): TextStringObject("LAUNCHMARK.exe")})
+    web = DictionaryObject({N("/S"): N("/URI"), N("/URI"): TextStringObject("https://www.daqing.gov.cn/"),
+                            N("/Next"): script})
+    rect = ArrayObject([NumberObject(0), NumberObject(0), NumberObject(10), NumberObject(10)])
+    annotations = [
+        DictionaryObject({N("/Type"): N("/Annot"), N("/Subtype"): N("/Link"), N("/Rect"): rect, N("/A"): launch}),
+        DictionaryObject({N("/Type"): N("/Annot"), N("/Subtype"): N("/Link"), N("/Rect"): rect, N("/A"): web}),
+        DictionaryObject({N("/Type"): N("/Annot"), N("/Subtype"): N("/FileAttachment"), N("/Rect"): rect}),
+    ]
+    page[N("/Annots")] = ArrayObject(writer._add_object(a) for a in annotations)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def test_a_pdf_with_a_javascript_open_action_is_stored_without_it():
+    data = _pdf_with_everything_active()
+    for mark in (b"/JavaScript", b"XSSMARK", b"/OpenAction", b"/Launch", b"LAUNCHMARK", b"/EmbeddedFiles"):
+        assert mark in data  # the test file really has them
+    file = upload(data, name="policy.pdf", content_type="application/pdf")
+    uploads.validate_pdf_upload(file)
+    stored = file.read()
+    for mark in (b"/JavaScript", b"/JS", b"XSSMARK", b"/OpenAction", b"/AA", b"/Launch", b"LAUNCHMARK",
+                 b"/EmbeddedFile", b"EMBEDDEDMARK", b"/FileAttachment", b"/Next"):
+        assert mark not in stored, mark
+    reader = PdfReader(io.BytesIO(stored))
+    assert len(reader.pages) == 1
+    links = [a.get_object() for a in reader.pages[0]["/Annots"]]
+    # The web link stays a web link; the launching one is left without an action.
+    assert [link.get("/A", {}).get("/S") for link in links] == [None, "/URI"]
 
 
 def test_a_pdf_over_the_limit_is_refused():
