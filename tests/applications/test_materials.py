@@ -96,6 +96,13 @@ def test_an_executable_renamed_pdf_is_refused(client, app):
     assert not Material.objects.exists()
 
 
+def test_a_pdf_header_and_trailer_around_an_executable_is_refused(client, app):
+    polyglot = b"%PDF-1.4\n\x7fELF\x02\x01\x01\x00" + bytes(range(256)) * 16 + b"\n%%EOF\n"
+    response = post_file(client, app, "income", SimpleUploadedFile("收入证明.pdf", polyglot, "application/pdf"))
+    assert "PDF 文件无法解析" in response.content.decode()
+    assert not Material.objects.exists()
+
+
 @pytest.mark.parametrize("name, content", [
     ("a.png", b"just some text, not an image"),
     ("a.jpg", b"<svg xmlns='http://www.w3.org/2000/svg'><script>alert(1)</script></svg>"),
