@@ -20,7 +20,7 @@ from django.utils.html import format_html, format_html_join
 from applications import services
 from applications.accounts import services as accounts
 from applications.accounts.forms import OnsiteRegistrationForm
-from applications.crosscheck import runner as crosscheck
+from applications.crosscheck import services as crosscheck
 from applications.crosscheck.exchange import departments as registered_departments
 from applications.eligibility.display import rule_table_html
 from applications.models import (

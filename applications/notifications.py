@@ -1,7 +1,7 @@
 """The words of the SMS and in-site message sent at each status change."""
 
 from applications.models import Status
-from applications.selectors import _overall_deadline
+from applications.selectors import overall_deadline
 
 SUBJECTS = {
     Status.SUBMITTED: "申请已提交",
@@ -34,7 +34,7 @@ def status_change_message(change) -> tuple[str, str, str]:
         body = (f"您的申请（编号 {number}）需要补正：{change.opinion}。请登录平台按清单修改后重新提交；"
                 "补正期间审批时限暂停计算。")
     elif to == Status.ACCEPTED:
-        due = _overall_deadline(application)
+        due = overall_deadline(application)
         body = f"您的申请（编号 {number}）已受理。" + (f"审批结论预计不晚于 {due}。" if due else "")
     elif to == Status.WITHDRAWN:
         body = f"您的申请（编号 {number}）已撤回。"

@@ -212,7 +212,7 @@ def _step_deadline(application) -> Deadline | None:
     return deadline(application.step_started_on, budget + application.step_paused_workdays)
 
 
-def _overall_deadline(application) -> Deadline | None:
+def overall_deadline(application) -> Deadline | None:
     if not application.accepted_at or application.status in FINISHED or application.status == Status.RECHECK_REQUESTED:
         return None
     start: date = timezone.localtime(application.accepted_at).date()
@@ -258,7 +258,7 @@ def recheck_last_day(application) -> date | None:
 
 def progress(application) -> Progress:
     step = _step_deadline(application)
-    overall = _overall_deadline(application)
+    overall = overall_deadline(application)
     today = timezone.localdate()
     paused = (application.status in (Status.RETURNED_FOR_CORRECTION, Status.PUBLIC_NOTICE)
               and application.paused_on is not None)

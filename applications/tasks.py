@@ -1,19 +1,24 @@
-"""Background work of applications. Tasks take ids, are idempotent and call services."""
+"""Background work of applications shared by the rooms, and the one module Celery's autodiscovery
+imports for this app: it imports the rooms' task modules so that their tasks are registered.
+
+Tasks take ids, are idempotent and call services. Every task has an explicit, stable `name=`
+(services enqueue by that name through `gongzufang.jobs`; the beat schedule stores it).
+"""
 
 from celery import shared_task
 from django.db import IntegrityError, transaction
 
-from applications.crosscheck.tasks import cross_check_application, cross_check_sweep  # noqa: F401  (registered with Celery)
+from applications.crosscheck import tasks as crosscheck_tasks  # noqa: F401  (registers the tasks)
+from applications.models import ApplicationStatusChange
 from applications.notifications import status_change_message
+from applications.review import tasks as review_tasks  # noqa: F401  (registers the tasks)
+from applications.services import site_message_send
+from applications.sms import send_sms
 
 
-@shared_task(bind=True, max_retries=3, default_retry_delay=30)
+@shared_task(bind=True, max_retries=3, default_retry_delay=30, name="applications.tasks.notify_status_change")
 def notify_status_change(self, change_id: int):
     """In-site message and SMS for one status change; a second run sends nothing more."""
-    from applications.models import ApplicationStatusChange
-    from applications.services import site_message_send
-    from applications.sms import send_sms
-
     change = (ApplicationStatusChange.objects.select_related("application__applicant")
               .filter(pk=change_id).first())
     if change is None:
@@ -30,20 +35,3 @@ def notify_status_change(self, change_id: int):
     if phone:
         send_sms(phone=phone, text=sms_text, purpose=f"status:{change.to_status}")
     return True
-
-
-@shared_task
-def close_finished_notices():
-    """Daily: notices whose period has ended, with no open objection, go on to city review."""
-    from applications.review.services import close_finished_notices as close
-
-    return close()
-
-
-@shared_task
-def remind_review_deadlines():
-    """Daily: tell the staff responsible for each step what is due soon or overdue (one message a
-    person a day, so a second run sends nothing)."""
-    from applications.review.reminders import send_deadline_reminders
-
-    return send_deadline_reminders()

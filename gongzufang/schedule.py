@@ -26,19 +26,19 @@ BEAT_SCHEDULE = {
     },
     "review-close-notices": {
         # 公示 periods that have ended with every objection resolved go on to city review
-        # (applications/review.py close_finished_notices). Safe to run twice.
+        # (applications/review/tasks.py, close_finished_notices). Safe to run twice.
         "task": "applications.tasks.close_finished_notices",
         "schedule": crontab(hour=0, minute=30),
     },
     "review-deadline-reminders": {
         # Staff responsible for a step are told what is due within 2 working days or overdue;
-        # one message a person a day (applications/reminders.py).
+        # one message a person a day (applications/review/reminders.py).
         "task": "applications.tasks.remind_review_deadlines",
         "schedule": crontab(hour=7, minute=30),
     },
     "crosscheck-sweep": {
         # Applications left waiting in 部门联审 on an answer a department could not give (timeout,
-        # error) are asked again every hour (applications/tasks_crosscheck.py). Safe to run twice.
+        # error) are asked again every hour (applications/crosscheck/tasks.py). Safe to run twice.
         "task": "applications.tasks_crosscheck.cross_check_sweep",
         "schedule": crontab(minute=15),
     },

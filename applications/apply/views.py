@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from applications import selectors, services
+from applications.apply import services as apply_services
 from applications.apply.consent import CONSENT_TEXT, CONSENT_VERSION
 from applications.apply.forms import (
     AssetsForm,
@@ -77,7 +78,7 @@ def _guard_editable(request, application, section):
     if application.status == Status.RETURNED_FOR_CORRECTION:
         messages.info(request, "此项不在补正清单中，不需要修改。")
         return redirect("applications:review", application.pk)
-    messages.info(request, services.NOT_EDITABLE)
+    messages.info(request, apply_services.NOT_EDITABLE)
     return redirect("applications:progress", application.pk)
 
 
@@ -154,7 +155,7 @@ def step_assistance(request, pk):
 
     def save(app, data):
         form_code, category = data["choice"]
-        return services.application_set_assistance(application=app, actor=request.user, assistance_type=form_code,
+        return apply_services.application_set_assistance(application=app, actor=request.user, assistance_type=form_code,
                                                    category=category)
 
     return _section_view(request, pk, Section.ASSISTANCE, form_class=AssistanceForm, initial=initial, save=save,
@@ -169,7 +170,7 @@ def step_housing(request, pk):
                 "housing_address": app.housing_address}
 
     def save(app, data):
-        return services.application_set_housing(application=app, actor=request.user, **data)
+        return apply_services.application_set_housing(application=app, actor=request.user, **data)
 
     return _section_view(request, pk, Section.HOUSING, form_class=HousingForm, initial=initial, save=save,
                          template="applications/wizard/form_step.html",
@@ -188,7 +189,7 @@ def step_assets(request, pk):
         return data
 
     def save(app, data):
-        return services.application_set_assets(application=app, actor=request.user, **data)
+        return apply_services.application_set_assets(application=app, actor=request.user, **data)
 
     return _section_view(request, pk, Section.ASSETS, form_class=AssetsForm, initial=initial, save=save,
                          template="applications/wizard/form_step.html",
@@ -208,7 +209,7 @@ def step_preferences(request, pk):
         return {"districts": list(app.preferred_districts.all()), "bedrooms": app.preferred_bedrooms}
 
     def save(app, data):
-        return services.application_set_preferences(application=app, actor=request.user,
+        return apply_services.application_set_preferences(application=app, actor=request.user,
                                                     districts=data["districts"], bedrooms=data["bedrooms"])
 
     return _section_view(request, pk, Section.PREFERENCES, form_class=PreferencesForm, initial=initial, save=save,
@@ -224,7 +225,7 @@ def step_place(request, pk):
         return {"street": str(app.street_id or ""), "community": app.community_id}
 
     def save(app, data):
-        return services.application_set_place(application=app, actor=request.user, street=data["street"],
+        return apply_services.application_set_place(application=app, actor=request.user, street=data["street"],
                                               community=data["community"])
 
     def extra(app, form):
@@ -242,7 +243,7 @@ def step_consent(request, pk):
         return {"agree": bool(app.consent_at)}
 
     def save(app, data):
-        return services.application_give_consent(application=app, actor=request.user, agreed=data["agree"])
+        return apply_services.application_give_consent(application=app, actor=request.user, agreed=data["agree"])
 
     return _section_view(request, pk, Section.CONSENT, form_class=ConsentForm, initial=initial, save=save,
                          template="applications/wizard/consent.html",
@@ -273,7 +274,7 @@ def members(request, pk, member_pk=None):
         if form.is_valid():
             data = form.cleaned_data
             try:
-                services.member_save(
+                apply_services.member_save(
                     application=application, actor=request.user, member=member,
                     relationship=data.get("relationship") or (member.relationship if member else ""),
                     name=data.get("name") or (member.name if member else ""),
@@ -299,7 +300,7 @@ def member_delete(request, pk, member_pk):
     application = selectors.applicant_application_or_404(request.user, pk)
     member = get_object_or_404(HouseholdMember, pk=member_pk, household=application.household)
     try:
-        services.member_remove(application=application, actor=request.user, member=member)
+        apply_services.member_remove(application=application, actor=request.user, member=member)
         messages.success(request, f"已删除家庭成员 {member.name}。")
     except PortalError as exc:
         messages.error(request, exc.message)
@@ -314,7 +315,7 @@ def member_delete(request, pk, member_pk):
 def materials(request, pk):
     application = selectors.applicant_application_or_404(request.user, pk)
     if application.status not in (Status.DRAFT, Status.RETURNED_FOR_CORRECTION):
-        messages.info(request, services.NOT_EDITABLE)
+        messages.info(request, apply_services.NOT_EDITABLE)
         return redirect("applications:progress", application.pk)
     if application.status == Status.RETURNED_FOR_CORRECTION and not any(
             s == Section.MATERIALS or s.startswith("material.") for s in application.correction.sections()):
@@ -339,7 +340,7 @@ def materials(request, pk):
         form = MaterialUploadForm(request.POST, request.FILES, prefix=kind)
         if form.is_valid():
             try:
-                services.material_upload(application=application, actor=request.user, kind=kind,
+                apply_services.material_upload(application=application, actor=request.user, kind=kind,
                                          upload=form.cleaned_data["file"], replaces=replaces)
             except PortalError as exc:
                 form.add_portal_error(exc)
@@ -368,7 +369,7 @@ def material_remove(request, pk, material_pk):
     application = selectors.applicant_application_or_404(request.user, pk)
     material = get_object_or_404(Material, pk=material_pk, application=application)
     try:
-        services.material_remove(application=application, actor=request.user, material=material)
+        apply_services.material_remove(application=application, actor=request.user, material=material)
         messages.success(request, "文件已移除（系统保留记录）。")
     except PortalError as exc:
         messages.error(request, exc.message)

@@ -1,7 +1,9 @@
 """The cross-department check (部门联审, DESIGN §5; docs/adr/0006-cross-department-checks.md).
 
     summary = run_checks([application.pk])          # every department the category needs
-    check_rerun(application=app, department="tax", actor=caseworker)
+
+A caseworker's re-run of one department is `applications.crosscheck.services.check_rerun`; the
+results as shown are read through `applications.crosscheck.selectors`.
 
 For every household member and department one `CheckResult` is written and becomes the current one
 for (application, member, department). A department is not asked again about a person it answered
@@ -28,15 +30,14 @@ from django.utils import timezone
 
 from applications.crosscheck.exchange import Outcome, adapter_for
 from applications.crosscheck.exchange import departments as registered_departments
+from applications.eligibility import rules
 from applications.models import Application, CheckResult, HouseholdMember, Status
 from applications.models.review import CheckOutcome
-from gongzufang.errors import PortalError
+from applications.review.services import checks_finished
 from gongzufang.parameters import param
 
 logger = logging.getLogger(__name__)
 
-# Statuses in which a caseworker may ask one department again (after that, the decision stands).
-RERUN_STATUSES = (Status.CROSS_CHECK, Status.DISTRICT_REVIEW)
 # Threads storing departments' rows at once, each on its own connection (PostgreSQL only).
 WRITERS = 2
 
@@ -53,14 +54,9 @@ def departments_for(application) -> list[str]:
 
 def _departments_for_category(category) -> list[str]:
     codes = list(registered_departments())
-    try:
-        from applications.eligibility import rules
-    except ImportError:  # the runner works without the rules: it then asks every department
+    if not category:
         return codes
-    needed = getattr(rules, "departments_needed", None)
-    if needed is None or not category:
-        return codes
-    wanted = set(needed(category))
+    wanted = set(rules.departments_needed(category))
     return [c for c in codes if c in wanted]
 
 
@@ -386,91 +382,6 @@ def _department_rows(pairs, answers, reused_rows, summary) -> list[_Answer]:
 
 
 def _notify(application_ids, summary):
-    try:
-        from applications.review import services as review
-    except ImportError:
-        return
-    finished = getattr(review, "checks_finished", None)
-    if finished is None:
-        return
     for app_id in application_ids:
-        if finished(application_id=app_id):
+        if checks_finished(application_id=app_id):
             summary.moved_on.append(app_id)
-
-
-# --- services ------------------------------------------------------------------------------------
-
-
-def check_rerun(*, application, department, actor) -> CheckSummary:
-    """A caseworker asks one department again about one application's household, whatever the
-    freshness window says. The permission (`applications.rerun_check`) is the caller's to check;
-    the scope is checked here, as everywhere: outside it the application is "not found"."""
-    if not Application.objects.for_staff(actor).filter(pk=application.pk).exists():
-        raise PortalError("未找到该申请。", code="not_found")
-    if department not in registered_departments():
-        raise PortalError("没有这个核验部门。", code="unknown_department")
-    status = Application.objects.filter(pk=application.pk).values_list("status", flat=True).get()
-    if status not in RERUN_STATUSES:
-        label = Status(status).label
-        raise PortalError(f"当前状态为“{label}”，只有部门联审或区县审核环节可以重新核验部门数据。",
-                          code="rerun_not_allowed")
-    summary = run_checks([application.pk], departments=[department], force=True)
-    logger.info("check rerun: application %s department %s by user %s: %s", application.pk, department,
-                getattr(actor, "pk", None), dict(summary.statuses))
-    if status == Status.DISTRICT_REVIEW:
-        _reevaluate(application.pk)
-    return summary
-
-
-def _reevaluate(application_id):
-    """In district review the rules were already applied: apply them again to the new answers, so
-    the caseworker never decides on an evaluation that no longer matches the facts."""
-    try:
-        from applications.eligibility import rules
-    except ImportError:
-        return
-    evaluate = getattr(rules, "evaluate", None)
-    if evaluate is not None:
-        evaluate(Application.objects.get(pk=application_id))
-
-
-# --- selectors -----------------------------------------------------------------------------------
-
-
-@dataclass
-class DepartmentResults:
-    code: str
-    name: str
-    status: str  # fail if any member fails, else unknown if any is unknown, else pass
-    results: list  # current CheckResult rows, one per member (member selected)
-
-    @property
-    def status_label(self) -> str:
-        return CheckOutcome(self.status).label
-
-
-def current_results(application) -> list[DepartmentResults]:
-    """The current answers, grouped per department (in the registry's order) and member."""
-    registry = registered_departments()
-    rows = (CheckResult.objects.current().filter(application_id=application.pk)
-            .select_related("member").order_by("department", "member__sort_order", "member_id"))
-    grouped = defaultdict(list)
-    for row in rows:
-        grouped[row.department].append(row)
-    order = {code: i for i, code in enumerate(registry)}
-    out = []
-    for code in sorted(grouped, key=lambda c: (order.get(c, len(order)), c)):
-        statuses = {r.status for r in grouped[code]}
-        status = (CheckOutcome.FAIL if CheckOutcome.FAIL in statuses
-                  else CheckOutcome.UNKNOWN if CheckOutcome.UNKNOWN in statuses else CheckOutcome.PASS)
-        cls = registry.get(code)
-        out.append(DepartmentResults(code=code, name=cls.name if cls else code, status=str(status),
-                                     results=grouped[code]))
-    return out
-
-
-def unknown_departments(application) -> list[str]:
-    """Departments with a current `unknown` answer for some member (registry order)."""
-    codes = set(CheckResult.objects.current().filter(application_id=application.pk, status=CheckOutcome.UNKNOWN)
-                .values_list("department", flat=True))
-    return [c for c in registered_departments() if c in codes] + sorted(codes - set(registered_departments()))

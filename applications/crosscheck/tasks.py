@@ -1,5 +1,8 @@
 """Background work of the cross-department check (部门联审). Tasks take ids, are idempotent and call
-`applications.crosscheck.runner`. Beat runs `cross_check_sweep` (gongzufang/schedule.py)."""
+`applications.crosscheck.runner`. Beat runs `cross_check_sweep` (gongzufang/schedule.py).
+
+The names are those the tasks had before the rooms (`applications.tasks_crosscheck.*`), kept so that
+the beat schedule stored by django-celery-beat and messages already queued go on finding them."""
 
 import logging
 import random
@@ -27,7 +30,7 @@ def retry_countdown(retries: int) -> int:
     return base + random.randint(0, base // 4)
 
 
-@shared_task(bind=True, max_retries=MAX_RETRIES)
+@shared_task(bind=True, max_retries=MAX_RETRIES, name="applications.tasks_crosscheck.cross_check_application")
 def cross_check_application(self, application_id: int):
     """Ask every department the application's category needs; results already fresh are kept.
 
@@ -67,7 +70,7 @@ def applications_to_sweep(now=None) -> list[int]:
     )
 
 
-@shared_task
+@shared_task(name="applications.tasks_crosscheck.cross_check_sweep")
 def cross_check_sweep():
     """Beat, hourly: ask again for applications left waiting on unknown answers, in chunks (one
     chunk's ID numbers go out in shared batches). Safe to run twice."""

@@ -21,7 +21,7 @@ DEMO_MEMBERS = [("spouse", "李明", "230602199001011238", "married", "大庆某
                 ("child", "李小花", "230602201503010083", "unmarried", "", "0")]
 
 
-def _document(title):
+def demo_document(title):
     image = Image.new("RGB", (600, 400), (250, 250, 245))
     ImageDraw.Draw(image).text((30, 30), f"DEMO {title}", fill=(60, 60, 60))
     out = io.BytesIO()
@@ -48,27 +48,28 @@ def seed():
 @transaction.atomic
 def _seed_application(user):
     from applications import selectors, services
+    from applications.apply import services as apply_services
 
     app = services.application_start(applicant=user)
-    app = services.application_set_assistance(application=app, actor=user, assistance_type="unit",
+    app = apply_services.application_set_assistance(application=app, actor=user, assistance_type="unit",
                                               category="low_income")
     me = app.household.members.get(relationship="self")
-    services.member_save(application=app, actor=user, member=me, relationship="self", name=me.name,
+    apply_services.member_save(application=app, actor=user, member=me, relationship="self", name=me.name,
                          id_number=me.id_number, marital_status="married", employer="萨尔图区某超市",
                          monthly_income=Decimal("1600.00"))
     for relationship, name, number, marital, employer, income in DEMO_MEMBERS:
-        services.member_save(application=app, actor=user, relationship=relationship, name=name, id_number=number,
+        apply_services.member_save(application=app, actor=user, relationship=relationship, name=name, id_number=number,
                              marital_status=marital, employer=employer, monthly_income=Decimal(income))
-    services.application_set_housing(application=app, actor=user, housing_type="private_rent",
+    apply_services.application_set_housing(application=app, actor=user, housing_type="private_rent",
                                      housing_area=Decimal("28.00"), housing_address="萨尔图区东安社区 3-2-501（租住）")
-    services.application_set_assets(application=app, actor=user, vehicle_count=0, vehicle_value=Decimal("0"),
+    apply_services.application_set_assets(application=app, actor=user, vehicle_count=0, vehicle_value=Decimal("0"),
                                     business_count=0, business_capital=Decimal("0"), property_sold_recently=False)
     street = Street.objects.get(code="230602001")
-    app = services.application_set_place(application=app, actor=user, street=street,
+    app = apply_services.application_set_place(application=app, actor=user, street=street,
                                          community=street.communities.order_by("code").first())
-    services.application_set_preferences(application=app, actor=user, districts=[street.district],
+    apply_services.application_set_preferences(application=app, actor=user, districts=[street.district],
                                          bedrooms=selectors.bedroom_choices_for(app)[-1][0])
-    services.application_give_consent(application=app, actor=user, agreed=True)
+    apply_services.application_give_consent(application=app, actor=user, agreed=True)
     for kind in selectors.required_material_kinds(app):
-        services.material_upload(application=app, actor=user, kind=kind, upload=_document(kind))
+        apply_services.material_upload(application=app, actor=user, kind=kind, upload=demo_document(kind))
     services.application_submit(application=app, actor=user)

@@ -73,28 +73,29 @@ def _applicant(p: Persona):
 
 def _build(user, p: Persona):
     from applications import selectors, services
-    from applications.demo.applicants import _document
+    from applications.apply import services as apply_services
+    from applications.demo.applicants import demo_document
     from applications.models import Application
 
     app = services.application_start(applicant=user)
-    services.application_set_assistance(application=app, actor=user, assistance_type=p.assistance, category=p.category)
+    apply_services.application_set_assistance(application=app, actor=user, assistance_type=p.assistance, category=p.category)
     me = app.household.members.get(relationship="self")
-    services.member_save(application=app, actor=user, member=me, relationship="self", name=me.name,
+    apply_services.member_save(application=app, actor=user, member=me, relationship="self", name=me.name,
                          id_number=me.id_number, marital_status=p.marital, employer="大庆某单位",
                          monthly_income=Decimal(p.income), disability="grade_2" if p.category == "special" else "none")
-    services.application_set_housing(application=app, actor=user, housing_type="private_rent",
+    apply_services.application_set_housing(application=app, actor=user, housing_type="private_rent",
                                      housing_area=Decimal("20.00"), housing_address="租住私房")
-    services.application_set_assets(application=app, actor=user, vehicle_count=0, vehicle_value=Decimal("0"),
+    apply_services.application_set_assets(application=app, actor=user, vehicle_count=0, vehicle_value=Decimal("0"),
                                     business_count=0, business_capital=Decimal("0"), property_sold_recently=False)
     street = Street.objects.get(code=p.street)
-    app = services.application_set_place(application=app, actor=user, street=street,
+    app = apply_services.application_set_place(application=app, actor=user, street=street,
                                          community=street.communities.order_by("code").first())
     if p.assistance == "unit":
-        services.application_set_preferences(application=app, actor=user, districts=[street.district],
+        apply_services.application_set_preferences(application=app, actor=user, districts=[street.district],
                                              bedrooms=selectors.bedroom_choices_for(app)[0][0])
-    services.application_give_consent(application=app, actor=user, agreed=True)
+    apply_services.application_give_consent(application=app, actor=user, agreed=True)
     for kind in selectors.required_material_kinds(app):
-        services.material_upload(application=app, actor=user, kind=kind, upload=_document(kind))
+        apply_services.material_upload(application=app, actor=user, kind=kind, upload=demo_document(kind))
     services.application_submit(application=app, actor=user)
     return Application.objects.get(pk=app.pk)
 

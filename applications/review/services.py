@@ -1,7 +1,7 @@
 """The caseworkers' review (DESIGN §4, issue 5): every decision after acceptance, as services.
 
 Each service locks the application row, checks who may act at this step (level, permission and area),
-runs the django-fsm-2 transition, records actor, level, opinion and time (`services._transition`),
+runs the django-fsm-2 transition, records actor, level, opinion and time (`applications.services.transition_application`),
 moves the clock and sends its side effects (messages, the cross-check task) on commit. Two
 caseworkers acting at once: the second waits for the lock, then finds the status moved on and gets
 a clear refusal.
@@ -16,10 +16,19 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from applications.eligibility import rules
 from applications.models import AFTER_APPROVAL, Application, CheckOutcome, RecheckRequest, RuleEvaluation, Status
 from applications.review import clock
-from applications.services import _claim_members, _lock, _require_owner, _transition, release_member_claims
+from applications.services import (
+    application_accept,
+    claim_members,
+    lock_application,
+    release_member_claims,
+    require_owner,
+    transition_application,
+)
 from gongzufang.errors import PortalError, TransitionNotAllowed
+from gongzufang.jobs import enqueue
 from gongzufang.models.users import Role
 from gongzufang.parameters import param
 from gongzufang.workdays import add_workdays
@@ -88,9 +97,8 @@ def _arrive(app, *, today):
 
 
 def _enqueue_cross_check(app_id):
-    from applications.crosscheck.tasks import cross_check_application
-
-    cross_check_application.delay(app_id)
+    # By name: the cross-check room imports this module (its runner ends in `checks_finished`).
+    enqueue("applications.tasks_crosscheck.cross_check_application", app_id)
 
 
 # --- street level --------------------------------------------------------------------------------
@@ -100,22 +108,22 @@ def begin_street_review(*, application, actor, opinion="") -> Application:
     """The clerk takes an accepted application into street review (optional: approving works from
     accepted too). The step's clock does not restart: acceptance and street review share 3 days."""
     with transaction.atomic():
-        app = _lock(application)
+        app = lock_application(application)
         _require(app, actor, STREET)
         if app.status != Status.ACCEPTED:
             raise _refuse(app, "开始初审")
-        _transition(app, method="begin_street_review", actor=actor, opinion=_opinion(opinion, default="开始街道初审"))
+        transition_application(app, method="begin_street_review", actor=actor, opinion=_opinion(opinion, default="开始街道初审"))
     return app
 
 
 def street_approve(*, application, actor, opinion="") -> Application:
     with transaction.atomic():
-        app = _lock(application)
+        app = lock_application(application)
         _require(app, actor, STREET)
         if app.status not in (Status.ACCEPTED, Status.STREET_REVIEW):
             raise _refuse(app, "初审通过")
         text = _opinion(opinion, default="街道初审通过，提交部门联审")
-        _transition(app, method="street_approve", actor=actor, opinion=text)
+        transition_application(app, method="street_approve", actor=actor, opinion=text)
         _arrive(app, today=timezone.localdate())
         _save(app)
     return app
@@ -128,8 +136,6 @@ def checks_finished(*, application_id) -> bool:
     """Called when a cross-check run ends. With every current result known, the rules are evaluated
     and the application goes to district review; with any `unknown`, it stays waiting (never passed
     on). Returns whether it moved."""
-    from applications.eligibility import rules
-
     with transaction.atomic():
         app = Application.objects.select_for_update().filter(pk=application_id).first()
         if app is None or app.status != Status.CROSS_CHECK:
@@ -146,7 +152,7 @@ def checks_finished(*, application_id) -> bool:
             text += f"；{len(evaluation.failed_results)} 项资格条件不符合，详见规则评估"
         elif evaluation.passed:
             text += "；资格条件全部符合"
-        _transition(app, method="checks_complete", actor=None, opinion=text)
+        transition_application(app, method="checks_complete", actor=None, opinion=text)
         _arrive(app, today=timezone.localdate())
         _save(app)
     return True
@@ -169,12 +175,12 @@ def _require_clean_checks(app):
 
 def district_approve(*, application, actor, opinion="") -> Application:
     with transaction.atomic():
-        app = _lock(application)
+        app = lock_application(application)
         _require(app, actor, DISTRICT)
         if app.status != Status.DISTRICT_REVIEW:
             raise _refuse(app, "区县审核通过")
         _require_clean_checks(app)
-        _transition(app, method="district_approve", actor=actor,
+        transition_application(app, method="district_approve", actor=actor,
                     opinion=_opinion(opinion, default="区县审核通过，进入公示"))
         _arrive(app, today=timezone.localdate())
         _save(app)
@@ -186,7 +192,7 @@ def close_notice(*, application, actor=None) -> Application:
     the daily task; a district or city caseworker may also close it."""
     today = timezone.localdate()
     with transaction.atomic():
-        app = _lock(application)
+        app = lock_application(application)
         if actor is not None:
             if not _in_scope(app, actor):
                 raise PortalError("未找到该申请。", code="not_found")
@@ -203,7 +209,7 @@ def close_notice(*, application, actor=None) -> Application:
         upheld = app.objections.filter(upheld=True).count()
         text = "公示期满，无异议" if not app.objections.exists() else (
             f"公示期满，异议已全部处理（其中 {upheld} 条成立）")
-        _transition(app, method="close_notice", actor=actor, opinion=text)
+        transition_application(app, method="close_notice", actor=actor, opinion=text)
         clock.resume(app, today)
         _arrive(app, today=today)
         _save(app)
@@ -212,13 +218,13 @@ def close_notice(*, application, actor=None) -> Application:
 
 def city_approve(*, application, actor, opinion="") -> Application:
     with transaction.atomic():
-        app = _lock(application)
+        app = lock_application(application)
         _require(app, actor, CITY)
         if app.status != Status.CITY_REVIEW:
             raise _refuse(app, "复核通过")
         if app.objections.filter(upheld=True).exists():
             raise PortalError("公示期间有成立的异议，不能审核通过。", code="objection_upheld")
-        _transition(app, method="city_approve", actor=actor, opinion=_opinion(opinion, default="市级复核通过"))
+        transition_application(app, method="city_approve", actor=actor, opinion=_opinion(opinion, default="市级复核通过"))
         _arrive(app, today=timezone.localdate())
         _save(app)
     return app
@@ -229,7 +235,7 @@ def reject(*, application, actor, opinion) -> Application:
     numbers are released (they may apply again or ask for a recheck)."""
     text = _opinion(opinion, required=True)
     with transaction.atomic():
-        app = _lock(application)
+        app = lock_application(application)
         decider = STEP_DECIDER.get(app.status)
         if decider is None:
             if not _in_scope(app, actor):
@@ -238,7 +244,7 @@ def reject(*, application, actor, opinion) -> Application:
         _require(app, actor, decider)
         app.rejected_from = app.status
         app.rejected_by = actor
-        _transition(app, method="reject", actor=actor, opinion=text)
+        transition_application(app, method="reject", actor=actor, opinion=text)
         app.decided_at = timezone.now()
         clock.stop(app)
         _save(app)
@@ -258,8 +264,8 @@ def recheck_request(*, application, actor, reason) -> RecheckRequest:
         raise PortalError("复核理由不能超过 2000 个字。", fields={"reason": ["too_long"]})
     today = timezone.localdate()
     with transaction.atomic():
-        app = _lock(application)
-        _require_owner(app, actor)
+        app = lock_application(application)
+        require_owner(app, actor)
         if RecheckRequest.objects.filter(application=app).exists():
             if app.status == Status.RECHECK_REQUESTED:
                 return app.recheck  # a double click: the first request stands
@@ -271,11 +277,11 @@ def recheck_request(*, application, actor, reason) -> RecheckRequest:
         last_day = decided_on + timedelta(days=days)
         if today > last_day:
             raise PortalError(f"申请复核的期限（决定后 {days} 日内，至 {last_day:%Y-%m-%d}）已过。", code="recheck_late")
-        _claim_members(app)  # refused, with the usual message, if someone now applies elsewhere
+        claim_members(app)  # refused, with the usual message, if someone now applies elsewhere
         budget = param("review.total_workdays", on=today, district=app.district_id)
         recheck = RecheckRequest.objects.create(application=app, reason=reason, due_on=add_workdays(today, budget),
                                                 rejected_by=app.rejected_by)
-        _transition(app, method="request_recheck", actor=actor, opinion=f"申请人申请复核：{reason}")
+        transition_application(app, method="request_recheck", actor=actor, opinion=f"申请人申请复核：{reason}")
         app.decided_at = None
         app.processing_workdays = None
         clock.restart_step(app, today)
@@ -289,7 +295,7 @@ def recheck_decide(*, application, actor, granted: bool, opinion) -> Application
     text = _opinion(opinion, required=True)
     today = timezone.localdate()
     with transaction.atomic():
-        app = _lock(application)
+        app = lock_application(application)
         if actor is None or not _in_scope(app, actor):
             raise PortalError("未找到该申请。", code="not_found")
         if not (actor.is_superuser or actor.has_perm("applications.decide_recheck")):
@@ -303,11 +309,11 @@ def recheck_decide(*, application, actor, granted: bool, opinion) -> Application
         recheck.granted, recheck.opinion = bool(granted), text
         recheck.save(update_fields=["decided_at", "decided_by", "granted", "opinion"])
         if granted:
-            _transition(app, method="grant_recheck", actor=actor, opinion=f"复核成立：{text}")
+            transition_application(app, method="grant_recheck", actor=actor, opinion=f"复核成立：{text}")
             app.rejected_from, app.rejected_by = "", None
             _arrive(app, today=today)
         else:
-            _transition(app, method="uphold_rejection", actor=actor, opinion=f"复核维持原决定：{text}")
+            transition_application(app, method="uphold_rejection", actor=actor, opinion=f"复核维持原决定：{text}")
             app.decided_at = timezone.now()
             clock.stop(app, today)
             release_member_claims(app)
@@ -372,8 +378,6 @@ def allowed_actions(application, user) -> list[Action]:
 
 def perform(name, *, application, actor, opinion="") -> Application:
     """Run the action `name` (see ACTIONS) as `actor`."""
-    from applications.services import application_accept
-
     if name not in ACTIONS:
         raise PortalError("未知的操作。", code="unknown_action")
     if name == "accept":

@@ -9,6 +9,7 @@ from django.utils import timezone
 from PIL import Image
 
 from applications import selectors, services
+from applications.apply import services as apply_services
 from applications.models import Application, Relationship
 from gongzufang.idnumber import check_character
 from gongzufang.models import Street
@@ -63,33 +64,33 @@ def draft(user=None, *, assistance="unit", category="low_income", street=None, m
     """A complete draft (ready to submit) unless told otherwise. `members`: [(relationship, name, id_number)]."""
     user = user or applicant()
     app = services.application_start(applicant=user)
-    services.application_set_assistance(application=app, actor=user, assistance_type=assistance, category=category)
+    apply_services.application_set_assistance(application=app, actor=user, assistance_type=assistance, category=category)
     me = app.household.members.get(relationship=Relationship.SELF)
-    services.member_save(application=app, actor=user, member=me, relationship="self", name=me.name,
+    apply_services.member_save(application=app, actor=user, member=me, relationship="self", name=me.name,
                          id_number=me.id_number, marital_status="married", employer="大庆某公司",
                          monthly_income=Decimal("1500.00"), disability="none")
     for relationship, name, number in members:
-        services.member_save(application=app, actor=user, relationship=relationship, name=name, id_number=number,
+        apply_services.member_save(application=app, actor=user, relationship=relationship, name=name, id_number=number,
                              marital_status="married" if relationship == "spouse" else "unmarried",
                              monthly_income=Decimal("1000"))
-    services.application_set_housing(application=app, actor=user, housing_type="private_rent",
+    apply_services.application_set_housing(application=app, actor=user, housing_type="private_rent",
                                      housing_area=Decimal("12.50"), housing_address="萨尔图区某街 1 号")
-    services.application_set_assets(application=app, actor=user, vehicle_count=0, vehicle_value=Decimal("0"),
+    apply_services.application_set_assets(application=app, actor=user, vehicle_count=0, vehicle_value=Decimal("0"),
                                     business_count=0, business_capital=Decimal("0"), property_sold_recently=False)
     street = street or factories.first_street("230602")
     if isinstance(street, str):
         street = Street.objects.get(code=street)
-    services.application_set_place(application=app, actor=user, street=street,
+    apply_services.application_set_place(application=app, actor=user, street=street,
                                    community=street.communities.order_by("code").first())
     app = Application.objects.get(pk=app.pk)
     if assistance == "unit":
-        services.application_set_preferences(application=app, actor=user, districts=[street.district],
+        apply_services.application_set_preferences(application=app, actor=user, districts=[street.district],
                                              bedrooms=selectors.bedroom_choices_for(app)[0][0])
     if consent:
-        services.application_give_consent(application=app, actor=user, agreed=True)
+        apply_services.application_give_consent(application=app, actor=user, agreed=True)
     if materials:
         for kind in selectors.required_material_kinds(app):
-            services.material_upload(application=app, actor=user, kind=kind, upload=upload(f"{kind}.png"))
+            apply_services.material_upload(application=app, actor=user, kind=kind, upload=upload(f"{kind}.png"))
     return Application.objects.get(pk=app.pk)
 
 

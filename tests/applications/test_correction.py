@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 
 from applications import selectors, services
+from applications.apply import services as apply_services
 from applications.models import Application, CorrectionRequest, SiteMessage, SmsOutbox, Status
 from gongzufang.errors import PortalError, TransitionNotAllowed
 from tests import factories
@@ -86,14 +87,14 @@ def test_the_applicant_changes_only_the_listed_items(client, app, carol):
     services.application_return_for_correction(application=app, actor=carol,
                                                items=[("housing", "面积有误"), ("material.income", "不清晰")])
     user = app.applicant
-    services.application_set_housing(application=app, actor=user, housing_type="private_rent", housing_area=20)
+    apply_services.application_set_housing(application=app, actor=user, housing_type="private_rent", housing_area=20)
     with pytest.raises(PortalError, match="不在补正清单"):
-        services.application_set_assets(application=app, actor=user, vehicle_count=1, vehicle_value=1000,
+        apply_services.application_set_assets(application=app, actor=user, vehicle_count=1, vehicle_value=1000,
                                         business_count=0, business_capital=0, property_sold_recently=False)
     with pytest.raises(PortalError, match="不在补正清单"):
-        services.material_upload(application=app, actor=user, kind="current_housing", upload=builders.upload())
+        apply_services.material_upload(application=app, actor=user, kind="current_housing", upload=builders.upload())
     old = app.materials.current().get(kind="income")
-    services.material_upload(application=app, actor=user, kind="income", upload=builders.upload("clear.png"),
+    apply_services.material_upload(application=app, actor=user, kind="income", upload=builders.upload("clear.png"),
                              replaces=old)
     # The pages agree: an item not listed redirects with a message, a listed one opens.
     client.force_login(user)
@@ -122,7 +123,7 @@ def test_resubmission_goes_back_to_where_it_was_returned_from(client, app, carol
 def test_resubmission_needs_the_required_items_present(app, carol):
     services.application_return_for_correction(application=app, actor=carol, items=[("material.income", "重新上传")])
     income = app.materials.current().get(kind="income")
-    services.material_remove(application=app, actor=app.applicant, material=income)
+    apply_services.material_remove(application=app, actor=app.applicant, material=income)
     with pytest.raises(PortalError, match="请上传收入证明"):
         services.application_resubmit(application=app, actor=app.applicant)
 

@@ -11,13 +11,9 @@ from django.utils import timezone
 
 from applications import services
 from applications.crosscheck.exchange import HttpDepartmentAdapter
-from applications.crosscheck.runner import (
-    check_rerun,
-    current_results,
-    departments_for,
-    run_checks,
-    unknown_departments,
-)
+from applications.crosscheck.runner import departments_for, run_checks
+from applications.crosscheck.selectors import current_results, unknown_departments
+from applications.crosscheck.services import check_rerun
 from applications.crosscheck.tasks import (
     MAX_RETRIES,
     applications_to_sweep,

@@ -12,7 +12,8 @@ from django.urls import reverse
 from PIL import Image
 from pypdf import PdfReader
 
-from applications import selectors, services
+from applications import selectors
+from applications.apply import services as apply_services
 from applications.models import Material, Status
 from gongzufang.errors import PortalError
 from gongzufang.models import PolicyParameter
@@ -125,7 +126,7 @@ def test_a_failed_upload_loses_nothing_already_saved(client, app):
 
 def test_a_kind_not_required_is_refused(app):
     with pytest.raises(PortalError, match="不需要上传"):
-        services.material_upload(application=app, actor=app.applicant, kind="identity", upload=builders.upload())
+        apply_services.material_upload(application=app, actor=app.applicant, kind="identity", upload=builders.upload())
 
 
 def test_a_replaced_file_keeps_its_history(client, app):
@@ -166,7 +167,7 @@ def test_another_applicant_gets_404_for_the_file(client, app):
 
 
 def test_anonymous_users_are_sent_to_log_in(client, app):
-    services.material_upload(application=app, actor=app.applicant, kind="income", upload=builders.upload())
+    apply_services.material_upload(application=app, actor=app.applicant, kind="income", upload=builders.upload())
     response = client.get(reverse("applications:material_file", args=[Material.objects.get().pk]))
     assert response.status_code == 302 and reverse("login") in response.url
 
@@ -182,7 +183,7 @@ def test_caseworkers_in_scope_see_the_file_and_others_get_404(client, carol, dav
 
 
 def test_caseworkers_never_see_a_drafts_files(client, dave, app):
-    services.material_upload(application=app, actor=app.applicant, kind="income", upload=builders.upload())
+    apply_services.material_upload(application=app, actor=app.applicant, kind="income", upload=builders.upload())
     client.force_login(dave)
     assert client.get(reverse("applications:material_file", args=[Material.objects.get().pk])).status_code == 404
 
@@ -191,7 +192,7 @@ def test_materials_cannot_change_after_submission(app):
     app = builders.submitted()
     assert app.status == Status.SUBMITTED
     with pytest.raises(PortalError, match="不能修改"):
-        services.material_upload(application=app, actor=app.applicant, kind="income", upload=builders.upload())
+        apply_services.material_upload(application=app, actor=app.applicant, kind="income", upload=builders.upload())
 
 
 @pytest.mark.parametrize("replaces", ["abc", "1.5", "-1", "99999999999999999999"])

@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 
 from applications import services
+from applications.apply import services as apply_services
 from applications.models import HouseholdMember
 from gongzufang.errors import PortalError
 from tests.applications import builders
@@ -89,10 +90,10 @@ def test_the_applicants_own_name_and_number_cannot_be_changed(client, draft_app)
 
 def test_one_spouse_only(draft_app):
     user = draft_app.applicant
-    services.member_save(application=draft_app, actor=user, relationship="spouse", name="李明",
+    apply_services.member_save(application=draft_app, actor=user, relationship="spouse", name="李明",
                          id_number="230602199001011238", marital_status="married")
     with pytest.raises(PortalError, match="已有配偶"):
-        services.member_save(application=draft_app, actor=user, relationship="spouse", name="张伟",
+        apply_services.member_save(application=draft_app, actor=user, relationship="spouse", name="张伟",
                              id_number="230602198807203015", marital_status="married")
 
 
@@ -119,7 +120,7 @@ def test_a_person_in_another_households_active_application_is_refused_without_de
 def test_a_household_already_applying_cannot_submit_again(draft_app):
     builders.submitted(builders.applicant("李明", "230602199001011238"))
     with pytest.raises(PortalError, match="其他正在办理"):
-        services.member_save(application=draft_app, actor=draft_app.applicant, relationship="spouse", name="李明",
+        apply_services.member_save(application=draft_app, actor=draft_app.applicant, relationship="spouse", name="李明",
                              id_number="230602199001011238", marital_status="married")
 
 

@@ -5,6 +5,7 @@ import pytest
 from django.urls import reverse
 
 from applications import services
+from applications.apply import services as apply_services
 from applications.models import Application, Status
 from gongzufang.models import Community, Street
 from gongzufang.selectors.guide import assistance_category_choices
@@ -100,7 +101,7 @@ def test_housing_step_errors_sit_next_to_the_field_and_in_the_summary(client, ap
 
 
 def test_subsidy_has_no_preferences_step(client, app):
-    services.application_set_assistance(application=app, actor=app.applicant, assistance_type="subsidy",
+    apply_services.application_set_assistance(application=app, actor=app.applicant, assistance_type="subsidy",
                                         category="new_graduate")
     login(client, app.applicant)
     body = client.get(reverse("applications:step_housing", args=[app.pk])).content.decode()
@@ -111,7 +112,7 @@ def test_subsidy_has_no_preferences_step(client, app):
 
 
 def test_a_unit_larger_than_the_household_may_have_is_refused(client, app):
-    services.application_set_assistance(application=app, actor=app.applicant, assistance_type="unit",
+    apply_services.application_set_assistance(application=app, actor=app.applicant, assistance_type="unit",
                                         category="low_income")
     district = factories.district("230602")
     response = login(client, app.applicant).post(reverse("applications:step_preferences", args=[app.pk]),
@@ -166,12 +167,12 @@ SCRIPT = "<script>alert(1)</script><img src=x>"  # fits the 40-character name fi
 def test_html_and_script_in_every_text_field_are_escaped_everywhere(client, admin_client, carol):
     user = builders.applicant(name=SCRIPT)
     app = builders.draft(user, members=[("child", SCRIPT, builders.fresh_id_number(born="20120608"))])
-    services.application_set_housing(application=app, actor=user, housing_type="other", housing_area=1,
+    apply_services.application_set_housing(application=app, actor=user, housing_type="other", housing_area=1,
                                      housing_address=SCRIPT)
-    services.application_set_assets(application=app, actor=user, vehicle_count=0, vehicle_value=0, business_count=0,
+    apply_services.application_set_assets(application=app, actor=user, vehicle_count=0, vehicle_value=0, business_count=0,
                                     business_capital=0, property_sold_recently=False, assets_note=SCRIPT)
     me = app.household.members.get(relationship="self")
-    services.member_save(application=app, actor=user, member=me, relationship="self", name=me.name,
+    apply_services.member_save(application=app, actor=user, member=me, relationship="self", name=me.name,
                          id_number=me.id_number, marital_status="married", employer=SCRIPT, monthly_income=1)
     material = app.materials.first()
     material.original_name = SCRIPT
