@@ -5,9 +5,11 @@ import hashlib
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django_fsm import FSMField, transition
 from simple_history.models import HistoricalRecords
 
 from gongzufang.scoping import NO_SCOPE, Scope, ScopedManager
+from gongzufang.workflow import Lifecycle, StatusLog
 
 from .audit import StatusChange
 
@@ -17,7 +19,7 @@ def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-class ApiClient(models.Model):
+class ApiClient(Lifecycle, models.Model):
     class Status(models.TextChoices):
         ACTIVE = "active", _("有效")
         REVOKED = "revoked", _("已吊销")
@@ -39,7 +41,8 @@ class ApiClient(models.Model):
         help_text=_("经接口办理审核、发布房源等操作时记为操作人：区县令牌须为本区县的区县经办人或街道受理员，市级令牌须为市级经办人。"
                     "留空则该令牌不能办理审核。"),
     )
-    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.ACTIVE, editable=False)
+    status = FSMField(_("状态"), max_length=10, choices=Status.choices, default=Status.ACTIVE, editable=False,
+                      protected=True)
     created_at = models.DateTimeField(_("签发时间"), auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
@@ -50,6 +53,7 @@ class ApiClient(models.Model):
     objects = ScopedManager()
     scope_district_path = "district"
     history = HistoricalRecords()
+    status_log = StatusLog("gongzufang.ApiClientStatusChange", "client")
 
     class Meta:
         verbose_name = _("区县接口令牌")
@@ -58,6 +62,11 @@ class ApiClient(models.Model):
 
     def __str__(self):
         return f"{self.name}（{self.key_prefix}…）"
+
+    @transition(field=status, source=Status.ACTIVE, target=Status.REVOKED,
+                custom={"label": _("吊销"), "verb": _("吊销"), "needs_opinion": True, "style": "danger"})
+    def revoke(self):
+        """吊销: the token stops working at once; a revoked token is never restored (issue a new one)."""
 
     def clean(self):
         from django.core.exceptions import ValidationError

@@ -13,6 +13,9 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_fsm import FSMField, transition
+
+from gongzufang.workflow import Lifecycle, StatusLog
 
 from .audit import StatusChange
 
@@ -65,18 +68,11 @@ class ArticleQuerySet(models.QuerySet):
         return self.public()
 
 
-class Article(models.Model):
+class Article(Lifecycle, models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("草稿")
         PUBLISHED = "published", _("已发布")
         WITHDRAWN = "withdrawn", _("已撤回")
-
-    # Allowed status changes (gongzufang.workflow.change_status).
-    TRANSITIONS = {
-        Status.DRAFT: {Status.PUBLISHED},
-        Status.PUBLISHED: {Status.WITHDRAWN},
-        Status.WITHDRAWN: {Status.PUBLISHED, Status.DRAFT},
-    }
 
     category = models.ForeignKey(
         ArticleCategory, on_delete=models.PROTECT, related_name="articles", verbose_name=_("栏目"),
@@ -98,8 +94,9 @@ class Article(models.Model):
     cover_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
     cover_content_type = models.CharField(max_length=40, blank=True, editable=False)
     source = models.CharField(_("来源/发文单位"), max_length=80, blank=True, default="大庆市住房和城乡建设局")
-    status = models.CharField(
+    status = FSMField(
         _("状态"), max_length=12, choices=Status.choices, default=Status.DRAFT, editable=False, db_index=True,
+        protected=True,
     )
     published_at = models.DateTimeField(
         _("发布时间"), null=True, blank=True, db_index=True,
@@ -113,6 +110,7 @@ class Article(models.Model):
     )
 
     objects = ArticleQuerySet.as_manager()
+    status_log = StatusLog("gongzufang.ArticleStatusChange", "article")
 
     class Meta:
         verbose_name = _("政策资讯")
@@ -125,6 +123,21 @@ class Article(models.Model):
 
     def get_absolute_url(self):
         return reverse("article_detail", args=[self.pk])
+
+    @transition(field=status, source=[Status.DRAFT, Status.WITHDRAWN], target=Status.PUBLISHED,
+                custom={"label": _("发布"), "verb": _("发布")})
+    def publish(self):
+        """发布: shown on the public pages from its publish time."""
+
+    @transition(field=status, source=Status.PUBLISHED, target=Status.WITHDRAWN,
+                custom={"label": _("撤回"), "verb": _("撤回"), "needs_opinion": True, "style": "danger"})
+    def withdraw(self):
+        """撤回: off the public pages (its files stop being served); may be published again."""
+
+    @transition(field=status, source=Status.WITHDRAWN, target=Status.DRAFT,
+                custom={"label": _("转为草稿"), "verb": _("转为草稿")})
+    def back_to_draft(self):
+        pass
 
     @property
     def is_public(self):

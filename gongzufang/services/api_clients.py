@@ -7,7 +7,7 @@ from django.db import transaction
 from gongzufang.errors import PortalError
 from gongzufang.models import ApiClient, District
 from gongzufang.models.api_clients import acting_user_problem, token_digest
-from gongzufang.workflow import change_status
+from gongzufang.workflow import transition
 
 
 @transaction.atomic
@@ -29,8 +29,4 @@ def api_client_issue(*, name, district: District | None, actor=None, can_write=T
 
 @transaction.atomic
 def api_client_revoke(*, client: ApiClient, actor, reason):
-    change_status(
-        instance=client, to_status=ApiClient.Status.REVOKED, actor=actor, opinion=reason,
-        allowed={ApiClient.Status.ACTIVE: {ApiClient.Status.REVOKED}},
-        log=lambda **kw: client.status_changes.create(**kw),
-    )
+    transition(client, "revoke", actor=actor, opinion=reason)

@@ -8,8 +8,8 @@ from django.utils.translation import gettext as _
 from gongzufang.article_files import clean_image_upload, clean_pdf_upload
 from gongzufang.article_html import removed_something, sanitize_article_html
 from gongzufang.errors import PortalError
-from gongzufang.models import Article, ArticleAttachment, ArticleCategory, ArticleImage, ArticleStatusChange
-from gongzufang.workflow import change_status
+from gongzufang.models import Article, ArticleAttachment, ArticleCategory, ArticleImage
+from gongzufang.workflow import transition
 
 
 class ArticleNotReady(PortalError):
@@ -92,11 +92,8 @@ def article_publish(*, article: Article, actor, published_at=None, opinion: str 
     already set on the article, else now; a future time keeps it hidden until then."""
     article_check_ready(article)
     with transaction.atomic():
-        locked = change_status(
-            instance=article, to_status=Article.Status.PUBLISHED, actor=actor, opinion=opinion,
-            allowed=Article.TRANSITIONS, log=lambda **kw: ArticleStatusChange.objects.create(article=article, **kw),
-        )
-        when = published_at or locked.published_at or timezone.now()
+        transition(article, "publish", actor=actor, opinion=opinion)
+        when = published_at or article.published_at or timezone.now()
         Article.objects.filter(pk=article.pk).update(published_at=when)
     article.published_at = when
     return article
@@ -106,8 +103,5 @@ def article_unpublish(*, article: Article, actor, opinion: str) -> Article:
     """Withdraw a published article from the public pages (its files stop being served)."""
     if not (opinion or "").strip():
         raise PortalError(_("撤回须填写原因。"))
-    change_status(
-        instance=article, to_status=Article.Status.WITHDRAWN, actor=actor, opinion=opinion,
-        allowed=Article.TRANSITIONS, log=lambda **kw: ArticleStatusChange.objects.create(article=article, **kw),
-    )
+    transition(article, "withdraw", actor=actor, opinion=opinion)
     return article
