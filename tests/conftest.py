@@ -215,11 +215,35 @@ def portal_in_browser(page, db, settings):
 
 def pytest_collection_modifyitems(items):
     """Base data (districts, calendar, guide, groups) is recreated by post_migrate after every flush
-    (gongzufang/base_data.py); serialized_rollback would insert it a second time, so it is refused."""
+    (gongzufang/base_data.py); serialized_rollback would insert it a second time, so it is refused.
+    A test that asks for `on_postgres` is marked `postgres`, so the summary below counts it."""
     for item in items:
+        if "on_postgres" in getattr(item, "fixturenames", ()) and not item.get_closest_marker("postgres"):
+            item.add_marker(pytest.mark.postgres)
         marker = item.get_closest_marker("django_db")
         if marker and marker.kwargs.get("serialized_rollback"):
             raise pytest.UsageError(
                 f"{item.nodeid}: serialized_rollback is not needed here — base data is recreated after "
                 "every flush — and would insert it twice. Use django_db(transaction=True)."
             )
+
+
+SKIPPED_LOUDLY = {
+    "postgres": "!!! {n} 个仅限 PostgreSQL 的测试被跳过（DATABASE_URL 未指向 PostgreSQL）：行锁与并发均未测试 — "
+                "{n} PostgreSQL-only tests were SKIPPED (no DATABASE_URL to PostgreSQL): "
+                "row locks and concurrency were NOT tested !!!",
+    "redis": "!!! {n} 个需要 Redis 的测试被跳过（未设置 REDIS_URL 或 Redis 未运行）：原子计数与真实任务队列均未测试 — "
+             "{n} Redis-only tests were SKIPPED (no REDIS_URL, or Redis not running): "
+             "atomic counters and the real task queue were NOT tested !!!",
+}
+
+
+def pytest_terminal_summary(terminalreporter):
+    """One loud line (Chinese, then English) when the PostgreSQL-only or Redis-only tests did not run:
+    a green run on SQLite says nothing about row locks. Reports carry their markers as keywords, from
+    xdist workers too."""
+    skipped = terminalreporter.stats.get("skipped", [])
+    for marker, message in SKIPPED_LOUDLY.items():
+        n = len({r.nodeid for r in skipped if marker in getattr(r, "keywords", {})})
+        if n:
+            terminalreporter.write_line(message.format(n=n), red=True, bold=True)

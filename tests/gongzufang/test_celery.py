@@ -28,6 +28,7 @@ def test_the_schedule_is_defined_once_and_names_real_tasks():
     assert settings.CELERY_BEAT_SCHEDULER == "django_celery_beat.schedulers:DatabaseScheduler"
 
 
+@pytest.mark.redis
 @pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="需要 REDIS_URL：真实 Redis 与真实 worker")
 def test_a_real_worker_runs_a_task_over_redis():
     assert settings.CELERY_BROKER_URL.startswith("redis://")
