@@ -18,10 +18,12 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django_fsm import FSMField, transition
 from simple_history.models import HistoricalRecords
 
 from gongzufang.models import StatusChange
 from gongzufang.scoping import ScopedManager
+from gongzufang.workflow import Lifecycle, StatusLog, guard
 
 CENT = Decimal("0.01")
 PUBLISHED = Q(listing="published")
@@ -140,7 +142,12 @@ class Building(models.Model):
         return f"{self.estate.name} {self.name}"
 
 
-class Unit(models.Model):
+@guard(lambda unit: _("房屋状态为“%(status)s”，只有空置可配的房屋可以发布。") % {"status": unit.get_status_display()})
+def is_vacant(unit) -> bool:
+    return unit.status == Unit.Status.VACANT
+
+
+class Unit(Lifecycle, models.Model):
     """A dwelling (房屋/套) that can be let."""
 
     class Status(models.TextChoices):
@@ -192,11 +199,12 @@ class Unit(models.Model):
     monthly_rent = models.DecimalField(
         _("月租金（元）"), max_digits=9, decimal_places=2, editable=False, help_text=_("面积 × 租金标准，四舍五入到分。")
     )
-    status = models.CharField(
-        _("房屋状态"), max_length=12, choices=Status.choices, default=Status.VACANT, editable=False
+    status = FSMField(
+        _("房屋状态"), max_length=12, choices=Status.choices, default=Status.VACANT, editable=False, protected=True
     )
-    listing = models.CharField(
-        _("发布状态"), max_length=10, choices=Listing.choices, default=Listing.UNLISTED, editable=False
+    listing = FSMField(
+        _("发布状态"), max_length=10, choices=Listing.choices, default=Listing.UNLISTED, editable=False,
+        protected=True,
     )
     published_at = models.DateTimeField(_("发布时间"), null=True, blank=True, editable=False)
     floor_plan = models.ImageField(_("户型图"), upload_to=upload_floor_plan, blank=True)
@@ -207,6 +215,7 @@ class Unit(models.Model):
     objects = ScopedManager()
     scope_district_path = "district"
     history = HistoricalRecords(excluded_fields=["updated_at"])
+    status_log = StatusLog("housing.UnitStatusChange", "unit", field_column="field")
 
     class Meta:
         verbose_name = _("房屋")
@@ -243,6 +252,45 @@ class Unit(models.Model):
 
     def __str__(self):
         return f"{self.estate.name if self.estate_id else ''} {self.building.name if self.building_id else ''} {self.number}".strip()
+
+    # --- listing (发布房源): taken through gongzufang.workflow by housing/services.py ---
+    @transition(field=listing, source=[Listing.UNLISTED, Listing.WITHDRAWN], target=Listing.PUBLISHED,
+                conditions=[is_vacant], custom={"label": _("发布"), "verb": _("发布"), "saves": ["published_at"]})
+    def publish(self):
+        from django.utils import timezone
+
+        self.published_at = timezone.now()
+
+    @transition(field=listing, source=Listing.PUBLISHED, target=Listing.WITHDRAWN,
+                custom={"label": _("撤回发布"), "verb": _("撤回发布"), "style": "danger"})
+    def withdraw(self):
+        pass
+
+    # --- physical status: allocation moves vacant → reserved → occupied ---
+    @transition(field=status, source=[Status.RESERVED, Status.OCCUPIED, Status.MAINTENANCE, Status.OFFLINE],
+                target=Status.VACANT, custom={"label": _("恢复空置可配"), "verb": _("变更为“空置可配”")})
+    def make_vacant(self):
+        pass
+
+    @transition(field=status, source=Status.VACANT, target=Status.RESERVED,
+                custom={"label": _("预订"), "verb": _("变更为“已预订”")})
+    def reserve(self):
+        pass
+
+    @transition(field=status, source=[Status.VACANT, Status.RESERVED], target=Status.OCCUPIED,
+                custom={"label": _("登记入住"), "verb": _("变更为“已入住”")})
+    def occupy(self):
+        pass
+
+    @transition(field=status, source=[Status.VACANT, Status.RESERVED, Status.OCCUPIED, Status.OFFLINE],
+                target=Status.MAINTENANCE, custom={"label": _("转入维修"), "verb": _("变更为“维修中”")})
+    def start_maintenance(self):
+        pass
+
+    @transition(field=status, source=[Status.VACANT, Status.RESERVED, Status.MAINTENANCE], target=Status.OFFLINE,
+                custom={"label": _("停用"), "verb": _("变更为“停用”"), "style": "danger"})
+    def take_offline(self):
+        pass
 
     @property
     def bedrooms_label(self):

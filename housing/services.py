@@ -1,12 +1,12 @@
 """Every write to the housing stock. Admin, pages, import and commands call these and nothing else.
 
-Status and listing changes follow gongzufang/workflow.py: lock the rows (ordered by primary key, so
-two bulk actions cannot deadlock), check the allowed-transition table and the guard, save, and write
-one `UnitStatusChange` per unit in the same transaction. A single-unit change is a bulk change of one.
+Status and listing changes are the model's transitions taken through the one engine
+(`gongzufang.workflow.transition_many`): rows locked in primary-key order (two bulk actions cannot
+deadlock), scope, source state and guard checked, one `UnitStatusChange` per unit in the same
+transaction. A single-unit change is a bulk change of one.
 """
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import transaction
@@ -16,41 +16,25 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from gongzufang.errors import PortalError, TransitionNotAllowed
+from gongzufang.history import change_reason
 from gongzufang.parameters import param
-from gongzufang.workflow import actor_level
+from gongzufang.workflow import TransitionResult, actor_level, transition_many
 
-from .models import Building, Estate, EstateStatusChange, Renovation, Unit, UnitStatusChange, monthly_rent_for
+from .models import Building, Estate, EstateStatusChange, Renovation, Unit, monthly_rent_for
 
 Status = Unit.Status
 Listing = Unit.Listing
 
-# Physical status: which moves are allowed. Allocation (later) moves vacant → reserved → occupied.
-STATUS_TRANSITIONS = {
-    Status.VACANT: {Status.RESERVED, Status.OCCUPIED, Status.MAINTENANCE, Status.OFFLINE},
-    Status.RESERVED: {Status.VACANT, Status.OCCUPIED, Status.MAINTENANCE, Status.OFFLINE},
-    Status.OCCUPIED: {Status.VACANT, Status.MAINTENANCE},
-    Status.MAINTENANCE: {Status.VACANT, Status.OFFLINE},
-    Status.OFFLINE: {Status.VACANT, Status.MAINTENANCE},
+# The transition that reaches each physical status (the sources and guards are on the model).
+STATUS_TRANSITION = {
+    Status.VACANT: "make_vacant",
+    Status.RESERVED: "reserve",
+    Status.OCCUPIED: "occupy",
+    Status.MAINTENANCE: "start_maintenance",
+    Status.OFFLINE: "take_offline",
 }
-LISTING_TRANSITIONS = {
-    Listing.UNLISTED: {Listing.PUBLISHED},
-    Listing.PUBLISHED: {Listing.WITHDRAWN},
-    Listing.WITHDRAWN: {Listing.PUBLISHED},
-}
-# Only a vacant unit may be published; moving a listed unit into one of these withdraws it.
-PUBLISHABLE_STATUSES = {Status.VACANT}
+# Moving a listed unit into one of these withdraws it.
 WITHDRAW_WHEN = {Status.OCCUPIED, Status.MAINTENANCE, Status.OFFLINE}
-
-
-@dataclass
-class TransitionResult:
-    """What a (bulk) transition did: ids changed, and for each id skipped the reason in Chinese."""
-
-    changed: list[int] = field(default_factory=list)
-    skipped: dict[int, str] = field(default_factory=dict)
-
-    def __bool__(self):
-        return bool(self.changed)
 
 
 # ---------------------------------------------------------------- estates and buildings
@@ -78,7 +62,7 @@ def _estate_set_published(*, estate: Estate, published: bool, actor, opinion) ->
         raise TransitionNotAllowed(_("该小区已公开。") if published else _("该小区未公开。"))
     locked.is_published = published
     locked.published_at = timezone.now() if published else locked.published_at
-    locked._change_reason = opinion
+    locked._change_reason = change_reason(opinion)  # the full opinion is in the status-change row
     locked.save(update_fields=["is_published", "published_at", "updated_at"])
     EstateStatusChange.objects.create(
         estate=locked, from_status="published" if not published else "unpublished",
@@ -172,72 +156,28 @@ def _label(choices, value):
     return str(dict(choices).get(value, value))
 
 
-@transaction.atomic
-def _units_transition(*, units, field_name, to, actor, opinion, allowed, guard=None, on_change=None):
-    ids = _ids(units)
-    result = TransitionResult()
-    if not ids:
-        return result
-    choices = Unit._meta.get_field(field_name).choices
-    now = timezone.now()
-    changed, logs = [], []
-    for unit in Unit.objects.select_for_update().filter(pk__in=ids).order_by("pk"):
-        current = getattr(unit, field_name)
-        if to not in allowed.get(current, ()):
-            result.skipped[unit.pk] = _("当前为“%(current)s”，不能变更为“%(target)s”。") % {
-                "current": _label(choices, current), "target": _label(choices, to),
-            }
-            continue
-        reason = guard(unit) if guard else None
-        if reason:
-            result.skipped[unit.pk] = reason
-            continue
-        setattr(unit, field_name, to)
-        unit.updated_at = now
-        if on_change:
-            on_change(unit, now)
-        changed.append(unit)
-        logs.append(UnitStatusChange(
-            unit=unit, field=field_name, from_status=current, to_status=to,
-            actor=actor, actor_level=actor_level(actor), opinion=str(opinion or ""),
-        ))
-        result.changed.append(unit.pk)
-    if changed:
-        bulk_update_with_history(
-            changed, Unit, [field_name, "published_at", "updated_at"], default_user=actor,
-            default_change_reason=str(opinion or "")[:100] or None,
-        )
-        UnitStatusChange.objects.bulk_create(logs)
-    missing = set(ids) - set(result.changed) - set(result.skipped)
-    for pk in missing:
-        result.skipped[pk] = _("房屋不存在。")
+def _units_transition(*, units, name, actor, opinion) -> TransitionResult:
+    """Take transition `name` on each unit that allows it, through the one engine; the row history
+    (simple-history) is kept in bulk with the opinion as its reason."""
+
+    def bulk_save(changed, fields):
+        bulk_update_with_history(changed, Unit, fields, default_user=actor, default_change_reason=change_reason(opinion))
+
+    result = transition_many(Unit, _ids(units), name, actor=actor, opinion=opinion, bulk_save=bulk_save)
+    for pk, reason in result.skipped.items():
+        if reason == str(_("记录不存在。")):
+            result.skipped[pk] = _("房屋不存在。")
     return result
-
-
-def _only_vacant(unit):
-    if unit.status not in PUBLISHABLE_STATUSES:
-        return _("房屋状态为“%(status)s”，只有空置可配的房屋可以发布。") % {"status": unit.get_status_display()}
-    return None
-
-
-def _stamp_published(unit, now):
-    unit.published_at = now
 
 
 def units_publish_bulk(*, units, actor, opinion="") -> TransitionResult:
     """Publish units (发布房源). Units that are not vacant, or already published, are skipped with a reason."""
-    return _units_transition(
-        units=units, field_name="listing", to=Listing.PUBLISHED, actor=actor, opinion=opinion,
-        allowed=LISTING_TRANSITIONS, guard=_only_vacant, on_change=_stamp_published,
-    )
+    return _units_transition(units=units, name="publish", actor=actor, opinion=opinion)
 
 
 def units_withdraw_bulk(*, units, actor, opinion="") -> TransitionResult:
     """Withdraw published units from the public portal."""
-    return _units_transition(
-        units=units, field_name="listing", to=Listing.WITHDRAWN, actor=actor, opinion=opinion,
-        allowed=LISTING_TRANSITIONS,
-    )
+    return _units_transition(units=units, name="withdraw", actor=actor, opinion=opinion)
 
 
 def _single(result: TransitionResult, unit: Unit) -> Unit:
@@ -261,9 +201,7 @@ def units_set_status_bulk(*, units, to_status, actor, opinion="") -> TransitionR
     withdrawn from the portal in the same transaction (and that is recorded too)."""
     if to_status not in Status.values:
         raise PortalError(_("无效的房屋状态。"))
-    result = _units_transition(
-        units=units, field_name="status", to=to_status, actor=actor, opinion=opinion, allowed=STATUS_TRANSITIONS,
-    )
+    result = _units_transition(units=units, name=STATUS_TRANSITION[Status(to_status)], actor=actor, opinion=opinion)
     if to_status in WITHDRAW_WHEN and result.changed:
         listed = Unit.objects.filter(pk__in=result.changed, listing=Listing.PUBLISHED)
         units_withdraw_bulk(
