@@ -23,6 +23,7 @@ from import_export.admin import ExportMixin
 from import_export.formats import base_formats
 from simple_history.admin import SimpleHistoryAdmin
 
+from gongzufang.admin.exports import ExportForm
 from gongzufang.admin.readonly import ReadOnlyAdminMixin
 from gongzufang.admin.readonly import ReadOnlyInlineMixin as ReadOnlyInline
 from gongzufang.admin.scoped import DistrictScopedAdminMixin
@@ -152,6 +153,7 @@ class FeedbackAdmin(DistrictScopedAdminMixin, ExportMixin, SimpleHistoryAdmin):
     date_hierarchy = "submitted_at"
     resource_classes = [FeedbackResource]
     formats = [base_formats.XLSX, base_formats.CSV]
+    export_form_class = ExportForm  # column headings in Chinese
     change_form_template = "admin/complaints/feedback/change_form.html"
     change_list_template = "admin/complaints/feedback/change_list.html"
     fieldsets = [

@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import environ
+from csp.constants import NONCE as CSP_NONCE
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -126,8 +127,15 @@ if DATABASES["default"].get("ENGINE") not in ("django.db.backends.postgresql", "
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"].setdefault("CONN_MAX_AGE", 60 if not DEBUG else 0)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # SQLite in development: wait for a lock rather than fail at once.
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # SQLite in development (`make run`): a transaction takes the write lock when it begins (IMMEDIATE),
+    # so two requests deciding one case at once queue for up to 20 s instead of one failing with
+    # "database is locked" when its read lock cannot be upgraded; the loser then finds the case moved
+    # and is told so. WAL lets pages be read while a write is under way.
+    DATABASES["default"].setdefault("OPTIONS", {}).update({
+        "timeout": 20,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+    })
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "gongzufang.User"
@@ -295,3 +303,31 @@ PORTAL_BASE_URL = _read("PORTAL_BASE_URL", env.str, "http://127.0.0.1:8000")
 # Log-in with phone + SMS code, after the password backends (axes stays first).
 AUTHENTICATION_BACKENDS = [*AUTHENTICATION_BACKENDS, "applications.accounts.auth_backends.SmsCodeBackend"]
 # --- end applications -------------------------------------------------------------------------------
+
+# --- security headers, error pages (issue 12) ------------------------------------------------------
+# Content-Security-Policy on every response (django-csp 4): scripts and styles only from our own
+# static files, never inline; a page that really needs an inline script gives it `request.csp_nonce`.
+INSTALLED_APPS.insert(INSTALLED_APPS.index("django.contrib.staticfiles"), "csp")
+MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1, "csp.middleware.CSPMiddleware")
+# A NUL in the address is answered 400 before anything reads it (gongzufang/middleware.py).
+MIDDLEWARE.insert(MIDDLEWARE.index("csp.middleware.CSPMiddleware") + 1, "gongzufang.middleware.RefuseNulMiddleware")
+# Pages for a signed-in person are not kept by any cache (Cache-Control: private, no-store).
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "gongzufang.middleware.NoStoreWhenSignedInMiddleware",
+)
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", CSP_NONCE],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],  # data: for the icons inside the admin's and Swagger UI's CSS
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+# --- end security headers ----------------------------------------------------------------------------

@@ -17,3 +17,9 @@ urlpatterns = [
     path("", include("applications.urls")),
     path("", include("gongzufang.urls_public")),
 ]
+
+# Chinese pages for people, the API's JSON error shape under /api/ (gongzufang/error_pages.py).
+handler400 = "gongzufang.error_pages.bad_request"
+handler403 = "gongzufang.error_pages.permission_denied"
+handler404 = "gongzufang.error_pages.page_not_found"
+handler500 = "gongzufang.error_pages.server_error"

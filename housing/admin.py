@@ -13,6 +13,7 @@ from import_export.admin import ImportExportMixin
 from import_export.formats import base_formats
 from simple_history.admin import SimpleHistoryAdmin
 
+from gongzufang.admin.exports import ExportForm
 from gongzufang.admin.scoped import DistrictScopedAdminMixin
 from gongzufang.errors import PortalError
 from gongzufang.models import District
@@ -285,6 +286,7 @@ class UnitAdmin(DistrictScopedAdminMixin, ImportExportMixin, SimpleHistoryAdmin)
     form = UnitAdminForm
     resource_classes = [UnitResource]
     formats = [base_formats.XLSX, base_formats.CSV]
+    export_form_class = ExportForm  # column headings in Chinese
     list_display = [
         "number", "estate", "building_name", "floor", "area", "bedrooms", "monthly_rent", "furnished",
         "status", "listing",

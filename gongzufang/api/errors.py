@@ -1,4 +1,8 @@
-"""One error shape for the whole API: `{"code": ..., "message": ..., "fields": {...}}`."""
+"""One error shape for the whole API: `{"code": ..., "message": ..., "fields": {...}}`.
+
+Errors raised in a view come through `exception_handler` below; a URL no route matches (a non-integer
+id) and a server error are answered in the same shape by gongzufang/error_pages.py.
+"""
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -73,6 +77,10 @@ def exception_handler(exc, context):
         message = _MESSAGES.get(response.status_code) or str(getattr(exc, "detail", "")) or _("请求失败。")
     if response.status_code == status.HTTP_401_UNAUTHORIZED and isinstance(exc, exceptions.AuthenticationFailed):
         message = str(exc.detail)
+    if isinstance(exc, exceptions.ParseError):
+        # DRF's own text is English and quotes the parser ("JSON parse error - Expecting value…").
+        code = "parse_error"
+        message = _("请求体无法解析：不是有效的 JSON，或与 Content-Type 声明的格式不符。")
     response.data = {"code": code, "message": message, "fields": fields}
     return response
 

@@ -6,6 +6,7 @@ from django.utils import timezone
 from gongzufang.models import District
 from gongzufang.services.api_clients import api_client_revoke
 from tests.conftest import api_client_for
+from tests.helpers import api_error
 
 pytestmark = pytest.mark.django_db
 
@@ -111,6 +112,12 @@ def test_the_schema_and_docs_are_served_without_outside_urls(client):
 
 
 def test_odd_text_in_a_filter_matches_nothing_rather_than_failing(api_a):
-    response = api_client_for(api_a).get("/api/v1/parameters/", {"key": "review.\x00<script>", "district": "\x00"})
+    response = api_client_for(api_a).get("/api/v1/parameters/", {"key": "review.<script>", "district": "²³"})
     assert response.status_code == 200
     assert response.json()["count"] == 0
+
+
+def test_a_nul_in_a_filter_is_a_400_naming_the_parameter(api_a):
+    response = api_client_for(api_a).get("/api/v1/parameters/", {"key": "review.\x00<script>", "district": "\x00"})
+    body = api_error(response, 400)
+    assert set(body["fields"]) == {"key", "district"} and "NUL" in body["message"]

@@ -279,6 +279,29 @@ def test_publishing_an_estate(api, district_a):
     assert api.post(f"/api/v1/estates/{estate.pk}/withdraw/", format="json").json()["is_published"] is False
 
 
+@pytest.mark.parametrize("action", ["publish", "withdraw"])
+@pytest.mark.parametrize("length", [101, 300, 500])
+def test_a_long_estate_opinion_is_kept_whole_in_the_record_and_shortened_in_the_history(api, action, length):
+    from housing.models import EstateStatusChange
+
+    estate = housing.estate("230602", published=action == "withdraw")
+    opinion = "整体改造" * (length // 4) + "改" * (length % 4)
+    response = api.post(f"/api/v1/estates/{estate.pk}/{action}/", {"opinion": opinion}, format="json")
+    assert response.status_code == 200, response.content  # PostgreSQL refused > 100 characters: a 500
+    change = EstateStatusChange.objects.filter(estate=estate).latest("pk")
+    assert change.opinion == f"{opinion}（接口：萨尔图区住建局系统）"
+    reason = estate.history.latest().history_change_reason
+    assert len(reason) <= 100 and reason.startswith("整体改造") and reason.endswith("…（接口：萨尔图区住建局系统）")
+
+
+def test_a_long_unit_opinion_keeps_the_token_in_the_history(api, ours):
+    _estate, _building, units = ours
+    response = api.post(f"/api/v1/units/{units[0].pk}/publish/", {"opinion": "验" * 500}, format="json")
+    assert response.status_code == 200
+    reason = Unit.objects.get(pk=units[0].pk).history.latest().history_change_reason
+    assert len(reason) <= 100 and reason.endswith("…（接口：萨尔图区住建局系统）")
+
+
 # --- cursor pagination ------------------------------------------------------------------------------
 
 
