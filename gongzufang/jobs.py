@@ -8,15 +8,18 @@ explicit `name=`; the module defining it is imported by the Celery app's autodis
 `tasks.py`, which imports its rooms' task modules).
 """
 
-from celery import current_app
 from django.db import transaction
+
+from gongzufang.celery import app
 
 
 def task_named(task_name: str):
     """The registered task `task_name`; the apps' task modules are imported first if need be."""
-    tasks = current_app.tasks
+    # The project's app, not celery.current_app: that one is per thread, and a thread (a request
+    # served by a threaded server, a test's concurrent caller) would get Celery's default app.
+    tasks = app.tasks
     if task_name not in tasks:
-        current_app.loader.import_default_modules()  # autodiscovery: every installed app's tasks.py
+        app.loader.import_default_modules()  # autodiscovery: every installed app's tasks.py
     return tasks[task_name]
 
 
