@@ -18,12 +18,14 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_fsm import FSMField, transition
 from simple_history.models import HistoricalRecords
 
 from gongzufang.models.audit import StatusChange
 from gongzufang.models.users import Level
 from gongzufang.scoping import ScopedQuerySet, scope_of
 from gongzufang.workdays import Deadline
+from gongzufang.workflow import Lifecycle, StatusLog
 
 from .storage import private_storage
 
@@ -65,12 +67,6 @@ class Status(models.TextChoices):
     CLOSED = "closed", _("已办结")
 
 
-# The allowed transitions (gongzufang.workflow.change_status checks them against the locked row).
-TRANSITIONS = {
-    Status.SUBMITTED: {Status.ESCALATED, Status.REPLIED},
-    Status.ESCALATED: {Status.REPLIED},
-    Status.REPLIED: {Status.CLOSED},
-}
 OPEN_STATUSES = (Status.SUBMITTED, Status.ESCALATED)
 ANSWERED_STATUSES = (Status.REPLIED, Status.CLOSED)
 
@@ -94,7 +90,30 @@ class FeedbackQuerySet(ScopedQuerySet):
         return self.open().filter(reply_due__lt=today or timezone.localdate())
 
 
-class Feedback(models.Model):
+def _is_handler(user) -> bool:
+    from gongzufang.models.users import Role
+
+    return bool(getattr(user, "is_superuser", False)) or getattr(user, "role", None) in (
+        Role.DISTRICT_CASEWORKER, Role.CITY_CASEWORKER)
+
+
+def may_handle(feedback, user) -> bool:
+    """Answered by a district or city caseworker (or a district system's token)."""
+    return not hasattr(user, "role") or _is_handler(user)
+
+
+may_handle.denied = _("意见反馈由区县或市级经办人办理。")
+
+
+def may_close(feedback, user) -> bool:
+    """办结 by the person (satisfied) or by a caseworker handling it."""
+    return may_handle(feedback, user) or (feedback.submitter_id is not None and feedback.submitter_id == user.pk)
+
+
+may_close.denied = may_handle.denied
+
+
+class Feedback(Lifecycle, models.Model):
     number = models.CharField(_("编号"), max_length=16, unique=True, editable=False)
     kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices)
     category = models.CharField(_("类别"), max_length=20, choices=Category.choices)
@@ -129,8 +148,8 @@ class Feedback(models.Model):
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                                     related_name="+", verbose_name=_("录入人"))
 
-    status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.SUBMITTED,
-                              db_index=True, editable=False)
+    status = FSMField(_("状态"), max_length=12, choices=Status.choices, default=Status.SUBMITTED,
+                      db_index=True, editable=False, protected=True)
     handling_level = models.CharField(_("办理层级"), max_length=10, choices=HandlingLevel.choices,
                                       default=HandlingLevel.DISTRICT, editable=False)
     submitted_at = models.DateTimeField(_("提交时间"), default=timezone.now, db_index=True, editable=False)
@@ -156,6 +175,9 @@ class Feedback(models.Model):
     # Who submitted stays out of the row history: the history pages are open to district staff.
     history = HistoricalRecords(excluded_fields=["submitter", "contact_name", "contact_phone",
                                                  "submission_token", "updated_at"])
+    # The person is told of every change once it is committed (complaints/tasks.py).
+    status_log = StatusLog("complaints.FeedbackStatusChange", "feedback",
+                           on_commit_task="complaints.tasks.notify_feedback_change")
 
     class Meta:
         verbose_name = _("意见反馈")
@@ -188,6 +210,38 @@ class Feedback(models.Model):
 
     def is_overdue(self, today=None) -> bool:
         return self.is_open and self.reply_due < (today or timezone.localdate())
+
+    @classmethod
+    def workflow_visible(cls, actor):
+        """Staff and district systems: their area; the person who submitted it: their own items."""
+        if getattr(actor, "is_staff", False) or not hasattr(actor, "role"):
+            return cls.objects.for_user(actor)
+        return cls.objects.of_submitter(actor)
+
+    # --- transitions (taken through gongzufang.workflow by complaints/services.py) ---
+    # Escalation is the daily job's: it picks the items past their reply date (its "today") under the lock.
+    @transition(field=status, source=Status.SUBMITTED, target=Status.ESCALATED,
+                custom={"verb": _("转市级督办"), "saves": ["handling_level", "escalated_at"]})
+    def escalate(self):
+        self.handling_level = HandlingLevel.CITY
+        self.escalated_at = timezone.now()
+
+    @transition(field=status, source=[Status.SUBMITTED, Status.ESCALATED], target=Status.REPLIED,
+                permission=may_handle,
+                custom={"label": _("答复"), "verb": _("答复"), "needs_opinion": True,
+                        "saves": ["reply", "replied_at", "replied_by", "replied_by_client"]})
+    def reply_with(self, *, text, by):
+        self.reply, self.replied_at = text, timezone.now()
+        if by is not None and not hasattr(by, "role"):  # a district system's token
+            self.replied_by, self.replied_by_client = None, by
+        else:
+            self.replied_by, self.replied_by_client = by, None
+
+    @transition(field=status, source=Status.REPLIED, target=Status.CLOSED, permission=may_close,
+                custom={"label": _("办结"), "verb": _("办结"), "saves": ["closed_at"],
+                        "refused": _("答复后才能办结。")})
+    def close(self):
+        self.closed_at = timezone.now()
 
     def submitter_visible_to(self, principal) -> bool:
         """A complaint about staff may hide its submitter from the district; the city level sees who."""

@@ -3,10 +3,10 @@
 - `feedback_submit` (online, by the person) and `feedback_record` (by a caseworker, for an item that came
   by the 12345 hotline or at a window) route the item to its district, number it, fix its reply due date
   on the working-day calendar and record the first status change.
-- `feedback_reply`, `feedback_close`: status changes through `gongzufang.workflow.change_status`
-  (row locked, transition table checked, change recorded); the person is told on commit.
-- `feedback_escalate`: claims one overdue item with a conditional update that must change exactly one
-  row, so the daily task can run twice, or twice at once, and escalate each item once.
+- `feedback_reply`, `feedback_close`, `feedback_escalate`: the model's transitions taken through the one
+  engine (`gongzufang.workflow.transition`: row locked, scope, permission and guard checked, change
+  recorded); the person is told on commit. Escalation skips a row another run holds and re-checks the
+  status under the lock, so the daily task can run twice, or twice at once, and escalate each item once.
 - `service_rating_submit`: one rating, 1–5, per person per rated thing (a database constraint).
 
 Refusals are `PortalError`s with a Chinese message; `fields` names the form field concerned.
@@ -22,27 +22,24 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from gongzufang import workflow
 from gongzufang.errors import PortalError, TransitionNotAllowed
 from gongzufang.models import ApiClient, District
-from gongzufang.models.users import Level, Role
+from gongzufang.models.users import Role
 from gongzufang.parameters import param
 from gongzufang.scoping import scope_of
 from gongzufang.uploads import MB, clean_image_upload
 from gongzufang.workdays import deadline
-from gongzufang.workflow import actor_level, record_status_change
 
 from .models import (
     ANSWERED_STATUSES,
     COMMENT_MAX,
     OPEN_STATUSES,
     TEXT_MAX,
-    TRANSITIONS,
     Category,
     Channel,
     Feedback,
     FeedbackPhoto,
-    FeedbackStatusChange,
-    HandlingLevel,
     Kind,
     RatedService,
     ServiceRating,
@@ -70,25 +67,6 @@ def _choice(value, choices, *, field, label) -> str:
     if value not in choices.values:
         raise PortalError(f"请选择{label}。", fields={field: ["invalid"]})
     return value
-
-
-def _log(feedback):
-    """The status-change writer for change_status: a reply through the API names the token, not a user."""
-
-    def log(*, actor, actor_level, **fields):
-        if isinstance(actor, ApiClient):
-            level = Level.CITY if actor.district_id is None else Level.DISTRICT
-            return FeedbackStatusChange.objects.create(feedback=feedback, actor=None, api_client=actor,
-                                                       actor_level=level, **fields)
-        return FeedbackStatusChange.objects.create(feedback=feedback, actor=actor, actor_level=actor_level, **fields)
-
-    return log
-
-
-def _notify_on_commit(change):
-    from .tasks import notify_feedback_change
-
-    transaction.on_commit(lambda: notify_feedback_change.delay(change.pk))
 
 
 def _next_number(day) -> str:
@@ -182,11 +160,7 @@ def _create(checked: _Checked, *, submitter, estate, unit, application, channel,
             ext = content.name.rsplit(".", 1)[-1]
             FeedbackPhoto.objects.create(feedback=feedback, file=content, size=content.size,
                                          content_type={"jpg": "image/jpeg", "png": "image/png"}.get(ext, f"image/{ext}"))
-        change = FeedbackStatusChange.objects.create(
-            feedback=feedback, from_status="", to_status=Status.SUBMITTED,
-            actor=recorded_by or submitter, actor_level=actor_level(recorded_by or submitter), opinion=opinion,
-        )
-        _notify_on_commit(change)
+        workflow.record_start(feedback, actor=recorded_by or submitter, opinion=opinion)
     return feedback
 
 
@@ -276,24 +250,13 @@ def feedback_set_hotline_reference(*, feedback, actor, reference) -> Feedback:
 # --- answering -----------------------------------------------------------------------------------
 
 
-def _transition(locked, *, to_status, actor, opinion, fields=()):
-    """Move a locked item along the transition table, save it with `fields`, record the change and
-    tell the person on commit."""
-    if to_status not in TRANSITIONS.get(locked.status, set()):
-        raise TransitionNotAllowed(
-            f"当前状态为“{locked.get_status_display()}”，不能变更为“{Status(to_status).label}”。")
-    before = locked.status
-    locked.status = to_status
+def _prepare_history(locked, actor):
+    """What the row history records of who acted (the engine saves the row)."""
     if isinstance(actor, ApiClient):
         # The row history names users; a district system's token is named in the change reason.
         locked._history_user, locked._change_reason = None, f"接口：{actor.name}"
     elif locked.anonymous_to_staff and actor is not None and actor.pk == locked.submitter_id:
         locked._history_user = None  # the history page must not name who complained
-    locked.save(update_fields=["status", *fields, "updated_at"])
-    change = record_status_change(log=_log(locked), from_status=before, to_status=to_status, actor=actor,
-                                  opinion=opinion)
-    _notify_on_commit(change)
-    return change
 
 
 def feedback_reply(*, feedback, actor, text) -> Feedback:
@@ -302,17 +265,12 @@ def feedback_reply(*, feedback, actor, text) -> Feedback:
     text = _text(text, limit=TEXT_MAX, field="reply", label="答复内容")
     _require_handler(feedback, actor)
     with transaction.atomic():
-        locked = Feedback.objects.select_for_update().get(pk=feedback.pk)
+        locked = workflow.lock(feedback)
         if locked.status not in OPEN_STATUSES:
             raise TransitionNotAllowed(f"该事项已答复（{locked.get_status_display()}），不能重复答复。",
                                        code="already_replied")
-        locked.reply, locked.replied_at = text, timezone.now()
-        if isinstance(actor, ApiClient):
-            locked.replied_by, locked.replied_by_client = None, actor
-        else:
-            locked.replied_by, locked.replied_by_client = actor, None
-        _transition(locked, to_status=Status.REPLIED, actor=actor, opinion=text,
-                    fields=["reply", "replied_at", "replied_by", "replied_by_client"])
+        _prepare_history(locked, actor)
+        workflow.transition(locked, "reply_with", actor=actor, opinion=text, text=text, by=actor)
     return locked
 
 
@@ -324,14 +282,14 @@ def feedback_close(*, feedback, actor, opinion="") -> Feedback:
         _require_handler(feedback, actor)
     opinion = _text(opinion, limit=500, field="opinion", label="办结说明", required=False)
     with transaction.atomic():
-        locked = Feedback.objects.select_for_update().get(pk=feedback.pk)
+        locked = workflow.lock(feedback)
         if locked.status == Status.CLOSED:
             return locked
         if locked.status != Status.REPLIED:
             raise TransitionNotAllowed("答复后才能办结。", code="not_replied")
-        locked.closed_at = timezone.now()
-        _transition(locked, to_status=Status.CLOSED, actor=actor,
-                    opinion=opinion or ("提交人确认办结" if by_submitter else "经办人办结"), fields=["closed_at"])
+        _prepare_history(locked, actor)
+        workflow.transition(locked, "close", actor=actor,
+                            opinion=opinion or ("提交人确认办结" if by_submitter else "经办人办结"))
     return locked
 
 
@@ -339,23 +297,17 @@ def feedback_escalate(*, feedback_id: int, today=None) -> bool:
     """Escalate one overdue, unanswered item to the city level. The conditional update must change
     exactly one row; a second run (or a run racing this one) changes none and records nothing."""
     today = today or timezone.localdate()
-    now = timezone.now()
     with transaction.atomic():
-        claimed = Feedback.objects.filter(pk=feedback_id, status=Status.SUBMITTED, reply_due__lt=today).update(
-            status=Status.ESCALATED, handling_level=HandlingLevel.CITY, escalated_at=now, updated_at=now,
-        )
-        if claimed != 1:
+        # skip_locked: a run racing this one has the row; it will escalate it (or has).
+        locked = Feedback.objects.select_for_update(skip_locked=True).filter(
+            pk=feedback_id, status=Status.SUBMITTED, reply_due__lt=today).first()
+        if locked is None:
             return False
-        feedback = Feedback.objects.get(pk=feedback_id)
-        feedback._change_reason = "超期未答复，转市级督办"
-        feedback._history_user = None
-        feedback.save(update_fields=["updated_at"])  # a row in the history, like every other change
-        change = FeedbackStatusChange.objects.create(
-            feedback=feedback, from_status=Status.SUBMITTED, to_status=Status.ESCALATED, actor=None,
-            actor_level=Level.SYSTEM,
-            opinion=f"答复期限 {feedback.reply_due:%Y-%m-%d} 已过，尚未答复，转市级督办。",
-        )
-        _notify_on_commit(change)
+        locked._workflow_locked = True
+        locked._change_reason = "超期未答复，转市级督办"
+        locked._history_user = None
+        workflow.transition(locked, "escalate", actor=None,
+                            opinion=f"答复期限 {locked.reply_due:%Y-%m-%d} 已过，尚未答复，转市级督办。")
     return True
 
 

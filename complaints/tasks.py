@@ -5,7 +5,7 @@ from django.db import transaction
 from django.utils import timezone
 
 
-@shared_task(bind=True, max_retries=3, default_retry_delay=30)
+@shared_task(bind=True, max_retries=3, default_retry_delay=30, name="complaints.tasks.notify_feedback_change")
 def notify_feedback_change(self, change_id: int) -> bool:
     """In-site message (and SMS for an escalation or a reply) for one status change. The sending is
     claimed by a conditional update that must change exactly one row: a second run sends nothing."""
