@@ -201,7 +201,6 @@ class World:
 
     def feedback(self, user, district):
         from complaints import services
-
         from tests.applications.builders import upload
 
         photo = upload("photo.png")
@@ -220,7 +219,6 @@ class World:
     def unpublished_stock(self, code):
         """An unpublished estate with an unpublished unit, each with a photo and the unit a floor plan."""
         from housing.models import EstatePhoto, UnitPhoto
-
         from tests.housing import factories as housing
 
         estate = housing.estate(code, published=False)
@@ -292,8 +290,11 @@ PUBLIC = {
     "home": Public("首页：anyone"),
     "service": Public("办事服务 stubs shown on the home page", _service_slug),
     "login": Public("the log-in page itself"),
+    "logout": Public("logging out is a POST; a GET is refused (405) for anyone", status=405),
     "healthz": Public("load balancer's health check"),
     "admin:login": Public("the admin's log-in page itself"),
+    "admin:logout": Public("logging out of the admin; a visitor not logged in is sent to the admin index "
+                           "(which then asks to log in)", status=302),
     "api-schema": Public("the API's OpenAPI schema is published for the districts' integrators"),
     "api-docs": Public("the API's Swagger page (the schema above, rendered)"),
     "housing:unit_search": Public("房源查询: published units are public"),
@@ -389,9 +390,10 @@ class Probe:
     user: str = "dave"  # "dave" (district caseworker of 萨尔图区), "me" (an applicant) or "api_a"
     post: bool = False  # POST as well as GET (or only POST, for POST-only views)
     get: bool = True
-    own: object = None  # world -> URL values of the user's own object: must not be 404 (the URL is right)
+    own: object = None  # world -> URL values of the user's own object (or None): not 404, so the URL is right
     data: dict = field(default_factory=dict)
     methods: tuple = ()  # other methods (the API's put/patch/delete)
+    follow: bool = False  # follow redirects: the answer at the end must be 404
 
 
 OPINION = {"opinion": "越权测试", "reply": "越权测试", "text": "越权测试", "reference": "X1", "post": "yes",
@@ -413,18 +415,28 @@ def _admin_probes(route, model):
     def ids(obj, extra=()):
         values = {"object_id": obj.pk, "id": obj.pk}
         if "0" in route.params:  # simple-history's form view: (object id, version id)
-            values = {"0": obj.pk, "1": obj.history.order_by("history_id").first().history_id}
+            version = obj.history.order_by("history_id").first()
+            values = {"0": obj.pk, "1": version.history_id if version else 1}
         return values | dict(extra)
 
     extra = {}
     if "action" in route.params:
-        extra["action"] = "accept"
+        # not "accept": …/<id>/act/accept/ is taken by the greedy <path:object_id>/accept/ before it
+        extra["action"] = "street_approve"
     if "department" in route.params:
         extra["department"] = "vehicles"
     if tail == "<path:object_id>/":  # the old-style address, which only redirects to the change page
-        return [Probe(lambda w: ids(theirs(w)))]
+        return [Probe(lambda w: ids(theirs(w)), follow=True)]
     posts = tail not in ("<path:object_id>/history/", "^([^/]+)/history/([^/]+)/$")
-    own = None if label == "gongzufang.user" and "password" in tail else (lambda w: ids(ours(w), extra))
+
+    def own(world):
+        if label == "gongzufang.user" and "password" in tail:
+            return None  # changing a caseworker's password is the city's
+        obj = ours(world)
+        if "0" in route.params and not obj.history.exists():
+            return None  # base data (districts, streets, communities) is loaded without history rows
+        return ids(obj, extra)
+
     return [Probe(lambda w: ids(theirs(w), extra), post=posts, data=OPINION, own=own)]
 
 
@@ -435,7 +447,7 @@ def _api_probes(route):
     if "pk" not in route.params or not _district_bound(model):
         return []
     label = model._meta.label_lower
-    others = tuple(m for m in actions if m not in ("get", "head", "options"))
+    others = tuple(m for m in actions if m not in ("get", "head", "options") and m in cls.http_method_names)
 
     def theirs(world):
         return {"pk": SAMPLES[label](world.district_b).pk}
@@ -444,7 +456,9 @@ def _api_probes(route):
         return {"pk": SAMPLES[label](world.district_a).pk}
 
     is_action = set(actions) == {"post"}
-    return [Probe(theirs, user="api_a", get=not is_action, post=is_action, methods=() if is_action else others,
+    # The full ID numbers need a token allowed to read them (others get 403 whatever the id).
+    user = "api_pii" if "full-id-numbers" in route.text else "api_a"
+    return [Probe(theirs, user=user, get=not is_action, post=is_action, methods=() if is_action else others,
                   data={"opinion": "越权测试", "reply": "越权测试"}, own=None if is_action else ours)]
 
 
@@ -614,7 +628,27 @@ def test_public_entries_name_existing_patterns():
         assert set(table) - names == set()
 
 
-FOREIGN = [(text, i) for text, route in BY_TEXT.items() for i, _ in enumerate(_probes(route) or [])]
+def _suffixed_extra_action(route) -> bool:
+    """A router URL with a format suffix (…/publish.json) leading to a @action method."""
+    cls = getattr(route.callback, "cls", None)
+    if not hasattr(cls, "get_extra_actions") or "format" not in route.params:
+        return False
+    extra = {a.__name__ for a in cls.get_extra_actions()}
+    return bool(set((route.callback.actions or {}).values()) & extra)
+
+
+# Defects the sweep found, left to the owners of the code (strict: the test fails once they are fixed).
+DEFECTS = {
+    r.text: "500: the router adds a format-suffix URL (….json) for every @action, and the action "
+            "methods take no `format` argument (TypeError) — for any token, own district or not"
+    for r in ROUTES if _suffixed_extra_action(r)
+}
+
+FOREIGN = [
+    pytest.param(text, i, id=f"{text}#{i}",
+                 marks=[pytest.mark.xfail(strict=True, reason=DEFECTS[text])] if text in DEFECTS else [])
+    for text, route in BY_TEXT.items() for i, _ in enumerate(_probes(route) or [])
+]
 
 
 def _models_to_watch():
@@ -629,29 +663,38 @@ def _state(models):
 
 
 def _client_for(user, world, client):
+    if user == "api_pii":
+        from gongzufang.services.api_clients import api_client_issue
+
+        token_holder, token = api_client_issue(name="萨尔图区实名核验", district=world.district_a, can_view_full_id=True)
+        token_holder.token = token
+        return api_client_for(token_holder)
     if user == "api_a":
         return api_client_for(world.fixture("api_a"))
     client.force_login(world.fixture("dave") if user == "dave" else world.me)
     return client
 
 
-@pytest.mark.parametrize(("text", "index"), FOREIGN, ids=[f"{t}#{i}" for t, i in FOREIGN])
+@pytest.mark.parametrize(("text", "index"), FOREIGN)
 def test_another_districts_id_is_404(client, world, text, index):
     route = BY_TEXT[text]
     probe = _probes(route)[index]
     url = route.url(**probe.values(world))
     assert _resolves_to(url, route), url
-    own_url = route.url(**probe.own(world)) if probe.own else None
+    own_values = probe.own(world) if probe.own else None
+    own_url = route.url(**own_values) if own_values else None
     agent = _client_for(probe.user, world, client)
-    if probe.user == "api_a":
+    if probe.user.startswith("api"):
         agent.get("/api/v1/")  # the token's last use is recorded once a minute: before the snapshot
     models = _models_to_watch()
     before = _state(models)
 
-    api = probe.user == "api_a"
+    api = probe.user.startswith("api")
     kwargs = {"format": "json"} if api else {}
+    if probe.follow:
+        kwargs["follow"] = True
     if probe.get:
-        response = agent.get(url)
+        response = agent.get(url, follow=probe.follow)
         assert response.status_code == 404, (url, response.status_code)
     if probe.post:
         response = agent.post(url, probe.data, **kwargs)
