@@ -9,6 +9,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from gongzufang.api.filters import TextFilter
+from gongzufang.api.pagination import PageOrCursorPagination
 from gongzufang.api.views import ScopedViewSetMixin
 
 from . import services
@@ -32,7 +33,7 @@ class FeedbackSerializer(serializers.ModelSerializer):
         fields = ["id", "number", "kind", "kind_label", "category", "category_label", "status", "status_label",
                   "handling_level", "district", "channel", "hotline_reference", "text", "submitter", "estate", "unit",
                   "application", "submitted_at", "reply_due", "reply_due_provisional", "overdue", "reply",
-                  "replied_at", "escalated_at", "closed_at", "photo_count"]
+                  "replied_at", "escalated_at", "closed_at", "photo_count", "updated_at"]
         read_only_fields = fields
 
     def get_submitter(self, obj) -> str:
@@ -75,6 +76,7 @@ FEEDBACK_EXAMPLE = {
     "submitter": "王*", "estate": "惠民家园", "unit": "3-2-501", "application": None,
     "submitted_at": "2026-11-26T09:12:00+08:00", "reply_due": "2026-12-03", "reply_due_provisional": False,
     "overdue": False, "reply": "", "replied_at": None, "escalated_at": None, "closed_at": None, "photo_count": 1,
+    "updated_at": "2026-11-26T09:12:00+08:00",
 }
 
 
@@ -91,7 +93,8 @@ class FeedbackViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retrieve
         .prefetch_related("photos")
     serializer_class = FeedbackSerializer
     filterset_class = FeedbackFilter
-    ordering_fields = ["submitted_at", "reply_due", "number"]
+    pagination_class = PageOrCursorPagination  # incremental sync: ?updated_since=…&ordering=updated_at&cursor=
+    ordering_fields = ["submitted_at", "reply_due", "number", "updated_at"]
     ordering = ["reply_due", "id"]
 
     @extend_schema(request=ReplySerializer, responses={200: FeedbackSerializer}, summary="答复意见反馈",

@@ -11,9 +11,10 @@ def ping(value="pong"):
 
 @shared_task
 def calendar_ensure_years():
-    from gongzufang.workdays import ensure_calendar_years
+    """Official years chinesecalendar knows, then this year and next as provisional where missing."""
+    from gongzufang.workdays import ensure_calendar_years, ensure_provisional_years
 
-    return ensure_calendar_years()
+    return ensure_calendar_years() + ensure_provisional_years()
 
 
 @shared_task

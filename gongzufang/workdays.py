@@ -344,3 +344,39 @@ def ensure_calendar_years() -> list[int]:
     if added:
         invalidate_cache()  # bulk_create sends no signals
     return added
+
+
+PROVISIONAL_NOTE = "暂定：按法定节假日推算（不含调休），待国务院办公厅公布正式安排后修改或导入"
+
+
+def ensure_provisional_years(through: int | None = None) -> list[int]:
+    """Put this year and the next (or up to `through`) into the table as provisional when missing, so
+    that staff can see and edit them in the admin before the State Council publishes the schedule.
+
+    The rows are the provisional rules themselves (statutory holidays that fall on a weekday), so
+    working days do not change by adding them; staff then add the make-up days (调休) as announced.
+    A year already in the table is left alone. Safe to run twice, or twice at once."""
+    from gongzufang.models import CalendarDay, CalendarYear
+
+    first = timezone.localdate().year
+    last = through if through is not None else first + 1
+    present = set(CalendarYear.objects.filter(year__range=(first, last)).values_list("year", flat=True))
+    added = []
+    for year in range(first, last + 1):
+        if year in present:
+            continue
+        try:
+            with transaction.atomic():
+                calendar_year = CalendarYear.objects.create(year=year, source=PROVISIONAL, note=PROVISIONAL_NOTE)
+                CalendarDay.objects.bulk_create(
+                    CalendarDay(year=calendar_year, date=day, is_workday=False, name=name)
+                    for day, name in sorted(holidays.statutory_holidays(year).items())
+                    if day.weekday() < 5
+                )
+        except IntegrityError:
+            logger.info("working-day calendar: %s was added by another run meanwhile", year)
+            continue
+        added.append(year)
+    if added:
+        invalidate_cache()  # bulk_create sends no signals
+    return added

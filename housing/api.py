@@ -35,7 +35,7 @@ ESTATE_ROW = {
     "building_count": 6, "created_at": "2026-03-01T10:12:00+08:00", "updated_at": "2026-03-02T09:00:00+08:00",
 }
 BUILDING_ROW = {"id": 34, "estate": 12, "district": "230602", "name": "3号楼", "floors": 11, "has_lift": True,
-                "unit_count": 88}
+                "unit_count": 88, "updated_at": "2026-03-02T09:00:00+08:00"}
 UNIT_ROW = {
     "id": 501, "building": 34, "estate": 12, "district": "230602", "number": "2单元301", "floor": 3, "area": "45.60",
     "bedrooms": 1, "layout": "一室一厅一卫", "orientation": "s", "has_lift": True, "furnished": True,
@@ -162,10 +162,12 @@ class EstateViewSet(CreatePatchViewSet):
 class BuildingFilterSet(django_filters.FilterSet):
     estate = IdFilter(field_name="estate_id", help_text="小区 id")
     district = TextFilter(field_name="estate__district__code", help_text="区县代码")
+    has_lift = django_filters.BooleanFilter(help_text="是否有电梯：true 或 false")
+    updated_since = UpdatedSinceFilter()
 
     class Meta:
         model = Building
-        fields = ["estate", "district"]
+        fields = ["estate", "district", "has_lift", "updated_since"]
 
 
 @extend_schema_view(
@@ -182,7 +184,8 @@ class BuildingViewSet(CreatePatchViewSet):
     queryset = Building.objects.select_related("estate__district").annotate(unit_count=Count("units"))
     serializer_class = BuildingSerializer
     filterset_class = BuildingFilterSet
-    ordering_fields = ["id", "name"]
+    pagination_class = PageOrCursorPagination  # incremental sync: ?updated_since=…&ordering=updated_at&cursor=
+    ordering_fields = ["id", "name", "updated_at"]
     ordering = ["id"]
 
     def perform_create(self, serializer):

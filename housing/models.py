@@ -122,10 +122,12 @@ class Building(models.Model):
     name = models.CharField(_("楼栋"), max_length=30, help_text=_("如：3号楼"))
     floors = models.PositiveSmallIntegerField(_("地上层数"), validators=[MinValueValidator(1), MaxValueValidator(60)])
     has_lift = models.BooleanField(_("有电梯"), default=False)
+    # For district systems' incremental sync (`updated_since`); not worth a row of history by itself.
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     objects = ScopedManager()
     scope_district_path = "estate__district"
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
         verbose_name = _("楼栋")

@@ -84,7 +84,8 @@ class BuildingSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Building
-        fields = ["id", "estate", "district", "name", "floors", "has_lift", "unit_count"]
+        fields = ["id", "estate", "district", "name", "floors", "has_lift", "unit_count", "updated_at"]
+        read_only_fields = ["updated_at"]
         validators = []
 
     def validate_estate(self, estate):

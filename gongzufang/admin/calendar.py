@@ -1,7 +1,8 @@
 """Admin for the working-day calendar (DESIGN §12). City staff enter each year's official schedule
 here when the State Council publishes it. The table holds only days that differ from Monday–Friday; a
-year not listed follows the provisional rules (see gongzufang.workdays). Saving or deleting a row takes
-effect at once."""
+year not listed follows the provisional rules (see gongzufang.workdays). This year and next are always
+listed: when missing they are added as provisional, holding the statutory holidays, ready for the
+make-up days to be entered. Saving or deleting a row takes effect at once."""
 
 from django import forms
 from django.contrib import admin, messages
@@ -50,6 +51,12 @@ class CalendarYearAdmin(SimpleHistoryAdmin):
     list_filter = ["source"]
     inlines = [CalendarDayInline]
     actions = ["seed_from_chinese_calendar"]
+
+    def changelist_view(self, request, extra_context=None):
+        # Next year is listed (provisional, editable) as soon as anyone looks, not only after the monthly
+        # task: staff enter the 调休 days the day the State Council announces them.
+        workdays.ensure_provisional_years()
+        return super().changelist_view(request, extra_context)
 
     def get_queryset(self, request):
         return (

@@ -15,6 +15,7 @@ from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
@@ -27,9 +28,30 @@ MAX_PAGE_SIZE = 200
 class Pagination(PageNumberPagination):
     page_size = 50
     page_size_query_param = "page_size"
-    page_size_query_description = "每页条数，默认 50，最多 200（超过按 200 返回）"
+    page_size_query_description = "每页条数：1 以上的整数，默认 50，最多 200（超过按 200 返回）；其他值返回 400"
     page_query_description = "页码（从 1 开始）"
     max_page_size = MAX_PAGE_SIZE  # a larger request is capped, not refused
+
+    def get_page_size(self, request):
+        # DRF falls back to the default for `page_size=abc` or `0`: the client would get 50 rows and
+        # think it asked for them. A value that is not a whole number from 1 up is a 400 naming it.
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is not None:
+            try:
+                size = int(raw.strip())
+            except ValueError:
+                size = 0
+            if size < 1 or not raw.strip().isdigit():
+                raise ValidationError({self.page_size_query_param: [_("请填写 1 以上的整数（最多 %(max)s）。")
+                                                                    % {"max": self.max_page_size}]})
+        return super().get_page_size(request)
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"] = {"type": "integer", "minimum": 1}
+        return parameters
 
 
 class CursorNotFound(FieldNotFound):

@@ -351,3 +351,49 @@ def test_add_workdays_lands_on_a_workday_n_working_days_away(start, n):
 def test_workdays_between_counts_day_by_day(start, length):
     end = min(start + timedelta(days=length), LAST)
     assert workdays_between(start, end) == sum(is_workday(d) for d in days(start + timedelta(days=1), end))
+
+
+# --- next year, provisional, in the admin (issue 12, item 24) ---------------------------------------
+
+
+def test_the_year_list_shows_next_year_as_provisional_and_it_can_be_edited(admin_client):
+    from tests.helpers import at
+
+    with at(date(2026, 12, 1)):
+        assert not CalendarYear.objects.filter(year=2027).exists()  # chinesecalendar 1.11 stops at 2026
+        before = [add_workdays(date(2027, 9, 28), 5), is_workday(date(2027, 10, 1))]
+        page = admin_client.get(reverse("admin:gongzufang_calendaryear_changelist")).content.decode()
+        assert "2027" in page and "暂定（按法定节假日推算）" in page
+        year = CalendarYear.objects.get(year=2027)
+        assert year.source == CalendarYear.Source.PROVISIONAL and is_provisional(2027)
+        # Its rows are the provisional rules: nothing about the working days has changed.
+        assert [add_workdays(date(2027, 9, 28), 5), is_workday(date(2027, 10, 1))] == before
+        assert CalendarDay.objects.filter(year=year, name="国庆节").count() == 1  # Oct 1 is a Friday; 2–3 a weekend
+        response = admin_client.get(reverse("admin:gongzufang_calendaryear_change", args=[2027]))
+        assert response.status_code == 200
+        # Staff enter the announced make-up Saturday.
+        days = list(year.days.order_by("date"))
+        form = {
+            "year": "2027", "source": "provisional", "note": year.note,
+            "days-TOTAL_FORMS": str(len(days) + 1), "days-INITIAL_FORMS": str(len(days)),
+            "days-MIN_NUM_FORMS": "0", "days-MAX_NUM_FORMS": "1000",
+        }
+        for i, day in enumerate(days):
+            form.update({f"days-{i}-id": str(day.pk), f"days-{i}-year": "2027", f"days-{i}-date": day.date.isoformat(),
+                         f"days-{i}-name": day.name})
+        form.update({f"days-{len(days)}-year": "2027", f"days-{len(days)}-date": "2027-09-25",
+                     f"days-{len(days)}-is_workday": "on", f"days-{len(days)}-name": "国庆节调休上班"})
+        saved = admin_client.post(reverse("admin:gongzufang_calendaryear_change", args=[2027]), form)
+        assert saved.status_code == 302, saved.content.decode()[:2000]
+        assert is_workday(date(2027, 9, 25))
+
+
+def test_provisional_years_are_added_once_and_never_over_what_is_there():
+    from tests.helpers import at
+
+    with at(date(2026, 12, 1)):
+        assert workdays.ensure_provisional_years() == [2027]
+        assert workdays.ensure_provisional_years() == []
+        assert CalendarYear.objects.get(year=2026).source == CalendarYear.Source.OFFICIAL  # untouched
+    with at(date(2027, 6, 1)):
+        assert workdays.ensure_provisional_years() == [2028]
