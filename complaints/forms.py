@@ -2,7 +2,7 @@
 
 from django import forms
 
-from applications.formkit import PortalForm
+from gongzufang.formkit import PortalForm
 from gongzufang.models import District
 from gongzufang.uploads import IMAGE_TYPES
 

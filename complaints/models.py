@@ -24,10 +24,9 @@ from simple_history.models import HistoricalRecords
 from gongzufang.models.audit import StatusChange
 from gongzufang.models.users import Level
 from gongzufang.scoping import ScopedQuerySet, scope_of
+from gongzufang.storage import private_storage
 from gongzufang.workdays import Deadline
 from gongzufang.workflow import Lifecycle, StatusLog
-
-from .storage import private_storage
 
 TEXT_MAX = 2000
 COMMENT_MAX = 500

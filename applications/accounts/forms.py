@@ -5,8 +5,8 @@ from django.contrib.auth import get_user_model, password_validation
 from django.core.exceptions import ValidationError
 
 from applications.accounts.services import normalise_phone
-from applications.formkit import PortalForm
 from gongzufang.errors import PortalError
+from gongzufang.formkit import PortalForm
 from gongzufang.idnumber import IdNumberField
 
 

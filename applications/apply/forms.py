@@ -5,8 +5,8 @@ from decimal import Decimal
 from django import forms
 
 from applications.apply.materials import ACCEPT
-from applications.formkit import PortalForm
 from applications.models import Disability, HousingType, MaritalStatus, Relationship
+from gongzufang.formkit import PortalForm
 from gongzufang.guide_forms import AssistanceCategoryField
 from gongzufang.idnumber import IdNumberField
 from gongzufang.models import Community, District, Street

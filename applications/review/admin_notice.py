@@ -16,11 +16,11 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from applications.formkit import PortalForm
 from applications.models import NoticeObjection
 from applications.review.notice import RESOLUTION_MAX, objection_resolve
 from gongzufang.admin.scoped import DistrictScopedAdminMixin
 from gongzufang.errors import PortalError
+from gongzufang.formkit import PortalForm
 
 
 class ResolveForm(PortalForm):

@@ -2,9 +2,9 @@
 
 from django import forms
 
-from applications.formkit import PortalForm
 from applications.models import Section
 from applications.selectors import required_material_kinds, wizard_sections
+from gongzufang.formkit import PortalForm
 from gongzufang.parameters import MATERIAL_KINDS
 
 

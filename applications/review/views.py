@@ -12,11 +12,11 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from applications.formkit import PortalForm
 from applications.review import notice
 from applications.review import selectors as notice_selectors
 from applications.selectors import staff_application_or_404
 from gongzufang.errors import PortalError
+from gongzufang.formkit import PortalForm
 from gongzufang.models import District
 
 PER_PAGE = 20
