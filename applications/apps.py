@@ -9,9 +9,10 @@ class ApplicationsConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_migrate
 
+        from applications import statistics as application_statistics
         from applications.demo import applicants as applications_demo
         from applications.demo import review as demo_review
-        from gongzufang import demo, roles
+        from gongzufang import demo, roles, statistics
         from gongzufang.models.users import Role
 
         view = ["applications.view_application", "applications.view_householdmember", "applications.view_material",
@@ -31,6 +32,8 @@ class ApplicationsConfig(AppConfig):
         # Groups are synced after gongzufang migrates, before this app's permissions exist on a fresh
         # database; sync again once they do.
         post_migrate.connect(_sync_groups, sender=self, dispatch_uid="applications_sync_role_groups")
+        # Its figures in the bureau's report (/api/v1/statistics/).
+        statistics.register(application_statistics.application_figures, notes=application_statistics.NOTES)
         for seeder in (applications_demo.seed, demo_review.seed):
             if seeder not in demo.DEMO_SEEDERS:
                 demo.DEMO_SEEDERS.append(seeder)

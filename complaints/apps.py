@@ -9,10 +9,11 @@ class ComplaintsConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_migrate
 
-        from gongzufang import demo, roles
+        from gongzufang import demo, roles, statistics
         from gongzufang.models.users import Role
 
         from . import demo as complaints_demo
+        from . import statistics as complaints_statistics
         from .services import register_builtin_rateables
 
         handle = ["complaints.view_feedback", "complaints.change_feedback", "complaints.add_feedback",
@@ -21,6 +22,8 @@ class ComplaintsConfig(AppConfig):
         # Groups are synced after gongzufang migrates, before this app's permissions exist on a fresh
         # database; sync again once they do.
         post_migrate.connect(_sync_groups, sender=self, dispatch_uid="complaints_sync_role_groups")
+        # Its figures in the bureau's report (/api/v1/statistics/).
+        statistics.register(complaints_statistics.feedback_figures)
         register_builtin_rateables()
         if complaints_demo.seed not in demo.DEMO_SEEDERS:
             demo.DEMO_SEEDERS.append(complaints_demo.seed)

@@ -9,10 +9,11 @@ class HousingConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_migrate
 
-        from gongzufang import demo, roles
+        from gongzufang import demo, roles, statistics
         from gongzufang.models.users import Role
 
         from . import demo as housing_demo
+        from . import statistics as housing_statistics
 
         stock = ["housing.view_estate", "housing.view_building", "housing.view_unit", "housing.view_renovation",
                  "housing.view_estatephoto", "housing.view_unitphoto"]
@@ -31,6 +32,8 @@ class HousingConfig(AppConfig):
         # The groups are synced after gongzufang migrates, before this app's permissions exist on a
         # fresh database; sync again once they do.
         post_migrate.connect(_sync_groups, sender=self, dispatch_uid="housing_sync_role_groups")
+        # Its figures in the bureau's report (/api/v1/statistics/).
+        statistics.register(housing_statistics.unit_figures, notes=housing_statistics.NOTES)
         if housing_demo.seed not in demo.DEMO_SEEDERS:
             demo.DEMO_SEEDERS.append(housing_demo.seed)
 
