@@ -176,7 +176,7 @@ class Feedback(Lifecycle, models.Model):
                                                  "submission_token", "updated_at"])
     # The person is told of every change once it is committed (complaints/tasks.py).
     status_log = StatusLog("complaints.FeedbackStatusChange", "feedback",
-                           on_commit_task="complaints.tasks.notify_feedback_change")
+                           on_commit_task="complaints.tasks.notify_feedback_change", not_found="未找到该意见反馈。")
 
     class Meta:
         verbose_name = _("意见反馈")

@@ -53,8 +53,10 @@ class NotFound(PortalError):
 
 
 class PermissionDenied(PortalError):
+    """Another level's step (the API answers 400, as it always has for this)."""
+
     code = "wrong_level"
-    status = 403
+    status = 400
 
 
 # --- declarations on models ------------------------------------------------------------------------
@@ -86,6 +88,8 @@ class StatusLog:
     fk: str
     field_column: str = ""
     on_commit_task: str = ""
+    save_all: bool = False  # save the whole row (its services set other fields before the transition)
+    not_found: str = ""  # what an outsider is told, e.g. "未找到该申请。"
 
     def log_model(self):
         return apps.get_model(self.model)
@@ -209,7 +213,8 @@ def visible(model, actor):
 
 def _require_visible(obj, actor):
     if actor is not None and not visible(type(obj), actor).filter(pk=obj.pk).exists():
-        raise NotFound(_("未找到该记录。"))
+        spec = getattr(type(obj), "status_log", None)
+        raise NotFound(getattr(spec, "not_found", "") or _("未找到该记录。"))
 
 
 def lock(obj_or_model, pk=None):
@@ -243,19 +248,28 @@ def refusal(obj, name, actor) -> str | None:
     current = getattr(obj, field_name)
     t = meta.get_transition(current)
     if t is None or not meta.has_transition(current):
+        # Who may act is told before what state it is in (a clerk pressing the district's button).
+        for any_t in meta.transitions.values():
+            if actor is not None and any_t.permission and not any_t.has_perm(obj, actor):
+                return _denied(any_t, obj, actor)
+            break
         custom = _any_custom(meta)
         if custom.get("refused"):
             return _text(custom["refused"], obj)
         verb = custom.get("verb") or custom.get("label") or _("执行此操作")
         return _("当前状态为“%(current)s”，不能%(verb)s。") % {"current": _label(obj, field_name, current), "verb": verb}
     if actor is not None and t.permission and not t.has_perm(obj, actor):
-        denied = getattr(t.permission, "denied", "") or _custom(t).get("denied") or _("您没有权限办理此事项。")
-        return _text(denied, obj, actor) if callable(denied) else str(denied)
+        return _denied(t, obj, actor)
     for condition in t.conditions or []:
         if not condition(obj):
             message = getattr(condition, "refusal", None) or _("不符合办理条件。")
             return _text(message, obj)
     return None
+
+
+def _denied(t, obj, actor) -> str:
+    denied = getattr(t.permission, "denied", "") or _custom(t).get("denied") or _("您没有权限办理此事项。")
+    return _text(denied, obj, actor) if callable(denied) else str(denied)
 
 
 def _any_custom(meta) -> dict:
@@ -271,19 +285,13 @@ def _refuse(obj, name, actor):
     if message is None:
         return
     _m, meta = _method(obj, name)
-    t = meta.get_transition(getattr(obj, _field_name(meta)))
+    t = meta.get_transition(getattr(obj, _field_name(meta))) or next(iter(meta.transitions.values()), None)
     if t is not None and actor is not None and t.permission and not t.has_perm(obj, actor):
         raise PermissionDenied(message)
     raise TransitionNotAllowed(message, code="transition_not_allowed")
 
 
 # --- writing ---------------------------------------------------------------------------------------------
-
-
-def record_status_change(*, log, from_status, to_status, actor, opinion=""):
-    """Transitional: applications still write their own rows through this until they use `transition`."""
-    return log(from_status=from_status or "", to_status=to_status, actor=actor,
-               actor_level=actor_level(actor), opinion=str(opinion or ""))
 
 
 def actor_level(actor):
@@ -361,7 +369,7 @@ def transition(obj, name, *, actor, opinion="", save=True, **kwargs):
         before = getattr(locked, field_name)
         getattr(locked, name)(**kwargs)
         if save:
-            locked.save(update_fields=_save_fields(locked, meta, field_name))
+            locked.save(update_fields=None if spec.save_all else _save_fields(locked, meta, field_name))
         change = _log_row(locked, field_name=field_name, from_status=before, to_status=getattr(locked, field_name),
                           actor=actor, opinion=opinion)
         change.save()
@@ -462,6 +470,29 @@ def available_actions(obj, user, *, field_name: str | None = None) -> list[Actio
         actions.append(Action(name=name, label=str(custom["label"]), needs_opinion=bool(custom.get("needs_opinion")),
                               style=custom.get("style", "default"), field=fname))
     return actions
+
+
+def declared_actions(model) -> list[Action]:
+    """Every transition of `model` offered as a button, as declared (label, opinion, style)."""
+    actions = []
+    for name, meta in transitions_of(model):
+        custom = _any_custom(meta)
+        if custom.get("label"):
+            actions.append(Action(name=name, label=str(custom["label"]), needs_opinion=bool(custom.get("needs_opinion")),
+                                  style=custom.get("style", "default"), field=_field_name(meta)))
+    return actions
+
+
+def action_custom(model, name) -> dict:
+    """What the model declares about transition `name` (label, summary, description, example…)."""
+    _m, meta = _method(model, name)
+    return _any_custom(meta)
+
+
+def check(obj, name, *, actor):
+    """Raise what `transition` would refuse now (not found, permission, state, guard), changing nothing."""
+    _require_visible(obj, actor)
+    _refuse(obj, name, actor)
 
 
 def action_names(model) -> set[str]:

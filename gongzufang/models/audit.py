@@ -12,7 +12,7 @@ from .users import Level
 class StatusChange(models.Model):
     """One row per status change. Concrete subclasses add the FK to the record that changed.
 
-    Written only by `gongzufang.workflow.change_status`, in the same transaction as the change.
+    Written only by the transition engine (`gongzufang.workflow`), in the same transaction as the change.
     """
 
     from_status = models.CharField(_("原状态"), max_length=40, blank=True)
