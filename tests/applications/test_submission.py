@@ -1,16 +1,14 @@
 """Submission: complete applications only, once (double click, two tabs), one active application per
 household; withdrawal before a decision."""
 
-import threading
-
 import pytest
-from django.db import connection
 from django.urls import reverse
 
 from applications import services
 from applications.models import Application, ApplicationStatusChange, MemberClaim, SiteMessage, SmsOutbox, Status
 from gongzufang.errors import PortalError
 from tests.applications import builders
+from tests.helpers import at_once
 
 pytestmark = pytest.mark.django_db
 
@@ -57,24 +55,12 @@ def test_submitting_twice_makes_one_submission(client, django_capture_on_commit_
 @pytest.mark.django_db(transaction=True)
 def test_two_tabs_submitting_at_the_same_moment_make_one_submission(on_postgres):
     app = builders.draft()
-    barrier = threading.Barrier(2)
-    outcomes = []
 
     def submit():
-        try:
-            barrier.wait()
-            outcomes.append(services.application_submit(application=app, actor=app.applicant)[1])
-        except Exception as exc:  # pragma: no cover - reported below
-            outcomes.append(exc)
-        finally:
-            connection.close()
+        return services.application_submit(application=app, actor=app.applicant)[1]
 
-    threads = [threading.Thread(target=submit) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(30)
-    assert sorted(outcomes) == [False, True]
+    outcomes = at_once(submit, submit)
+    assert sorted(outcomes, key=repr) == [False, True]
     assert ApplicationStatusChange.objects.filter(application=app).count() == 1
 
 
@@ -84,25 +70,16 @@ def test_two_households_with_the_same_member_submitting_at_once_one_wins(on_post
     shared = builders.fresh_id_number(born="20100101")
     first = builders.draft(members=[("child", "共同成员", shared)])
     second = builders.draft(members=[("child", "共同成员", shared)])
-    barrier = threading.Barrier(2)
-    outcomes = []
 
     def submit(app):
-        try:
-            barrier.wait()
+        def call():
             services.application_submit(application=app, actor=app.applicant)
-            outcomes.append("ok")
-        except PortalError as exc:
-            outcomes.append(exc.code)
-        finally:
-            connection.close()
+            return "ok"
 
-    threads = [threading.Thread(target=submit, args=(a,)) for a in (first, second)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(30)
-    assert sorted(outcomes) == ["member_elsewhere", "ok"]
+        return call
+
+    outcomes = [o.code if isinstance(o, PortalError) else o for o in at_once(submit(first), submit(second))]
+    assert sorted(outcomes, key=repr) == ["member_elsewhere", "ok"]
     assert Application.objects.filter(status=Status.SUBMITTED).count() == 1
 
 
