@@ -2,7 +2,16 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from applications.api_urls import router as applications_api
+from complaints.api_urls import router as complaints_api
 from gongzufang import views
+from gongzufang.api.urls import router as shared_api
+from gongzufang.api.urls import v1_index
+from housing.api_urls import router as housing_api
+
+# The API under /api/v1/: the shared routes (gongzufang/api/urls.py) and each app's own router, with
+# one index over them all. This file is wiring: it may name the apps, the shared layer does not.
+API_ROUTERS = [shared_api, complaints_api, housing_api, applications_api]
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -12,6 +21,10 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/", include("gongzufang.api.urls")),
+    path("api/v1/", include("complaints.api_urls")),
+    path("api/v1/", include("housing.api_urls")),
+    path("api/v1/", include("applications.api_urls")),
+    path("api/v1/", include(v1_index(API_ROUTERS))),
     path("housing/", include("housing.urls")),
     path("feedback/", include("complaints.urls")),
     path("", include("applications.urls")),

@@ -1,15 +1,20 @@
-"""Every API endpoint, found from the router, for the generic tests (STYLE.md, netbox)."""
+"""Every API endpoint, found from the routers, for the generic tests (STYLE.md, netbox)."""
 
-from gongzufang.api.urls import router
+from gongzufang.urls import API_ROUTERS
 
 # Endpoints outside the router (no model of their own): (basename, url, model, has_create).
 EXTRA = [("statistics", "/api/v1/statistics/", None, False)]
 
 
+def registry():
+    """(prefix, viewset, basename) of every router under /api/v1/: the shared one and each app's."""
+    return [entry for router in API_ROUTERS for entry in router.registry]
+
+
 def endpoints():
     """(basename, list url, model, has_create) for each registered viewset, then the extra views."""
     found = []
-    for prefix, viewset, basename in router.registry:
+    for prefix, viewset, basename in registry():
         model = viewset.queryset.model
         found.append((basename, f"/api/v1/{prefix}/", model, hasattr(viewset, "create")))
     return found + EXTRA

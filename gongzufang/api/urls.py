@@ -1,22 +1,45 @@
+"""The API's shared routes (districts, parameters, articles, statistics, the schema and its docs) and
+the pieces every app's router is built from.
+
+Each domain app has its own router (`<app>/api_urls.py`, made with `app_router()`); the project's
+URLconf (gongzufang/urls.py) includes them under /api/v1/ beside this one and gives the index of
+/api/v1/ every router (`v1_index`). This module imports no domain app.
+"""
+
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
-from rest_framework.routers import DefaultRouter
-
-from applications.api import ApplicationViewSet
-from complaints.api import FeedbackViewSet
-from housing.api import BuildingViewSet, EstateViewSet, UnitViewSet
+from rest_framework.routers import APIRootView, DefaultRouter
+from rest_framework.urlpatterns import format_suffix_patterns
 
 from . import schema, views  # noqa: F401  (schema registers the token scheme)
 
-router = DefaultRouter()
+
+class AppRouter(DefaultRouter):
+    """A router for one app's routes under /api/v1/: format suffixes (….json) like every router, no
+    index of its own (the one index is `v1_index`)."""
+
+    include_root_view = False
+
+
+def app_router() -> AppRouter:
+    return AppRouter()
+
+
+router = app_router()
 router.register("districts", views.DistrictViewSet, basename="district")
 router.register("parameters", views.PolicyParameterViewSet, basename="parameter")
-router.register("feedback", FeedbackViewSet, basename="feedback")
-router.register("estates", EstateViewSet, basename="estate")
-router.register("buildings", BuildingViewSet, basename="building")
-router.register("units", UnitViewSet, basename="unit")
 router.register("articles", views.ArticleViewSet, basename="article")
-router.register("applications", ApplicationViewSet, basename="application")
+
+
+def v1_index(routers) -> list:
+    """The index of /api/v1/ (`api-root`, as DefaultRouter makes it) listing every router's lists."""
+    listed = {}
+    for each in routers:
+        list_name = each.routes[0].name  # "{basename}-list"
+        for prefix, _viewset, basename in each.registry:
+            listed[prefix] = list_name.format(basename=basename)
+    return format_suffix_patterns([path("", APIRootView.as_view(api_root_dict=listed), name="api-root")])
+
 
 urlpatterns = [
     path("v1/statistics/", views.StatisticsView.as_view(), name="api-statistics"),

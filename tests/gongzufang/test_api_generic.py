@@ -7,8 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from gongzufang.api.urls import router
-from tests.api_endpoints import endpoints, list_endpoints
+from tests.api_endpoints import endpoints, list_endpoints, registry
 from tests.conftest import api_client_for
 from tests.scoping_samples import SAMPLES
 
@@ -23,7 +22,7 @@ ERROR_KEYS = {"code", "message", "fields"}
 def _detail_writes():
     """(basename, prefix, model, action url path) for every POST action on one record."""
     found = []
-    for prefix, viewset, basename in router.registry:
+    for prefix, viewset, basename in registry():
         for extra in viewset.get_extra_actions():
             if extra.detail and "post" in extra.mapping:
                 found.append((f"{basename}-{extra.url_path}", prefix, viewset.queryset.model, extra.url_path))
