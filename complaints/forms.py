@@ -56,7 +56,7 @@ class FeedbackForm(PortalForm):
                                            "max_length": f"具体内容不能超过 {TEXT_MAX} 字（现有 %(show_value)d 字）。"})
     estate = EstateChoiceField(label="相关小区", queryset=None, required=False, empty_label="（不涉及具体小区）")
     unit_number = forms.CharField(label="房号", max_length=20, required=False,
-                                  help_text="报修或房屋问题请填写，如：2单元301。")
+                                  help_text="报修或房屋问题请填写楼栋、单元和房号，如：4号楼2单元502、4栋2单元502室或 4-2-502。")
     application = ApplicationChoiceField(label="相关申请", queryset=None, required=False,
                                          empty_label="（不涉及申请）")
     district = forms.ModelChoiceField(label="承办区县", queryset=District.objects.order_by("sort_order", "code"),
@@ -79,7 +79,7 @@ class FeedbackForm(PortalForm):
             del self.fields["application"]
 
     def clean(self):
-        from housing.models import Unit
+        from housing.selectors import units_at_address
 
         data = super().clean()
         number = (data.get("unit_number") or "").strip()
@@ -89,11 +89,14 @@ class FeedbackForm(PortalForm):
             if estate is None:
                 self.add_error("unit_number", "请先选择房屋所在的小区。")
                 return data
-            units = list(Unit.objects.filter(estate=estate, number=number)[:2])
+            units = units_at_address(estate, number)
             if not units:
-                self.add_error("unit_number", f"“{estate.name}”没有房号为“{number}”的房屋，请核对。")
+                self.add_error("unit_number", f"“{estate.name}”没有房号为“{number}”的房屋，请核对楼栋、单元和房号"
+                                              "（如：4号楼2单元502）。")
             elif len(units) > 1:
-                self.add_error("unit_number", "该小区有多栋楼使用此房号，请在房号前写明楼栋，或不填房号。")
+                named = "、".join(f"{u.building.name}{u.number}" for u in units[:6]) + ("等" if len(units) > 6 else "")
+                self.add_error("unit_number", f"本小区有 {len(units)} 套房屋符合“{number}”：{named}，"
+                                              f"请写明楼栋，如“{units[0].building.name}{units[0].number}”。")
             else:
                 data["unit"] = units[0]
         return data

@@ -59,7 +59,7 @@ def _initial(request):
         if request.GET.get("unit"):
             unit = Unit.objects.filter(pk=int(request.GET["unit"]), estate__is_published=True).first()
             if unit:
-                initial.update(estate=unit.estate_id, unit_number=unit.number)
+                initial.update(estate=unit.estate_id, unit_number=f"{unit.building.name}{unit.number}")
         elif request.GET.get("estate"):
             estate = Estate.objects.filter(pk=int(request.GET["estate"]), is_published=True).first()
             if estate:

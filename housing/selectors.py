@@ -216,3 +216,23 @@ def floor_plan_for_viewer(pk, user):
     if unit is None:
         raise Http404
     return unit, False
+
+
+def units_at_address(estate, text) -> list[Unit]:
+    """The estate's units that an address as people write it names ("4号楼2单元502", "4栋2单元502室",
+    "2-502", "2单元301"): one, none, or several when the building is left out and several have that flat."""
+    from .unit_address import UnitAddress, building_key, parse
+
+    text = (text or "").strip()
+    exact = list(Unit.objects.filter(estate=estate, number=text).select_related("building"))
+    wanted = parse(text)
+    if len(exact) == 1 or wanted is None:
+        return exact
+    found = []
+    for unit in Unit.objects.filter(estate=estate, number__contains=wanted.room).select_related("building"):
+        own = parse(unit.number)
+        if own is None:
+            continue
+        if wanted.matches(UnitAddress(own.building or building_key(unit.building.name), own.entrance, own.room)):
+            found.append(unit)
+    return sorted(found, key=lambda u: (u.building.name, u.number))

@@ -81,7 +81,8 @@ def test_a_link_from_a_unit_names_it(client, tom):
     client.force_login(tom)
     page = client.get(reverse("complaints:new"), {"unit": unit.pk, "kind": "repair"})
     assert page.context["form"]["estate"].value() == unit.estate_id
-    assert page.context["form"]["unit_number"].value() == "1单元101"
+    # With its building, so that the number is not ambiguous in an estate of several buildings.
+    assert page.context["form"]["unit_number"].value() == f"{unit.building.name}1单元101"
 
 
 @pytest.mark.parametrize(("upload", "message"), [(fake_photo, "不是有效的图片"), (oversized_photo, "文件过大")])
