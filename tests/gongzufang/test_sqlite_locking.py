@@ -3,12 +3,13 @@ deferred transactions both read, then the second's write fails at once with "dat
 500). The settings make every transaction take the write lock when it begins (IMMEDIATE) and wait up to
 20 s for it, so the second simply runs after the first, sees the case already moved, and is told so."""
 
-import threading
 import time
 
 import pytest
 from django.conf import settings
 from django.db import connections, transaction
+
+from tests.helpers import at_once
 
 pytestmark = pytest.mark.skipif(
     settings.DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3",
@@ -56,22 +57,9 @@ def test_the_sqlite_settings_begin_immediate_and_wait():
 
 
 def test_two_simultaneous_decisions_one_wins_and_the_other_is_told(file_database, django_db_blocker):
-    outcomes = []
-    barrier = threading.Barrier(2)
-
-    def run():
-        barrier.wait()
-        try:
-            outcomes.append(decide())
-        except Exception as exc:  # noqa: BLE001 — "database is locked" before the fix
-            outcomes.append(repr(exc))
-
     with django_db_blocker.unblock():
-        threads = [threading.Thread(target=run) for _ in range(2)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(30)
+        # "database is locked" (before the fix) comes back as the exception, shown by its repr
+        outcomes = [o if isinstance(o, str) else repr(o) for o in at_once(decide, decide)]
         with connections[ALIAS].cursor() as cursor:
             cursor.execute("PRAGMA journal_mode")
             assert cursor.fetchone()[0] == "wal"
