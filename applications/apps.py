@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.urls import reverse
 
 
 class ApplicationsConfig(AppConfig):
@@ -14,6 +15,7 @@ class ApplicationsConfig(AppConfig):
         from applications.demo import review as demo_review
         from gongzufang import demo, roles, statistics
         from gongzufang.models.users import Role
+        from notifications import subjects
 
         view = ["applications.view_application", "applications.view_householdmember", "applications.view_material",
                 "applications.view_checkresult", "applications.view_ruleevaluation",
@@ -39,6 +41,9 @@ class ApplicationsConfig(AppConfig):
                 demo.DEMO_SEEDERS.append(seeder)
         if demo_review.logins not in demo.DEMO_LOGIN_LISTS:
             demo.DEMO_LOGIN_LISTS.append(demo_review.logins)
+        # Messages about an application link to its progress page in the message centre.
+        subjects.register("applications.Application", link_text="查看办理进度",
+                          url=lambda application: reverse("applications:progress", args=[application.pk]))
 
 
 def _sync_groups(**kwargs):

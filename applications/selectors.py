@@ -9,7 +9,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from applications.crosscheck.exchange import materials_supplied_online
-from applications.models import Application, AssistanceType, Bedrooms, Material, Section, SiteMessage, Status
+from applications.models import Application, AssistanceType, Bedrooms, Material, Section, Status
 from gongzufang.models.users import Level
 from gongzufang.parameters import MATERIAL_KINDS, param
 from gongzufang.workdays import Deadline, deadline
@@ -272,16 +272,3 @@ def progress(application) -> Progress:
         asked_now=asked_now(application),
         overdue=bool(step and step.date < today and not paused),
     )
-
-
-# --- message centre ------------------------------------------------------------------------------
-
-
-def messages_for(user):
-    return SiteMessage.objects.filter(recipient=user).select_related("application")
-
-
-def unread_message_count(user) -> int:
-    if not getattr(user, "is_authenticated", False):
-        return 0
-    return SiteMessage.objects.filter(recipient=user, read_at__isnull=True).count()

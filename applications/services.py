@@ -1,6 +1,6 @@
 """The writes to an application shared by every room (DESIGN §14, STYLE.md): starting, submitting,
 resubmitting after 补正, withdrawing, the clerk's acceptance and return for correction, the claims on
-members' ID numbers, in-site messages, and the helpers the rooms' services build on
+members' ID numbers, and the helpers the rooms' services build on
 (`lock_application`, `require_owner`, `transition_application`, `claim_members`). The wizard's writes
 are in `applications.apply.services`, the review's in `applications.review.services`.
 
@@ -28,7 +28,6 @@ from applications.models import (
     HouseholdMember,
     MemberClaim,
     Relationship,
-    SiteMessage,
     Status,
 )
 from applications.review import clock
@@ -269,28 +268,3 @@ def application_return_for_correction(*, application, actor, items, note="") -> 
                                                       returned_from=returned_from)
         CorrectionItem.objects.bulk_create(CorrectionItem(request=correction, section=s, note=t) for s, t in items)
     return correction
-
-
-
-# --- in-site messages (站内消息) --------------------------------------------------------------------
-
-
-def site_message_send(*, recipient, title, body, application=None, status_change=None) -> SiteMessage:
-    """One in-site message. With a status change, a second send for it raises IntegrityError (the
-    database allows one message per change), which callers use to stay idempotent."""
-    return SiteMessage.objects.create(recipient=recipient, application=application, status_change=status_change,
-                                      title=title, body=body)
-
-
-def site_messages_broadcast(*, recipients, title, body) -> int:
-    """The same message to several people (e.g. every city caseworker); returns how many."""
-    rows = SiteMessage.objects.bulk_create(SiteMessage(recipient=r, title=title, body=body) for r in recipients)
-    return len(rows)
-
-
-def site_messages_mark_read(*, user, message=None) -> int:
-    """Mark one of the user's messages read, or all of them; returns how many changed."""
-    unread = selectors.messages_for(user).filter(read_at__isnull=True)
-    if message is not None:
-        unread = unread.filter(pk=message.pk)
-    return unread.update(read_at=timezone.now())

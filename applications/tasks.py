@@ -6,32 +6,33 @@ Tasks take ids, are idempotent and call services. Every task has an explicit, st
 """
 
 from celery import shared_task
-from django.db import IntegrityError, transaction
 
 from applications.crosscheck import tasks as crosscheck_tasks  # noqa: F401  (registers the tasks)
 from applications.models import ApplicationStatusChange
-from applications.notifications import status_change_message
 from applications.review import tasks as review_tasks  # noqa: F401  (registers the tasks)
-from applications.services import site_message_send
-from applications.sms import send_sms
+from applications.review.messages import status_change_message
+from notifications.selectors import sms_sent
+from notifications.services import SmsSendError, message_send, sms_send
+from notifications.subjects import dedup_key
 
 
-@shared_task(bind=True, max_retries=3, default_retry_delay=30, name="applications.tasks.notify_status_change")
-def notify_status_change(self, change_id: int):
-    """In-site message and SMS for one status change; a second run sends nothing more."""
+@shared_task(bind=True, autoretry_for=(SmsSendError,), retry_backoff=30, retry_backoff_max=1800, retry_jitter=True,
+             max_retries=6, name="applications.tasks.notify_status_change")
+def notify_status_change(self, change_id: int) -> bool:
+    """In-site message and SMS for one status change. Both are keyed by the change, so a run after a
+    gateway failure (retried with back-off) sends only the SMS, and a second run sends nothing
+    (returns False: nothing was sent)."""
     change = (ApplicationStatusChange.objects.select_related("application__applicant")
               .filter(pk=change_id).first())
     if change is None:
         return False
     application = change.application
     title, body, sms_text = status_change_message(change)
-    try:
-        with transaction.atomic():
-            site_message_send(recipient=application.applicant, application=application, status_change=change,
-                              title=title, body=body)
-    except IntegrityError:  # already sent by an earlier run
-        return False
+    key = dedup_key(change)
+    sent = message_send(recipient=application.applicant, subject=application, dedup_key=key,
+                        title=title, body=body) is not None
     phone = application.applicant.phone
-    if phone:
-        send_sms(phone=phone, text=sms_text, purpose=f"status:{change.to_status}")
-    return True
+    if phone and not sms_sent(key):
+        sms_send(phone=phone, text=sms_text, purpose=f"status:{change.to_status}", dedup_key=key)
+        sent = True
+    return sent

@@ -34,8 +34,6 @@ urlpatterns = [
     path("apply/<int:pk>/withdraw/", views_apply.withdraw, name="withdraw"),
     path("apply/<int:pk>/recheck/", views_apply.recheck, name="recheck"),
     path("files/materials/<int:pk>/", views_apply.material_file, name="material_file"),
-    path("messages/", views_apply.message_list, name="messages"),
-    path("messages/<int:message_pk>/", views_apply.message_detail, name="message_detail"),
     # 公示 (public, no log-in) and the printable review form (caseworkers).
     path("notice/", views_notice.notice_list, name="notice_list"),
     path("notice/<str:number>/", views_notice.notice_detail, name="notice_detail"),

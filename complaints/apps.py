@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.urls import reverse
 
 
 class ComplaintsConfig(AppConfig):
@@ -11,6 +12,7 @@ class ComplaintsConfig(AppConfig):
 
         from gongzufang import demo, roles, statistics
         from gongzufang.models.users import Role
+        from notifications import subjects
 
         from . import demo as complaints_demo
         from . import statistics as complaints_statistics
@@ -25,6 +27,9 @@ class ComplaintsConfig(AppConfig):
         # Its figures in the bureau's report (/api/v1/statistics/).
         statistics.register(complaints_statistics.feedback_figures)
         register_builtin_rateables()
+        # Messages about a feedback item link to its page in the message centre.
+        subjects.register("complaints.Feedback", link_text="查看反馈",
+                          url=lambda feedback: reverse("complaints:detail", args=[feedback.pk]))
         if complaints_demo.seed not in demo.DEMO_SEEDERS:
             demo.DEMO_SEEDERS.append(complaints_demo.seed)
 

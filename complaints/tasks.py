@@ -4,32 +4,36 @@ from celery import shared_task
 from django.db import transaction
 from django.utils import timezone
 
+from notifications.selectors import sms_sent
+from notifications.services import SmsSendError, message_send, messages_broadcast, sms_send
+from notifications.subjects import dedup_key
 
-@shared_task(bind=True, max_retries=3, default_retry_delay=30, name="complaints.tasks.notify_feedback_change")
+
+@shared_task(bind=True, autoretry_for=(SmsSendError,), retry_backoff=30, retry_backoff_max=1800, retry_jitter=True,
+             max_retries=6, name="complaints.tasks.notify_feedback_change")
 def notify_feedback_change(self, change_id: int) -> bool:
-    """In-site message (and SMS for an escalation or a reply) for one status change. The sending is
-    claimed by a conditional update that must change exactly one row: a second run sends nothing."""
-    from applications.services import site_message_send
-    from applications.sms import send_sms
-
+    """In-site message (and SMS for an escalation or a reply) for one status change. Both are keyed
+    by the change (`notifications`), so a run after a gateway failure (retried with back-off) sends
+    only the SMS, and a second run sends nothing (returns False: nothing was sent)."""
     from .models import FeedbackStatusChange
     from .notifications import SMS_STATUSES, change_message
 
+    change = (FeedbackStatusChange.objects.select_related("feedback__submitter", "feedback__district")
+              .filter(pk=change_id).first())
+    if change is None:
+        return False
+    feedback = change.feedback
+    title, body, sms_text = change_message(change)
+    key = dedup_key(change)
     with transaction.atomic():
-        claimed = FeedbackStatusChange.objects.filter(pk=change_id, notified_at__isnull=True).update(
-            notified_at=timezone.now())
-        if claimed != 1:
-            return False
-        change = FeedbackStatusChange.objects.select_related(
-            "feedback__submitter", "feedback__district").get(pk=change_id)
-        feedback = change.feedback
-        title, body, sms_text = change_message(change)
-        if feedback.submitter_id:
-            site_message_send(recipient=feedback.submitter, application=feedback.application, title=title, body=body)
+        sent = bool(feedback.submitter_id) and message_send(
+            recipient=feedback.submitter, subject=feedback, dedup_key=key, title=title, body=body) is not None
+        FeedbackStatusChange.objects.filter(pk=change_id, notified_at__isnull=True).update(notified_at=timezone.now())
     phone = feedback.submitter.phone if feedback.submitter_id else feedback.contact_phone
-    if phone and change.to_status in SMS_STATUSES:
-        send_sms(phone=phone, text=sms_text, purpose=f"feedback:{change.to_status}")
-    return True
+    if phone and change.to_status in SMS_STATUSES and not sms_sent(key):
+        sms_send(phone=phone, text=sms_text, purpose=f"feedback:{change.to_status}", dedup_key=key)
+        sent = True
+    return sent
 
 
 @shared_task
@@ -47,7 +51,6 @@ def escalate_overdue_feedback() -> int:
 @shared_task
 def notify_city_of_escalation(feedback_ids: list) -> int:
     """One in-site message to each city caseworker listing the items just escalated."""
-    from applications.services import site_messages_broadcast
     from gongzufang.models import User
     from gongzufang.models.users import Role
 
@@ -59,4 +62,4 @@ def notify_city_of_escalation(feedback_ids: list) -> int:
         return 0
     title, body = escalation_summary(numbers)
     staff = list(User.objects.filter(role=Role.CITY_CASEWORKER, is_active=True))
-    return site_messages_broadcast(recipients=staff, title=title, body=body)
+    return messages_broadcast(recipients=staff, title=title, body=body)

@@ -33,14 +33,8 @@ class PortalAdminSite(admin.AdminSite):
     index_title = _("工作台")
 
     def each_context(self, request):
-        context = super().each_context(request)
-        user = getattr(request, "user", None)
-        if getattr(user, "is_authenticated", False):
-            # Deadline reminders and other notices to staff arrive in the in-site message centre.
-            from applications.selectors import unread_message_count
-
-            context["unread_messages"] = unread_message_count(user)
-        return context
+        # The header's unread-message count comes from notifications' context processor (settings).
+        return super().each_context(request)
 
     def get_app_list(self, request, app_label=None):
         if app_label:

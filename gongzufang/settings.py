@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "axes",
     "phonenumber_field",
     "gongzufang.apps.GongzufangConfig",
+    "notifications",
     "applications",
     "housing",
     "rent",
@@ -112,6 +113,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "gongzufang.context_processors.portal",
+                "notifications.context_processors.unread_messages",  # the admin header's unread count
             ],
         },
     },
@@ -293,8 +295,8 @@ EXCHANGE_TIMEOUT_SECONDS = _read("EXCHANGE_TIMEOUT_SECONDS", env.float, 3.0)
 # Requests in flight at once from one cross-check run (the exchange's agreed limit per client).
 EXCHANGE_CONCURRENCY = _read("EXCHANGE_CONCURRENCY", env.int, 8)
 # Text messages: the development backend logs and keeps them in the SmsOutbox table; production sets
-# SMS_BACKEND=applications.sms.HttpSmsBackend with SMS_HTTP_URL and SMS_HTTP_TOKEN (see applications/sms.py).
-SMS_BACKEND = _read("SMS_BACKEND", env.str, "applications.sms.OutboxSmsBackend")
+# SMS_BACKEND=notifications.sms.HttpSmsBackend with SMS_HTTP_URL and SMS_HTTP_TOKEN (see notifications/sms.py).
+SMS_BACKEND = _read("SMS_BACKEND", env.str, "notifications.sms.OutboxSmsBackend")
 SMS_HTTP_URL = _read("SMS_HTTP_URL", env.str, "")
 SMS_HTTP_TOKEN = _read("SMS_HTTP_TOKEN", env.str, "")
 SMS_DAILY_LIMIT = _read("SMS_DAILY_LIMIT", env.int, 10)

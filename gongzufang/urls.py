@@ -27,6 +27,7 @@ urlpatterns = [
     path("api/v1/", include(v1_index(API_ROUTERS))),
     path("housing/", include("housing.urls")),
     path("feedback/", include("complaints.urls")),
+    path("", include("notifications.urls")),  # the message centre: /messages/
     path("", include("applications.urls")),
     path("", include("gongzufang.urls_public")),
 ]

@@ -1,9 +1,6 @@
-"""Text messages (短信) through a pluggable backend chosen by `settings.SMS_BACKEND`.
-
-    send_sms(phone="13800000000", text="…", purpose="status", sensitive=False)
-
-Every message is recorded in `SmsOutbox` (with the text of sensitive messages hidden unless the
-backend is the development one).
+"""The SMS gateway adapter (短信): a pluggable backend chosen by `settings.SMS_BACKEND`. Apps send
+through `notifications.services.sms_send`, which records every message in `SmsOutbox` (with the
+text of sensitive messages hidden unless the backend is the development one).
 
 Backends:
 - `OutboxSmsBackend` (development and tests): writes to the log; the outbox row is the message.
@@ -13,7 +10,8 @@ Backends:
       Authorization: Bearer {SMS_HTTP_TOKEN}
       {"phone": "13800000000", "text": "【大庆市公租房】…", "sign": "大庆市公租房"}
       → 200 {"ok": true, "id": "<gateway message id>"}
-      → anything else is a failure (recorded; verification codes tell the person to try again).
+      → anything else is a failure: recorded, then `SmsSendError` is raised (a notify task retries
+        with back-off; a verification code tells the person to try again).
 
   Timeout `SMS_HTTP_TIMEOUT_SECONDS` (default 5).
 
@@ -34,7 +32,13 @@ SIGN = "【大庆市公租房】"
 
 
 class SmsSendError(Exception):
-    pass
+    """The gateway did not take the message (unreachable, refused, not configured). `row` is the
+    failed `SmsOutbox` record once `sms_send` has written it."""
+
+    row = None
+
+
+SmsGatewayError = SmsSendError  # the same error under the name used in DESIGN/issue 11
 
 
 class SmsBackend:
@@ -84,21 +88,7 @@ class HttpSmsBackend(SmsBackend):
 
 
 def get_backend() -> SmsBackend:
-    return import_string(getattr(settings, "SMS_BACKEND", "applications.sms.OutboxSmsBackend"))()
-
-
-def send_sms(*, phone: str, text: str, purpose: str = "", sensitive: bool = False):
-    """Send one message and record it; returns the SmsOutbox row (`ok` False if sending failed)."""
-    from applications.models import SmsOutbox
-
-    backend = get_backend()
-    text = text if text.startswith(SIGN) else SIGN + text
-    row = SmsOutbox(phone=phone, purpose=purpose[:24], backend=backend.name[:40],
-                    text=text if (backend.keeps_sensitive_text or not sensitive) else "（验证码短信，内容不留存）")
-    try:
-        row.provider_id = backend.send(phone, text) or ""
-    except SmsSendError as exc:
-        row.ok, row.error = False, str(exc)[:200]
-        logger.warning("SMS to %s failed: %s", phone, exc)
-    row.save()
-    return row
+    path = getattr(settings, "SMS_BACKEND", "") or "notifications.sms.OutboxSmsBackend"
+    if path.startswith("applications.sms."):  # the module's old home, still named in some deployments' env
+        path = "notifications.sms." + path.rsplit(".", 1)[1]
+    return import_string(path)()

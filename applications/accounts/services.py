@@ -5,6 +5,7 @@ Every refusal is a `PortalError` with a Chinese message (and `fields` naming the
 belongs to), so pages show it next to the field.
 """
 
+import contextlib
 import logging
 import re
 import secrets
@@ -20,11 +21,11 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 
 from applications.crosscheck.exchange import Outcome, verify_identity
 from applications.models import IdentityVerification, OnsiteRegistration, SmsCode, SmsPurpose
-from applications.sms import send_sms
 from gongzufang.errors import PortalError
 from gongzufang.idnumber import validate_id_number
 from gongzufang.models.users import Role
 from gongzufang.pii import mask_phone, pii_hash
+from notifications.services import SmsSendError, sms_send
 
 logger = logging.getLogger(__name__)
 User = get_user_model()
@@ -110,8 +111,10 @@ def sms_code_send(*, phone: str, purpose: str, ip_address=None) -> SmsCode:
             created_at=now, expires_at=now + CODE_TTL, ip_address=ip_address,
         )
     what = SmsPurpose(purpose).label
-    send_sms(phone=phone, purpose=f"code:{purpose}", sensitive=True,
-             text=f"您的验证码为 {code}，用于{what}，5 分钟内有效。请勿告诉他人。")
+    # A gateway failure is recorded in the outbox; the person did not get the code and asks again.
+    with contextlib.suppress(SmsSendError):
+        sms_send(phone=phone, purpose=f"code:{purpose}", sensitive=True,
+                 text=f"您的验证码为 {code}，用于{what}，5 分钟内有效。请勿告诉他人。")
     return row
 
 
@@ -299,8 +302,10 @@ def _send_onsite_sms(user_id, street_id):
     user = User.objects.get(pk=user_id)
     street = Street.objects.filter(pk=street_id).first()
     base = getattr(settings, "PORTAL_BASE_URL", "").rstrip("/")
-    send_sms(
-        phone=user.phone, purpose="onsite_registration",
-        text=(f"{user.real_name}您好，{street.name if street else '街道受理窗口'}已为您注册公租房服务平台账户，"
-              f"登录名为本手机号。请访问 {base}/accounts/password/reset/ 用本手机号获取验证码设置登录密码。"),
-    )
+    # A gateway failure is recorded in the outbox; the person can still set a password by SMS code.
+    with contextlib.suppress(SmsSendError):
+        sms_send(
+            phone=user.phone, purpose="onsite_registration",
+            text=(f"{user.real_name}您好，{street.name if street else '街道受理窗口'}已为您注册公租房服务平台账户，"
+                  f"登录名为本手机号。请访问 {base}/accounts/password/reset/ 用本手机号获取验证码设置登录密码。"),
+        )

@@ -33,6 +33,7 @@ from applications.review import services as review_workflow
 from gongzufang.errors import PortalError
 from gongzufang.parameters import MATERIAL_KINDS
 from gongzufang.selectors.guide import choice_value
+from notifications.selectors import unread_message_count
 
 SECTION_URLS = {
     Section.ASSISTANCE: "applications:step_assistance",
@@ -94,7 +95,7 @@ def apply_home(request):
         context["applications"] = apps
         context["can_start"] = (bool(user.id_verified_at) and getattr(user, "role", "") == "applicant"
                                 and not any(a.status not in (Status.WITHDRAWN, Status.REJECTED) for a in apps))
-        context["unread"] = selectors.unread_message_count(user)
+        context["unread"] = unread_message_count(user)
     return render(request, "applications/apply_home.html", context)
 
 
@@ -489,26 +490,3 @@ def withdraw(request, pk):
             messages.success(request, "申请已撤回。")
             return redirect("applications:progress", application.pk)
     return render(request, "applications/withdraw.html", {"application": application, "form": form})
-
-
-# --- message centre ------------------------------------------------------------------------------
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def message_list(request):
-    if request.method == "POST":
-        services.site_messages_mark_read(user=request.user)
-        messages.success(request, "已全部标为已读。")
-        return redirect("applications:messages")
-    items = list(selectors.messages_for(request.user)[:200])
-    return render(request, "applications/messages.html", {"items": items})
-
-
-@login_required
-@require_GET
-def message_detail(request, message_pk):
-    item = get_object_or_404(selectors.messages_for(request.user), pk=message_pk)
-    if item.read_at is None:
-        services.site_messages_mark_read(user=request.user, message=item)
-    return render(request, "applications/message_detail.html", {"item": item})

@@ -1,6 +1,6 @@
-"""Models of the applicant side: accounts, households, applications, materials, messages."""
+"""Models of the applicant side: accounts, households, applications, materials (messages: notifications)."""
 
-from .accounts import IdentityVerification, OnsiteRegistration, SmsCode, SmsOutbox, SmsPurpose
+from .accounts import IdentityVerification, OnsiteRegistration, SmsCode, SmsPurpose
 from .applications import (
     ACTIVE_STATUSES,
     AFTER_APPROVAL,
@@ -23,7 +23,6 @@ from .applications import (
     Relationship,
     Section,
     Sex,
-    SiteMessage,
     Status,
 )
 from .review import CheckOutcome, CheckResult, NoticeObjection, RecheckRequest, RuleEvaluation
@@ -57,9 +56,7 @@ __all__ = [
     "Relationship",
     "Section",
     "Sex",
-    "SiteMessage",
     "SmsCode",
-    "SmsOutbox",
     "SmsPurpose",
     "Status",
 ]

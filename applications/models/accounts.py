@@ -1,5 +1,5 @@
-"""Applicant accounts: SMS verification codes, the SMS outbox, identity verifications and on-site
-registrations (注册认证, issue 4)."""
+"""Applicant accounts: SMS verification codes, identity verifications and on-site registrations
+(注册认证, issue 4). The codes are sent through `notifications.services.sms_send` (the outbox is there)."""
 
 from django.conf import settings
 from django.db import models
@@ -35,29 +35,6 @@ class SmsCode(models.Model):
 
     def __str__(self):
         return f"{self.phone} {self.get_purpose_display()} {self.created_at:%Y-%m-%d %H:%M}"
-
-
-class SmsOutbox(models.Model):
-    """Every text message the portal sends, whatever the backend. With the development backend the
-    full text is kept (tests and the demo read codes here); production backends keep verification
-    codes out of it (`text` shows them hidden)."""
-
-    phone = models.CharField(_("手机号"), max_length=20, db_index=True)
-    text = models.TextField(_("内容"))
-    purpose = models.CharField(_("类别"), max_length=24, blank=True)
-    backend = models.CharField(_("发送通道"), max_length=40)
-    ok = models.BooleanField(_("发送成功"), default=True)
-    provider_id = models.CharField(_("通道消息编号"), max_length=80, blank=True)
-    error = models.CharField(_("错误"), max_length=200, blank=True)
-    created_at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
-
-    class Meta:
-        verbose_name = _("短信发送记录")
-        verbose_name_plural = _("短信发送记录")
-        ordering = ["-created_at", "-id"]
-
-    def __str__(self):
-        return f"{self.phone} {self.created_at:%Y-%m-%d %H:%M}"
 
 
 class IdentityVerification(models.Model):

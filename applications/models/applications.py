@@ -515,29 +515,3 @@ class Material(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.original_name}"
-
-
-# --- the message centre --------------------------------------------------------------------------
-
-
-class SiteMessage(models.Model):
-    """An in-site message (站内消息) to one person; one per status change at most."""
-
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="site_messages",
-                                  verbose_name=_("收件人"))
-    application = models.ForeignKey(Application, on_delete=models.CASCADE, null=True, blank=True,
-                                    related_name="site_messages", verbose_name=_("申请"))
-    status_change = models.OneToOneField(ApplicationStatusChange, on_delete=models.CASCADE, null=True, blank=True,
-                                         related_name="site_message")
-    title = models.CharField(_("标题"), max_length=100)
-    body = models.TextField(_("内容"))
-    created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
-    read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("站内消息")
-        verbose_name_plural = _("站内消息")
-        ordering = ["-created_at", "-id"]
-
-    def __str__(self):
-        return self.title

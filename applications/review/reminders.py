@@ -3,19 +3,22 @@
 Who is responsible: the street's clerks for acceptance and street review, the district's caseworkers
 for district review, the notice and a cross-check left waiting, the city's caseworkers for city
 review and rechecks. Each person gets at most one in-site message a day listing what is overdue
-and what is due within `review.due_soon_workdays` working days, overdue first.
+and what is due within `review.due_soon_workdays` working days, overdue first: a reminder of kind
+`REMINDER_KIND` for that day (`notifications.services.reminder_send`, unique in the database).
 """
 
 from collections import defaultdict
 
 from django.utils import timezone
 
-from applications.models import Application, SiteMessage, Status
-from applications.services import site_message_send
+from applications.models import Application, Status
 from gongzufang.models import User
 from gongzufang.models.users import Role
 from gongzufang.parameters import param
 from gongzufang.workdays import add_workdays
+from notifications.services import reminder_send
+
+REMINDER_KIND = "review.deadlines"
 
 STREET_STEPS = {Status.SUBMITTED, Status.ACCEPTED, Status.STREET_REVIEW}
 DISTRICT_STEPS = {Status.CROSS_CHECK, Status.DISTRICT_REVIEW}
@@ -53,7 +56,7 @@ def _recipients():
 
 def send_deadline_reminders(today=None) -> int:
     """Send today's reminders; returns how many people were told. A second run the same day sends
-    nothing more (one message per person per day, by its title)."""
+    nothing more (one reminder per person per day, refused twice by the database)."""
     today = today or timezone.localdate()
     by_street, by_district, city = _recipients()
     lists = defaultdict(list)
@@ -69,11 +72,8 @@ def send_deadline_reminders(today=None) -> int:
         for person in people:
             lists[person].append(app)
     title = _title(today)
-    already = set(SiteMessage.objects.filter(title=title).values_list("recipient_id", flat=True))
     sent = 0
     for person, apps in lists.items():
-        if person.pk in already:
-            continue
         overdue = [a for a in apps if a.step_due_on < today]
         soon = [a for a in apps if a.step_due_on >= today]
         lines = []
@@ -84,6 +84,6 @@ def send_deadline_reminders(today=None) -> int:
             lines.append(f"即将到期 {len(soon)} 件：" + "、".join(
                 f"{a.number}（{a.get_status_display()}，期限 {a.step_due_on:%m-%d}）" for a in soon[:20]))
         lines.append("请在后台“公租房申请”中按期限办理。")
-        site_message_send(recipient=person, title=title, body="\n".join(lines))
-        sent += 1
+        if reminder_send(recipient=person, kind=REMINDER_KIND, day=today, title=title, body="\n".join(lines)):
+            sent += 1
     return sent

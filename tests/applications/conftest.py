@@ -34,7 +34,7 @@ def last_code(phone):
     """The verification code last texted to `phone` (from the development SMS outbox)."""
     import re
 
-    from applications.models import SmsOutbox
+    from notifications.models import SmsOutbox
 
     row = SmsOutbox.objects.filter(phone=phone, purpose__startswith="code:").order_by("-id").first()
     assert row is not None, f"no code sent to {phone}"

@@ -9,8 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from applications.accounts import services as accounts
-from applications.models import SmsCode, SmsOutbox, SmsPurpose
+from applications.models import SmsCode, SmsPurpose
 from gongzufang.errors import PortalError
+from notifications.models import SmsOutbox
 from tests.applications.conftest import last_code
 
 pytestmark = pytest.mark.django_db
@@ -298,46 +299,3 @@ def test_password_reset_for_an_unknown_phone_sends_nothing(client):
     response = client.post(reverse("applications:password_reset"), {"phone": PHONE})
     assert "尚未注册" in response.content.decode()
     assert not SmsOutbox.objects.exists()
-
-
-# --- the SMS backends -----------------------------------------------------------------------------
-
-
-def test_the_http_backend_posts_json_and_records_failures(settings):
-    import json
-    import threading
-    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
-    from applications.sms import send_sms
-
-    received = []
-
-    class Gateway(BaseHTTPRequestHandler):
-        def do_POST(self):
-            received.append((self.headers["Authorization"], json.loads(self.rfile.read(int(self.headers["Content-Length"])))))
-            ok = received[-1][1]["phone"] != "13900009999"
-            body = json.dumps({"ok": ok, "id": "gw-1"}).encode()
-            self.send_response(200 if ok else 500)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args):
-            pass
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Gateway)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    try:
-        settings.SMS_BACKEND = "applications.sms.HttpSmsBackend"
-        settings.SMS_HTTP_URL = f"http://127.0.0.1:{httpd.server_address[1]}/send"
-        settings.SMS_HTTP_TOKEN = "t0ken"
-        row = send_sms(phone=PHONE, text="验证码 123456", purpose="code:login", sensitive=True)
-        assert row.ok and row.provider_id == "gw-1"
-        assert "123456" not in row.text  # production keeps codes out of the outbox
-        assert received[0][0] == "Bearer t0ken"
-        assert received[0][1]["text"].startswith("【大庆市公租房】")
-        failed = send_sms(phone="13900009999", text="你好", purpose="status")
-        assert not failed.ok and "HTTP 500" in failed.error
-    finally:
-        httpd.shutdown()
-        httpd.server_close()

@@ -43,7 +43,7 @@ class ThrowawayAdmin(DistrictScopedAdminMixin, ApplicationAdminToolsMixin, admin
 # A whole admin site with only the throwaway admin, to prove the wiring end to end (test_the_wired_*).
 throwaway_site = AdminSite(name="admin")
 throwaway_site.register(Application, ThrowawayAdmin)
-urlpatterns = [path("admin/", throwaway_site.urls), path("", include("applications.urls"))]
+urlpatterns = [path("admin/", throwaway_site.urls), path("", include("applications.urls")), path("", include("notifications.urls"))]
 
 
 @pytest.fixture

@@ -8,8 +8,10 @@ from django.urls import reverse
 
 from applications import selectors, services
 from applications.apply import services as apply_services
-from applications.models import Application, CorrectionRequest, SiteMessage, SmsOutbox, Status
+from applications.models import Application, CorrectionRequest, Status
 from gongzufang.errors import PortalError, TransitionNotAllowed
+from notifications.models import SiteMessage, SmsOutbox
+from notifications.subjects import dedup_key
 from tests import factories
 from tests.applications import builders
 from tests.helpers import at
@@ -30,7 +32,7 @@ def test_the_streets_clerk_accepts(app, carol, django_capture_on_commit_callback
     assert app.status == Status.ACCEPTED and app.accepted_at and app.step_started_on
     change = app.status_changes.last()
     assert (change.actor, change.actor_level, change.opinion) == (carol, "street", "材料齐全")
-    assert SiteMessage.objects.filter(status_change=change, title="申请已受理").exists()
+    assert SiteMessage.objects.filter(dedup_key=dedup_key(change), title="申请已受理").exists()
     assert SmsOutbox.objects.filter(purpose="status:accepted", phone=app.applicant.phone).exists()
 
 
@@ -59,7 +61,7 @@ def test_return_for_correction_with_an_itemised_list(app, carol, django_capture_
     app.refresh_from_db()
     assert app.status == Status.RETURNED_FOR_CORRECTION and app.returned_from == "submitted"
     assert app.correction.sections() == {"housing", "material.income"}
-    message = SiteMessage.objects.get(status_change=app.status_changes.last())
+    message = SiteMessage.objects.get(dedup_key=dedup_key(app.status_changes.last()))
     assert "面积与租赁合同不符" in message.body and "缺少 2026 年收入证明" in message.body
 
 

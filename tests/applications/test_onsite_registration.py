@@ -5,7 +5,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from applications.models import IdentityVerification, OnsiteRegistration, SmsOutbox
+from applications.models import IdentityVerification, OnsiteRegistration
+from notifications.models import SmsOutbox
 from tests import factories
 from tests.applications.conftest import WANG_LI, ZHANG_WEI, last_code
 

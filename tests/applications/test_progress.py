@@ -5,7 +5,9 @@ import pytest
 from django.urls import reverse
 
 from applications import services
-from applications.models import SiteMessage, SmsOutbox
+from notifications.models import SiteMessage, SmsOutbox
+from notifications.services import message_send
+from notifications.subjects import dedup_key
 from tests.applications import builders
 
 pytestmark = pytest.mark.django_db
@@ -47,19 +49,19 @@ def test_a_notification_is_sent_once_even_if_the_task_runs_twice(app):
 
     change = app.status_changes.last()
     assert notify_status_change(change.pk) is False
-    assert SiteMessage.objects.filter(status_change=change).count() == 1
+    assert SiteMessage.objects.filter(dedup_key=dedup_key(change)).count() == 1
 
 
 def test_the_message_centre_lists_and_marks_read(client, app):
     client.force_login(app.applicant)
-    body = client.get(reverse("applications:messages")).content.decode()
+    body = client.get(reverse("notifications:messages")).content.decode()
     assert "申请已受理" in body and "未读" in body
     message = SiteMessage.objects.filter(recipient=app.applicant).first()
-    detail = client.get(reverse("applications:message_detail", args=[message.pk]))
+    detail = client.get(reverse("notifications:message_detail", args=[message.pk]))
     assert detail.status_code == 200
     message.refresh_from_db()
     assert message.read_at is not None
-    client.post(reverse("applications:messages"))
+    client.post(reverse("notifications:messages"))
     assert not SiteMessage.objects.filter(recipient=app.applicant, read_at__isnull=True).exists()
 
 
@@ -72,7 +74,7 @@ def test_another_persons_progress_and_messages_are_404(client, app):
     client.force_login(builders.applicant())
     assert client.get(reverse("applications:progress", args=[app.pk])).status_code == 404
     message = SiteMessage.objects.filter(recipient=app.applicant).first()
-    assert client.get(reverse("applications:message_detail", args=[message.pk])).status_code == 404
+    assert client.get(reverse("notifications:message_detail", args=[message.pk])).status_code == 404
 
 
 def test_caseworkers_do_not_use_the_applicant_pages(client, app, carol):
@@ -81,11 +83,9 @@ def test_caseworkers_do_not_use_the_applicant_pages(client, app, carol):
 
 
 def test_marking_all_read_leaves_other_peoples_messages_alone(client, app, alice):
-    from applications.services import site_message_send
-
-    theirs = site_message_send(recipient=alice, title="他人的消息", body="不应被标为已读")
+    theirs = message_send(recipient=alice, title="他人的消息", body="不应被标为已读")
     client.force_login(app.applicant)
-    client.post(reverse("applications:messages"))
+    client.post(reverse("notifications:messages"))
     theirs.refresh_from_db()
     assert theirs.read_at is None
-    assert client.get(reverse("applications:message_detail", args=[theirs.pk])).status_code == 404
+    assert client.get(reverse("notifications:message_detail", args=[theirs.pk])).status_code == 404

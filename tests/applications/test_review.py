@@ -7,10 +7,12 @@ import pytest
 from django.utils import timezone
 
 from applications import selectors
-from applications.models import MemberClaim, NoticeObjection, RecheckRequest, RuleEvaluation, SiteMessage, Status
+from applications.models import MemberClaim, NoticeObjection, RecheckRequest, RuleEvaluation, Status
 from applications.review import services as review
 from gongzufang.errors import PortalError, TransitionNotAllowed
 from gongzufang.workdays import add_workdays, workdays_between
+from notifications.models import SiteMessage
+from notifications.subjects import dedup_key
 from tests import factories
 from tests.applications import builders
 from tests.applications.review_builders import (
@@ -48,7 +50,7 @@ def test_the_street_clerk_approves_and_the_cross_check_is_sent_on_commit(app, ca
     change = app.status_changes.order_by("id").last()
     assert (change.from_status, change.to_status, change.actor, change.actor_level, change.opinion) == (
         "accepted", "cross_check", carol, "street", "家庭情况属实")
-    assert SiteMessage.objects.filter(status_change=change, title="街道初审通过").exists()
+    assert SiteMessage.objects.filter(dedup_key=dedup_key(change), title="街道初审通过").exists()
 
 
 def test_a_district_caseworker_cannot_take_the_street_step(app, carol, dave):
@@ -151,7 +153,7 @@ def test_rejection_needs_a_reason_and_frees_the_household_to_apply_again(app, ca
     assert (app.rejected_from, app.rejected_by, app.step_due_on) == ("district_review", dave, None)
     assert app.processing_workdays is not None and app.decided_at is not None
     assert not MemberClaim.objects.filter(application=app).exists()
-    message = SiteMessage.objects.get(status_change=app.status_changes.order_by("id").last())
+    message = SiteMessage.objects.get(dedup_key=dedup_key(app.status_changes.order_by("id").last()))
     assert "名下有机动车" in message.body and "申请复核" in message.body
 
 

@@ -5,8 +5,10 @@ import pytest
 from django.urls import reverse
 
 from applications import services
-from applications.models import Application, ApplicationStatusChange, MemberClaim, SiteMessage, SmsOutbox, Status
+from applications.models import Application, ApplicationStatusChange, MemberClaim, Status
 from gongzufang.errors import PortalError
+from notifications.models import SiteMessage, SmsOutbox
+from notifications.subjects import dedup_key
 from tests.applications import builders
 from tests.helpers import at_once
 
@@ -25,7 +27,7 @@ def test_a_complete_draft_is_submitted_with_a_recorded_change(client, django_cap
     assert (change.from_status, change.to_status, change.actor, change.actor_level) == (
         "draft", "submitted", app.applicant, "applicant")
     # SMS and in-site message, on commit.
-    assert SiteMessage.objects.get(recipient=app.applicant).status_change == change
+    assert SiteMessage.objects.get(recipient=app.applicant).dedup_key == dedup_key(change)
     assert SmsOutbox.objects.filter(phone=app.applicant.phone, purpose="status:submitted").count() == 1
 
 

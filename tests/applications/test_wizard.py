@@ -182,7 +182,7 @@ def test_html_and_script_in_every_text_field_are_escaped_everywhere(client, admi
     login(client, user)
     pages = [reverse(name, args=[app.pk]) for name in
              ("applications:progress", "applications:review", "applications:members", "applications:materials")]
-    pages += [reverse("applications:apply_home"), reverse("applications:messages")]
+    pages += [reverse("applications:apply_home"), reverse("notifications:messages")]
     for url in pages:
         body = client.get(url).content.decode()
         assert "<script>alert" not in body and "<img src=x" not in body, url

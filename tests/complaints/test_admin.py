@@ -75,7 +75,7 @@ def test_a_street_clerk_has_no_feedback_admin(client, carol, tom):
 
 def test_replying_in_the_admin_calls_the_service_and_tells_the_person(client, dave, tom,
                                                                      django_capture_on_commit_callbacks):
-    from applications.models import SmsOutbox
+    from notifications.models import SmsOutbox
 
     item = submit(tom)
     client.force_login(dave)

@@ -33,7 +33,7 @@ def test_a_city_token_sees_every_district(api_city, tom, district_b):
 
 
 def test_replying_through_the_api(api_a, tom, django_capture_on_commit_callbacks):
-    from applications.models import SiteMessage
+    from notifications.models import SiteMessage
 
     item = submit(tom)
     with django_capture_on_commit_callbacks(execute=True):

@@ -6,12 +6,12 @@ from datetime import date
 import pytest
 import time_machine
 
-from applications.models import SiteMessage, SmsOutbox
 from complaints import services
 from complaints.models import Feedback, FeedbackStatusChange, HandlingLevel, Status
 from complaints.tasks import escalate_overdue_feedback
 from gongzufang.models.users import Level
 from gongzufang.schedule import BEAT_SCHEDULE
+from notifications.models import SiteMessage, SmsOutbox
 from tests.complaints.conftest import at, submit
 
 pytestmark = pytest.mark.django_db

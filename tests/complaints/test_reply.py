@@ -2,11 +2,11 @@
 
 import pytest
 
-from applications.models import SiteMessage, SmsOutbox
 from complaints import services
 from complaints.models import Feedback, FeedbackStatusChange, Status
 from gongzufang.errors import PortalError, TransitionNotAllowed
 from gongzufang.models.users import Level
+from notifications.models import SiteMessage, SmsOutbox
 from tests.complaints.conftest import submit
 
 pytestmark = pytest.mark.django_db
