@@ -272,3 +272,29 @@ def progress(application) -> Progress:
         asked_now=asked_now(application),
         overdue=bool(step and step.date < today and not paused),
     )
+
+
+# --- for other apps ------------------------------------------------------------------------------
+# What another app (complaints: feedback about an application, a rating of its decision) may ask of
+# applications, instead of reaching into its models (the declared exception in pyproject.toml).
+
+DECIDED_STATUSES = (Status.APPROVED, Status.REJECTED)
+
+
+def application_model():
+    """The Application model, for apps that refer to applications generically (ratings' content type)."""
+    return Application
+
+
+def applications_sent_by(user):
+    """The person's applications other than unsent drafts, newest first: what their feedback may name."""
+    return Application.objects.of_applicant(user).exclude(status=Status.DRAFT).order_by("-created_at")
+
+
+def decided_applications_of(user):
+    """The person's applications with a decision (approved or rejected)."""
+    return Application.objects.of_applicant(user).filter(status__in=DECIDED_STATUSES)
+
+
+def is_decided(application) -> bool:
+    return application.status in DECIDED_STATUSES

@@ -2,9 +2,11 @@
 
 from django import forms
 
+from applications import selectors as application_selectors
 from gongzufang.formkit import PortalForm
 from gongzufang.models import District
 from gongzufang.uploads import IMAGE_TYPES
+from housing import selectors as housing_selectors
 
 from .models import COMMENT_MAX, TEXT_MAX, Category, Kind
 from .services import MAX_PHOTOS, PHOTO_MAX_BYTES
@@ -26,12 +28,6 @@ class MultiplePhotoField(forms.FileField):
         if len(files) > MAX_PHOTOS:
             raise forms.ValidationError(f"最多上传 {MAX_PHOTOS} 张照片。")
         return [super(MultiplePhotoField, self).clean(f, initial) for f in files]
-
-
-def _estate_choices():
-    from housing.models import Estate
-
-    return Estate.objects.filter(is_published=True).select_related("district").order_by("district__sort_order", "name")
 
 
 class EstateChoiceField(forms.ModelChoiceField):
@@ -70,17 +66,12 @@ class FeedbackForm(PortalForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        from applications.models import Application, Status
-
-        self.fields["estate"].queryset = _estate_choices()
-        self.fields["application"].queryset = (Application.objects.of_applicant(user).exclude(status=Status.DRAFT)
-                                               .order_by("-created_at"))
+        self.fields["estate"].queryset = housing_selectors.public_estate_choices()
+        self.fields["application"].queryset = application_selectors.applications_sent_by(user)
         if not self.fields["application"].queryset.exists():
             del self.fields["application"]
 
     def clean(self):
-        from housing.selectors import units_at_address
-
         data = super().clean()
         number = (data.get("unit_number") or "").strip()
         data["unit"] = None
@@ -89,7 +80,7 @@ class FeedbackForm(PortalForm):
             if estate is None:
                 self.add_error("unit_number", "请先选择房屋所在的小区。")
                 return data
-            units = units_at_address(estate, number)
+            units = housing_selectors.units_at_address(estate, number)
             if not units:
                 self.add_error("unit_number", f"“{estate.name}”没有房号为“{number}”的房屋，请核对楼栋、单元和房号"
                                               "（如：4号楼2单元502）。")

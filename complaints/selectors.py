@@ -11,6 +11,7 @@ from django.db.models import Avg, Count
 from django.http import Http404
 from django.utils import timezone
 
+from applications import selectors as application_selectors
 from gongzufang.models import District
 from gongzufang.scoping import scope_of
 from gongzufang.workdays import workdays_between
@@ -188,14 +189,10 @@ class Awaiting:
 
 def decisions_awaiting_rating(user) -> list[Awaiting]:
     """The person's decided applications they have not rated yet (the key service "decision")."""
-    from applications.models import Application
-    from applications.models import Status as ApplicationStatus
-
     if not getattr(user, "is_authenticated", False):
         return []
-    decided = Application.objects.of_applicant(user).filter(
-        status__in=[ApplicationStatus.APPROVED, ApplicationStatus.REJECTED])
-    rated = set(ServiceRating.objects.filter(
-        rater=user, subject_type=ContentType.objects.get_for_model(Application)).values_list("subject_id", flat=True))
+    decided = application_selectors.decided_applications_of(user)
+    subject_type = ContentType.objects.get_for_model(application_selectors.application_model())
+    rated = set(ServiceRating.objects.filter(rater=user, subject_type=subject_type).values_list("subject_id", flat=True))
     return [Awaiting(RatedService.DECISION, app.pk, f"申请 {app.number} 的审核结论（{app.get_status_display()}）")
             for app in decided if app.pk not in rated]

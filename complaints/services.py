@@ -22,6 +22,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from applications import selectors as application_selectors
 from gongzufang import workflow
 from gongzufang.errors import PortalError, TransitionNotAllowed
 from gongzufang.models import ApiClient, District
@@ -351,22 +352,18 @@ def _check_feedback(rater, feedback):
 
 
 def _check_decision(rater, application):
-    from applications.models import Status as ApplicationStatus
-
     if application.applicant_id != rater.pk:
         raise PortalError("只能评价您本人的申请。", code="not_owner")
-    if application.status not in (ApplicationStatus.APPROVED, ApplicationStatus.REJECTED):
+    if not application_selectors.is_decided(application):
         raise PortalError("申请有审核结论后才能评价。", code="not_decided")
     return application.district
 
 
 def register_builtin_rateables():
     """Called from AppConfig.ready."""
-    from applications.models import Application
-
     register_rateable(RatedService.FEEDBACK_REPLY, model=Feedback, check=_check_feedback)
     register_rateable(RatedService.REPAIR, model=Feedback, check=_check_feedback)
-    register_rateable(RatedService.DECISION, model=Application, check=_check_decision)
+    register_rateable(RatedService.DECISION, model=application_selectors.application_model(), check=_check_decision)
 
 
 def parse_score(value) -> int:

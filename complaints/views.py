@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from gongzufang.errors import PortalError
 from gongzufang.parameters import param
+from housing import selectors as housing_selectors
 
 from . import selectors, services
 from .forms import FeedbackForm, RatingForm
@@ -52,16 +53,14 @@ def new(request):
 
 def _initial(request):
     """A fresh form token, and what a link from a unit, estate or application page names."""
-    from housing.models import Estate, Unit
-
     initial = {"token": uuid.uuid4()}
     try:
         if request.GET.get("unit"):
-            unit = Unit.objects.filter(pk=int(request.GET["unit"]), estate__is_published=True).first()
+            unit = housing_selectors.unit_in_public_estate(int(request.GET["unit"]))
             if unit:
                 initial.update(estate=unit.estate_id, unit_number=f"{unit.building.name}{unit.number}")
         elif request.GET.get("estate"):
-            estate = Estate.objects.filter(pk=int(request.GET["estate"]), is_published=True).first()
+            estate = housing_selectors.public_estate(int(request.GET["estate"]))
             if estate:
                 initial["estate"] = estate.pk
         if request.GET.get("application"):

@@ -6,13 +6,14 @@ cover photos as sub-selects.
 """
 
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Min, OuterRef, Prefetch, Q, Subquery
 from django.http import Http404
 from django.utils.translation import gettext as _
 
 from .filtersets import UnitFilterSet
-from .models import Estate, EstatePhoto, Renovation, Unit, UnitPhoto
+from .models import CENT, Estate, EstatePhoto, Renovation, Unit, UnitPhoto, bedrooms_label
 
 PER_PAGE_DEFAULT = 20
 PER_PAGE_MIN = 5
@@ -178,13 +179,18 @@ def estate_for_public(pk) -> Estate:
         raise Http404 from None
 
 
+def _yuan(value) -> Decimal:
+    # SQLite's MIN() over a decimal column comes back as a float-like text (157.300000000000).
+    return Decimal(str(value)).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
 def estate_listing_summary(estate: Estate) -> dict:
     """Published units of the estate: how many, by bedrooms, and the lowest rent of each."""
     rows = (
         Unit.objects.filter(estate=estate, listing=Unit.Listing.PUBLISHED)
         .values("bedrooms").annotate(n=Count("id"), lowest=Min("monthly_rent")).order_by("bedrooms")
     )
-    rows = list(rows)
+    rows = [{**row, "label": bedrooms_label(row["bedrooms"]), "lowest": _yuan(row["lowest"])} for row in rows]
     return {"total": sum(r["n"] for r in rows), "by_bedrooms": rows, "buildings": estate.buildings.count()}
 
 
@@ -216,6 +222,25 @@ def floor_plan_for_viewer(pk, user):
     if unit is None:
         raise Http404
     return unit, False
+
+
+# --- for other apps ------------------------------------------------------------------------------
+# What another app (complaints: feedback about an estate or a unit) may ask of the housing stock,
+# instead of reaching into its models (the declared exception in pyproject.toml).
+
+
+def public_estate_choices():
+    """Published estates, by district then name, for a choice list."""
+    return public_estates().select_related("district").order_by("district__sort_order", "name")
+
+
+def public_estate(pk) -> Estate | None:
+    return public_estates().filter(pk=pk).first()
+
+
+def unit_in_public_estate(pk) -> Unit | None:
+    """A unit of a published estate, listed or not (a tenant's repair is about a let unit)."""
+    return Unit.objects.filter(pk=pk, estate__is_published=True).select_related("building").first()
 
 
 def units_at_address(estate, text) -> list[Unit]:
