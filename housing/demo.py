@@ -4,7 +4,9 @@
 - 悦民苑: 270 units given new façades and intercom doors (外立面改造及门禁对讲);
 - 918 units fully furnished (拎包入住) across the newer estates.
 
-Names of contractors and exact costs are illustrative. Idempotent: an estate that exists is left alone.
+Names of contractors and exact costs are illustrative. Idempotent: an estate that exists is left alone,
+except that pictures it lacks are drawn (an estate photo, and for every unit a room photo and a floor
+plan, one drawing per estate and layout shared by its units).
 """
 
 import io
@@ -13,12 +15,13 @@ from datetime import date
 from decimal import Decimal
 
 from django.core.files.base import ContentFile
-from PIL import Image, ImageDraw
+from django.core.files.storage import default_storage
+from PIL import Image, ImageDraw, ImageFont
 
 from gongzufang.models import Street, User
 
 from . import services
-from .models import Building, Estate, EstatePhoto, Unit
+from .models import Building, Estate, EstatePhoto, Unit, UnitPhoto, bedrooms_label, upload_floor_plan
 
 # name, district, street, address, rent/㎡, built, buildings, floors, lift, units, furnished, description, facilities
 ESTATES = [
@@ -62,6 +65,87 @@ def _photo(seed: int) -> ContentFile:
     return ContentFile(out.getvalue(), name=f"demo-{seed}.jpg")
 
 
+CJK_FONT = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"  # Debian fonts-wqy-microhei, if installed
+
+
+def _font(size):
+    try:
+        return ImageFont.truetype(CJK_FONT, size)
+    except OSError:
+        return None  # without a Chinese font the drawings carry no words
+
+
+def _jpeg(image, name) -> ContentFile:
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=75)
+    return ContentFile(out.getvalue(), name=name)
+
+
+def _room_photo(seed: int, bedrooms: int) -> ContentFile:
+    """A drawn room: floor, window, a bed or sofa; different per estate and layout."""
+    rng = random.Random(seed * 10 + bedrooms)
+    image = Image.new("RGB", (640, 400), (236, 230, 218))
+    draw = ImageDraw.Draw(image)
+    draw.polygon([(0, 400), (640, 400), (520, 280), (120, 280)], fill=(181, 140, 98))
+    draw.rectangle([220, 60, 420, 220], fill=(170, 210, 240), outline=(255, 255, 255), width=8)
+    draw.line([320, 60, 320, 220], fill=(255, 255, 255), width=6)
+    colour = (rng.randint(60, 160), rng.randint(90, 170), rng.randint(120, 200))
+    draw.rectangle([90, 250, 300, 330], fill=colour)  # bed or sofa
+    draw.rectangle([90, 225, 130, 330], fill=tuple(c - 40 for c in colour))
+    draw.rectangle([430, 220, 540, 330], fill=(120, 92, 64))  # wardrobe
+    font = _font(26)
+    if font:
+        draw.text((24, 20), f"{bedrooms_label(bedrooms)} 室内（演示）", fill=(70, 70, 70), font=font)
+    return _jpeg(image, f"demo-room-{seed}-{bedrooms}.jpg")
+
+
+def _floor_plan(bedrooms: int, layout: str) -> ContentFile:
+    """A plain floor plan: the living room, `bedrooms` bedrooms, kitchen and bathroom."""
+    image = Image.new("RGB", (640, 420), "white")
+    draw = ImageDraw.Draw(image)
+    font = _font(22)
+    wall = (60, 60, 60)
+    rooms = [("客厅", (20, 20, 380, 260))]
+    width = 600 // max(bedrooms, 1)
+    for i in range(bedrooms):
+        rooms.append(("卧室" if bedrooms == 1 else f"卧室{i + 1}", (20 + i * width, 260, 20 + (i + 1) * width, 400)))
+    if bedrooms == 0:
+        rooms[0] = ("起居/卧室", (20, 20, 380, 400))
+    rooms += [("厨房", (380, 20, 620, 140)), ("卫生间", (380, 140, 620, 260))]
+    if bedrooms == 0:
+        rooms.append(("阳台", (380, 260, 620, 400)))
+    for name, box in rooms:
+        draw.rectangle(box, outline=wall, width=6)
+        if font:
+            draw.text(((box[0] + box[2]) / 2, (box[1] + box[3]) / 2), name, fill=wall, font=font, anchor="mm")
+    if font:
+        draw.text((24, 24), f"{layout}（演示）", fill=(120, 120, 120), font=_font(18))
+    return _jpeg(image, f"demo-plan-{bedrooms}.jpg")
+
+
+def _pictures(estate, index):
+    """Whatever pictures the estate and its units lack: idempotent, and cheap on a second run."""
+    if not estate.photos.exists():
+        EstatePhoto.objects.create(estate=estate, image=_photo(index), caption=f"{estate.name}外景")
+    for bedrooms in Unit.objects.filter(estate=estate).values_list("bedrooms", flat=True).distinct().order_by():
+        of_layout = Unit.objects.filter(estate=estate, bedrooms=bedrooms)
+        without_photo = list(of_layout.filter(photos__isnull=True).values_list("pk", flat=True))
+        if without_photo:
+            first = UnitPhoto(unit_id=without_photo[0], caption=f"{bedrooms_label(bedrooms)}室内（演示图）")
+            first.image.save("room.jpg", _room_photo(index, bedrooms), save=True)
+            # The other units of this layout show the same drawing: one file, many rows.
+            UnitPhoto.objects.bulk_create(
+                UnitPhoto(unit_id=pk, image=first.image.name, width=first.width, height=first.height,
+                          caption=first.caption)
+                for pk in without_photo[1:]
+            )
+        if of_layout.filter(floor_plan="").exists():
+            name = default_storage.save(
+                upload_floor_plan(None, "plan.jpg"), _floor_plan(bedrooms, LAYOUTS.get(bedrooms, ""))
+            )
+            of_layout.filter(floor_plan="").update(floor_plan=name)
+
+
 def _units_for(estate, buildings, total, furnished, rng):
     per_building = -(-total // len(buildings))
     units = []
@@ -88,13 +172,16 @@ def seed():
     for index, (name, code, street_name, address, rent, built, n_buildings, floors, lift, total, furnished,
                 description, facilities) in enumerate(ESTATES):
         street = Street.objects.filter(district__code=code, name=street_name).first()
-        if street is None or Estate.objects.filter(district__code=code, name=name).exists():
+        if street is None:
+            continue
+        existing = Estate.objects.filter(district__code=code, name=name).first()
+        if existing is not None:
+            _pictures(existing, index)
             continue
         estate = services.estate_create(
             name=name, street=street, address=address, rent_per_sqm=Decimal(rent), built_year=built,
             description=description, facilities=facilities, actor=actor,
         )
-        EstatePhoto.objects.create(estate=estate, image=_photo(index), caption=f"{name}外景")
         buildings = [
             services.building_save(building=Building(estate=estate, name=f"{i}号楼", floors=floors, has_lift=lift))
             for i in range(1, n_buildings + 1)
@@ -121,4 +208,5 @@ def seed():
                 finished_on=date(2024, 10, 20), cost=Decimal("3105000.00"), contractor=DEMO_CONTRACTOR,
                 description="外墙保温与涂料翻新，单元门更换为可视对讲门禁，共 270 户。", units=ids,
             )
+        _pictures(estate, index)
         services.estate_publish(estate=estate, actor=actor, opinion="演示数据")

@@ -29,7 +29,12 @@ CENT = Decimal("0.01")
 PUBLISHED = Q(listing="published")
 # Every column the public search filters on (housing/filtersets.py).
 SEARCH_COLUMNS = ["district", "estate", "bedrooms", "area", "furnished", "has_lift", "floor"]
-BEDROOM_LABELS = {0: _("开间"), 1: _("一居室"), 2: _("两居室"), 3: _("三居室"), 4: _("四居室")}
+BEDROOM_LABELS = {0: _("开间"), 1: _("一居室"), 2: _("两居室"), 3: _("三居室"), 4: _("四居室"), 5: _("五居室")}
+
+
+def bedrooms_label(bedrooms) -> str:
+    """开间, 一居室, 两居室… as every page writes them."""
+    return str(BEDROOM_LABELS.get(bedrooms, f"{bedrooms}居室"))
 
 
 def monthly_rent_for(area, rent_per_sqm) -> Decimal:
@@ -296,7 +301,7 @@ class Unit(Lifecycle, models.Model):
 
     @property
     def bedrooms_label(self):
-        return BEDROOM_LABELS.get(self.bedrooms, f"{self.bedrooms}居室")
+        return bedrooms_label(self.bedrooms)
 
     @property
     def is_ground_floor(self):

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET
 
 from . import selectors
 from .filtersets import ACCESS_CHOICES, BEDROOM_CHOICES, SORT_CHOICES
-from .models import BEDROOM_LABELS, EstatePhoto, Unit, UnitPhoto
+from .models import BEDROOM_LABELS, EstatePhoto, Unit, UnitPhoto, bedrooms_label
 
 PHOTO_CACHE_SECONDS = 3600
 
@@ -37,7 +37,7 @@ def unit_search(request):
     for unit in search.units:
         unit.district_name = names.get(unit.district_id, "")
         unit.orientation_label = orientations.get(unit.orientation, "")
-        unit.rooms_label = unit.layout or bedrooms.get(unit.bedrooms) or f"{unit.bedrooms}居室"
+        unit.rooms_label = bedrooms.get(unit.bedrooms) or bedrooms_label(unit.bedrooms)
     values = {name: str(search.form[name].value() or "") for name in search.form.fields}
     context = {
         "values": values,
