@@ -8,7 +8,7 @@ modules still depend on each other. A service that must start a task names it in
 import grimp
 import pytest
 
-CHECKED = ["applications", "housing"]
+CHECKED = ["applications", "housing", "notifications"]
 # Packages with cycles left to break (their owners are on it): only these modules may still be in a
 # cycle; a new cycle fails like anywhere else. Once a package is clean, move it to CHECKED.
 KNOWN_CYCLES = {
