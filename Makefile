@@ -45,6 +45,7 @@ test-fast: install-dev env
 
 lint: install-dev
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 bench: install-dev env
 	$(BIN)/python -m benchmarks.run
