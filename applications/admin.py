@@ -221,8 +221,10 @@ class ApplicationAdmin(DistrictScopedAdminMixin, ApplicationAdminToolsMixin, adm
         view = self.admin_site.admin_view
         return [
             path("register-applicant/", view(self.register_applicant_view), name="applications_register_applicant"),
-            path("<path:object_id>/accept/", view(self.accept_view), name="applications_application_accept"),
+            # `act/…` first: `<path:…>` is greedy, and "12/act/accept/" would otherwise be read as the
+            # acceptance page of an application "12/act".
             path("<path:object_id>/act/<str:action>/", view(self.action_view), name="applications_application_act"),
+            path("<path:object_id>/accept/", view(self.accept_view), name="applications_application_accept"),
             path("<path:object_id>/rerun/<str:department>/", view(self.rerun_view),
                  name="applications_application_rerun"),
             path("<path:object_id>/return/", view(self.return_view), name="applications_application_return"),
@@ -234,7 +236,7 @@ class ApplicationAdmin(DistrictScopedAdminMixin, ApplicationAdminToolsMixin, adm
         extra = {
             "show_save": False, "show_save_and_continue": False, "show_save_and_add_another": False,
             "show_delete": False,
-            "can_accept": obj.status == Status.SUBMITTED and request.user.has_perm("applications.accept_application"),
+            "can_accept": any(a.name == "accept" for a in review.allowed_actions(obj, request.user)),
             "can_return": (obj.status in (Status.SUBMITTED, Status.ACCEPTED, Status.STREET_REVIEW)
                            and not obj.was_returned and request.user.has_perm("applications.return_application")),
             "opinion_form": OpinionForm(),
@@ -272,8 +274,8 @@ class ApplicationAdmin(DistrictScopedAdminMixin, ApplicationAdminToolsMixin, adm
         obj = self.get_object(request, object_id)  # outside the user's area: 404 (DistrictScopedAdminMixin)
         if request.method != "POST":
             return redirect(self._change_url(obj))
-        chosen = review.ACTIONS.get(action)
-        if chosen is None or chosen not in review.allowed_actions(obj, request.user):
+        chosen = next((a for a in review.allowed_actions(obj, request.user) if a.name == action), None)
+        if chosen is None:
             self.message_user(request, "您在此环节不能执行该操作（可能已由他人办理，请刷新页面）。", messages.ERROR)
             return redirect(self._change_url(obj))
         form = ReviewOpinionForm(request.POST)

@@ -30,6 +30,7 @@ from applications.models import (
     Status,
 )
 from applications.models.applications import CATEGORY_CHOICES
+from applications.review import services as review
 from applications.serializers import (
     IN_PROGRESS,
     ApplicationDetailSerializer,
@@ -107,7 +108,13 @@ def _household_size():
     return Coalesce(Subquery(members, output_field=IntegerField()), Value(0))
 
 
-def _review_action(name, summary, description, example):
+def _review_action(name):
+    """The API endpoint of one review step, described by what the model's transition declares."""
+    from gongzufang.workflow import action_custom
+
+    custom = action_custom(Application, name)
+    summary, description = custom.get("summary") or str(custom["label"]), custom.get("description", "")
+
     def handler(self, request, pk=None):
         return self.review(request, name)
 
@@ -119,7 +126,7 @@ def _review_action(name, summary, description, example):
         request=ReviewOpinionSerializer, responses={200: ApplicationDetailSerializer}, summary=summary,
         description=description + "\n\n以令牌的经办人账户办理（未指定经办人的令牌返回 403）；"
                                   "状态不符返回 409，无权办理此环节返回 400，均为统一错误格式并附中文说明。",
-        examples=[OpenApiExample(summary, value=example, request_only=True)],
+        examples=[OpenApiExample(summary, value={"opinion": custom.get("example", "")}, request_only=True)],
     )(routed)
 
 
@@ -191,8 +198,6 @@ class ApplicationViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retri
         return Response(FullIdNumberSerializer(rows, many=True).data)
 
     def review(self, request, name):
-        from applications.review import services as review
-
         application = self.get_object()  # another district's id: 404
         body = ReviewOpinionSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -200,17 +205,7 @@ class ApplicationViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retri
         review.perform(name, application=application, actor=actor, opinion=body.validated_data["opinion"])
         return Response(self.detail_of(application))
 
-    accept = _review_action("accept", "受理", "已提交的申请材料齐全，予以受理（街道受理员）。", {"opinion": "材料齐全"})
-    street_approve = _review_action("street_approve", "街道初审通过", "初审通过，进入部门联审。", {"opinion": "初审通过"})
-    district_approve = _review_action("district_approve", "区县审核通过", "区县审核通过，进入公示。",
-                                      {"opinion": "符合保障条件"})
-    city_approve = _review_action("city_approve", "市级复核通过", "市级复核通过，审核办结。", {"opinion": "同意"})
-    reject = _review_action("reject", "不通过", "在当前环节作出不通过决定；须写明理由。",
-                            {"opinion": "家庭人均月收入超过低收入标准"})
-    close_notice = _review_action("close_notice", "结束公示", "公示期满且异议均已处理，提交市级复核。", {"opinion": ""})
-    begin_street_review = _review_action("begin_street_review", "开始街道初审", "受理后开始街道初审（可选步骤）。",
-                                         {"opinion": ""})
-    recheck_grant = _review_action("recheck_grant", "复核成立", "复核认为原决定有误：撤销原决定，申请继续办理；须写明理由，"
-                                   "且办理人不能是原决定人。", {"opinion": "收入证明经核实有误"})
-    recheck_uphold = _review_action("recheck_uphold", "复核维持原决定", "复核维持不通过的原决定；须写明理由。",
-                                    {"opinion": "经复核，原决定无误"})
+
+# One endpoint per review step the model declares (applications.review.services.ACTION_NAMES).
+for _name in review.ACTION_NAMES:
+    setattr(ApplicationViewSet, _name, _review_action(_name))

@@ -5,10 +5,9 @@ members' ID numbers, and the helpers the rooms' services build on
 are in `applications.apply.services`, the review's in `applications.review.services`.
 
 Keyword-only, each in one transaction, locking the application row first so that a write racing a
-submission cannot slip in after it. Status changes go through `transition_application`, which calls
-the django-fsm-2 transition on the locked row, saves, records an `ApplicationStatusChange` (actor,
-level, opinion) and sends the SMS and in-site message on commit (the task is named, not imported:
-`gongzufang.jobs`). Refusals are `PortalError`s with a Chinese message; `fields` names the form field.
+submission cannot slip in after it. Status changes go through `transition_application`, i.e. the one
+engine `gongzufang.workflow.transition`: scope, the transition's permission and guards, the
+`ApplicationStatusChange` row (actor, level, opinion), and the SMS and in-site message on commit. Refusals are `PortalError`s with a Chinese message; `fields` names the form field.
 """
 
 import secrets
@@ -16,12 +15,10 @@ import secrets
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django_fsm import can_proceed
 
 from applications import selectors
 from applications.models import (
     Application,
-    ApplicationStatusChange,
     CorrectionItem,
     CorrectionRequest,
     Household,
@@ -31,19 +28,18 @@ from applications.models import (
     Status,
 )
 from applications.review import clock
+from gongzufang import workflow
 from gongzufang.errors import PortalError, TransitionNotAllowed
 from gongzufang.idnumber import birth_date_from_id, sex_from_id
-from gongzufang.jobs import enqueue_on_commit
 from gongzufang.models.users import Role
 from gongzufang.pii import mask_id_number
-from gongzufang.workflow import record_status_change
 
 # --- helpers -------------------------------------------------------------------------------------
 
 
 def lock_application(application) -> Application:
     """The application's row, locked until the transaction ends (every write starts here)."""
-    return Application.objects.select_for_update().get(pk=application.pk)
+    return workflow.lock(Application, application.pk)
 
 
 def require_owner(application, actor):
@@ -53,21 +49,9 @@ def require_owner(application, actor):
 
 
 def transition_application(application, *, method, actor, opinion=""):
-    """Run the fsm transition `method` on the locked row, save, record, notify on commit."""
-    bound = getattr(application, method)
-    if not can_proceed(bound):
-        raise TransitionNotAllowed(
-            f"当前状态为“{application.get_status_display()}”，不能执行此操作。", code="transition_not_allowed",
-        )
-    before = application.status
-    bound()
-    application.save()
-    change = record_status_change(
-        log=lambda **fields: ApplicationStatusChange.objects.create(application=application, **fields),
-        from_status=before, to_status=application.status, actor=actor, opinion=opinion,
-    )
-    enqueue_on_commit("applications.tasks.notify_status_change", change.pk)
-    return change
+    """Take the transition `method` on the locked row through the one engine (scope, permission,
+    guards, the status-change row, the applicant's message on commit). Returns the change."""
+    return workflow.transition(application, method, actor=actor, opinion=opinion)
 
 
 def clean_text(value, limit: int, field: str, label: str) -> str:
@@ -215,9 +199,10 @@ def application_withdraw(*, application, actor, reason="") -> Application:
 
 
 def _require_clerk(app, actor):
-    """The street clerk of the application's street (or a superuser)."""
-    in_scope = Application.objects.for_staff(actor).filter(pk=app.pk).exists()
-    if not in_scope:
+    """The street clerk of the application's street (or a superuser): outsiders are told it is not
+    found; the level is the transition's permission (`CLERK`), checked here first so that its message
+    comes before any other refusal."""
+    if actor is None or not Application.workflow_visible(actor).filter(pk=app.pk).exists():
         raise PortalError("未找到该申请。", code="not_found")
     if not (actor.is_superuser or actor.role == Role.STREET_CLERK):
         raise PortalError("受理和退回补正由申请人所在街道的受理员办理。", code="wrong_level")

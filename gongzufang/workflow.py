@@ -179,7 +179,8 @@ def transitions_of(model) -> list[tuple[str, Any]]:
         attr = getattr(model, name, None)
         meta = getattr(attr, "_django_fsm", None)
         if meta is not None:
-            code = getattr(attr, "__code__", None) or getattr(getattr(attr, "__wrapped__", None), "__code__", None)
+            # The method's own line (the fsm wrapper's is the same for every transition).
+            code = getattr(getattr(attr, "__wrapped__", None), "__code__", None) or getattr(attr, "__code__", None)
             found.append((getattr(code, "co_firstlineno", 0), name, meta))
     return [(name, meta) for _line, name, meta in sorted(found, key=lambda t: (t[0], t[1]))]
 

@@ -15,12 +15,14 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from django_fsm import RETURN_VALUE, FSMField, FSMModelMixin, transition
+from django_fsm import RETURN_VALUE, FSMField, transition
 
 from gongzufang.fields import EncryptedCharField, PiiHashField
 from gongzufang.models.audit import StatusChange
+from gongzufang.models.users import Role
 from gongzufang.parameters import CATEGORIES, MATERIAL_KINDS
 from gongzufang.scoping import ScopedQuerySet
+from gongzufang.workflow import Lifecycle, StatusLog, guard, may
 
 
 class Status(models.TextChoices):
@@ -204,7 +206,51 @@ class ApplicationQuerySet(ScopedQuerySet):
         return self.for_user(user).exclude(status=Status.DRAFT)
 
 
-class Application(FSMModelMixin, models.Model):
+# --- who may take each step (the transitions' `permission`; gongzufang.workflow checks them) ---------
+
+
+def _decider(role, perm, who):
+    return may(perm, roles=(role,), denied=f"此环节由{who}办理，您没有权限。")
+
+
+STREET = _decider(Role.STREET_CLERK, "applications.street_review_application", "街道受理员")
+DISTRICT = _decider(Role.DISTRICT_CASEWORKER, "applications.district_review_application", "区县经办人")
+CITY = _decider(Role.CITY_CASEWORKER, "applications.city_review_application", "市级经办人")
+STEP_DECIDER = {
+    Status.ACCEPTED: STREET, Status.STREET_REVIEW: STREET,
+    Status.DISTRICT_REVIEW: DISTRICT, Status.CITY_REVIEW: CITY,
+}
+CLERK = may("applications.accept_application", roles=(Role.STREET_CLERK,),
+            denied="受理和退回补正由申请人所在街道的受理员办理。")
+RETURNING_CLERK = may("applications.return_application", roles=(Role.STREET_CLERK,),
+                      denied="受理和退回补正由申请人所在街道的受理员办理。")
+NOTICE_CLOSER = may(roles=(Role.DISTRICT_CASEWORKER, Role.CITY_CASEWORKER), denied="公示结束由区县或市级经办人办理。")
+RECHECK_DECIDER = may("applications.decide_recheck", denied="复核由市级经办人办理，您没有权限。")
+
+
+def applicant_only(application, user) -> bool:
+    return user is not None and application.applicant_id == user.pk
+
+
+applicant_only.denied = "只有申请人本人可以操作。"
+
+
+def current_decider(application, user) -> bool:
+    """不通过 is decided by whoever decides the current step."""
+    decider = STEP_DECIDER.get(application.status)
+    return True if decider is None else decider(application, user)
+
+
+current_decider.denied = lambda application, user: STEP_DECIDER[application.status].denied \
+    if application.status in STEP_DECIDER else "您没有权限办理此事项。"
+
+
+@guard("该申请已退回补正过一次，按规定只能一次性告知补正。")
+def not_yet_returned(application) -> bool:
+    return not application.was_returned
+
+
+class Application(Lifecycle, models.Model):
     number = models.CharField(_("申请编号"), max_length=24, unique=True)
     applicant = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="applications", verbose_name=_("申请人"),
@@ -278,6 +324,10 @@ class Application(FSMModelMixin, models.Model):
     objects = ApplicationQuerySet.as_manager()
     scope_district_path = "district"
     scope_street_path = "street"
+    # The applicant is told of each change by SMS and in-site message once it is committed.
+    status_log = StatusLog("applications.ApplicationStatusChange", "application",
+                           on_commit_task="applications.tasks.notify_status_change", save_all=True,
+                           not_found="未找到该申请。")
 
     class Meta:
         verbose_name = _("公租房申请")
@@ -316,72 +366,109 @@ class Application(FSMModelMixin, models.Model):
     def is_withdrawable(self) -> bool:
         return self.status in WITHDRAWABLE_STATUSES
 
-    # --- transitions (called only from applications/services.py) ---
-    @transition(field=status, source=Status.DRAFT, target=Status.SUBMITTED)
+    @classmethod
+    def workflow_visible(cls, actor):
+        """Whom the engine lets act: the applicant on their own; staff in their area, never on a draft."""
+        if getattr(actor, "role", None) == Role.APPLICANT and not getattr(actor, "is_superuser", False):
+            return cls.objects.of_applicant(actor)
+        return cls.objects.for_staff(actor)
+
+    # --- transitions: taken only through gongzufang.workflow, by the services of applications' rooms.
+    # `label` makes a transition a button in the admin and an action of the API (review.perform).
+    @transition(field=status, source=Status.DRAFT, target=Status.SUBMITTED, permission=applicant_only,
+                custom={"verb": "提交"})
     def submit(self):
         pass
 
     @transition(field=status, source=Status.RETURNED_FOR_CORRECTION,
-                target=RETURN_VALUE(Status.SUBMITTED, Status.ACCEPTED, Status.STREET_REVIEW))
+                target=RETURN_VALUE(Status.SUBMITTED, Status.ACCEPTED, Status.STREET_REVIEW),
+                permission=applicant_only, custom={"verb": "重新提交"})
     def resubmit(self):
         return self.returned_from or Status.SUBMITTED
 
-    @transition(field=status, source=WITHDRAWABLE_STATUSES, target=Status.WITHDRAWN)
+    @transition(field=status, source=WITHDRAWABLE_STATUSES, target=Status.WITHDRAWN, permission=applicant_only,
+                custom={"refused": "申请已有审核结论，不能撤回。"})
     def withdraw(self):
         pass
 
-    @transition(field=status, source=Status.SUBMITTED, target=Status.ACCEPTED)
+    @transition(field=status, source=Status.SUBMITTED, target=Status.ACCEPTED, permission=CLERK,
+                custom={"label": "受理", "verb": "受理"})
     def accept(self):
         pass
 
+    # Not a plain button: the clerk fills in the itemised list (admin "退回补正" form).
     @transition(field=status, source=RETURNABLE_STATUSES, target=Status.RETURNED_FOR_CORRECTION,
-                conditions=[can_be_returned])
+                conditions=[not_yet_returned], permission=RETURNING_CLERK, custom={"verb": "退回补正"})
     def return_for_correction(self):
         pass
 
-    # Review (issue 5). The guard on *who* may act at each step is in applications/review.py.
-    @transition(field=status, source=Status.ACCEPTED, target=Status.STREET_REVIEW)
+    # Review (DESIGN §4): street, the departments' check, district, public notice, city.
+    @transition(field=status, source=Status.ACCEPTED, target=Status.STREET_REVIEW, permission=STREET,
+                custom={"label": "开始初审", "verb": "开始初审", "summary": "开始街道初审",
+                        "description": "受理后开始街道初审（可选步骤）。", "example": ""})
     def begin_street_review(self):
         pass
 
-    @transition(field=status, source=[Status.ACCEPTED, Status.STREET_REVIEW], target=Status.CROSS_CHECK)
+    @transition(field=status, source=[Status.ACCEPTED, Status.STREET_REVIEW], target=Status.CROSS_CHECK,
+                permission=STREET,
+                custom={"label": "初审通过，提交部门联审", "verb": "初审通过", "summary": "街道初审通过",
+                        "description": "初审通过，进入部门联审。", "example": "初审通过"})
     def street_approve(self):
         pass
 
-    @transition(field=status, source=Status.CROSS_CHECK, target=Status.DISTRICT_REVIEW)
+    @transition(field=status, source=Status.CROSS_CHECK, target=Status.DISTRICT_REVIEW,
+                custom={"verb": "完成部门联审"})
     def checks_complete(self):
         pass
 
-    @transition(field=status, source=Status.DISTRICT_REVIEW, target=Status.PUBLIC_NOTICE)
+    @transition(field=status, source=Status.DISTRICT_REVIEW, target=Status.PUBLIC_NOTICE, permission=DISTRICT,
+                custom={"label": "区县审核通过，进入公示", "verb": "区县审核通过", "summary": "区县审核通过",
+                        "description": "区县审核通过，进入公示。", "example": "符合保障条件"})
     def district_approve(self):
         pass
 
-    @transition(field=status, source=Status.PUBLIC_NOTICE, target=Status.CITY_REVIEW)
+    @transition(field=status, source=Status.PUBLIC_NOTICE, target=Status.CITY_REVIEW, permission=NOTICE_CLOSER,
+                custom={"label": "公示期满，提交市级复核", "verb": "结束公示", "summary": "结束公示",
+                        "description": "公示期满且异议均已处理，提交市级复核。", "example": ""})
     def close_notice(self):
         pass
 
-    @transition(field=status, source=Status.CITY_REVIEW, target=Status.APPROVED)
+    @transition(field=status, source=Status.CITY_REVIEW, target=Status.APPROVED, permission=CITY,
+                custom={"label": "市级复核通过", "verb": "复核通过", "summary": "市级复核通过",
+                        "description": "市级复核通过，审核办结。", "example": "同意"})
     def city_approve(self):
         pass
 
-    @transition(field=status, source=REJECTABLE_STATUSES, target=Status.REJECTED)
+    @transition(field=status, source=REJECTABLE_STATUSES, target=Status.REJECTED, permission=current_decider,
+                custom={"label": "不通过", "verb": "作不通过决定", "needs_opinion": True, "style": "danger",
+                        "summary": "不通过", "description": "在当前环节作出不通过决定；须写明理由。",
+                        "example": "家庭人均月收入超过低收入标准"})
     def reject(self):
         pass
 
-    @transition(field=status, source=Status.REJECTED, target=Status.RECHECK_REQUESTED)
+    @transition(field=status, source=Status.REJECTED, target=Status.RECHECK_REQUESTED, permission=applicant_only,
+                custom={"verb": "申请复核"})
     def request_recheck(self):
-        pass
-
-    @transition(field=status, source=Status.RECHECK_REQUESTED, target=Status.REJECTED)
-    def uphold_rejection(self):
         pass
 
     # A granted recheck overturns the rejection: the application goes on from the step after the one
     # that rejected it, as if that step had approved.
     @transition(field=status, source=Status.RECHECK_REQUESTED,
-                target=RETURN_VALUE(Status.CROSS_CHECK, Status.PUBLIC_NOTICE, Status.APPROVED))
-    def grant_recheck(self):
+                target=RETURN_VALUE(Status.CROSS_CHECK, Status.PUBLIC_NOTICE, Status.APPROVED),
+                permission=RECHECK_DECIDER,
+                custom={"label": "复核成立（撤销原决定）", "verb": "作复核决定", "needs_opinion": True,
+                        "summary": "复核成立",
+                        "description": "复核认为原决定有误：撤销原决定，申请继续办理；须写明理由，且办理人不能是原决定人。",
+                        "example": "收入证明经核实有误"})
+    def recheck_grant(self):
         return AFTER_APPROVAL[self.rejected_from]
+
+    @transition(field=status, source=Status.RECHECK_REQUESTED, target=Status.REJECTED, permission=RECHECK_DECIDER,
+                custom={"label": "复核维持原决定", "verb": "作复核决定", "needs_opinion": True, "style": "danger",
+                        "summary": "复核维持原决定", "description": "复核维持不通过的原决定；须写明理由。",
+                        "example": "经复核，原决定无误"})
+    def recheck_uphold(self):
+        pass
 
 
 class ApplicationStatusChange(StatusChange):

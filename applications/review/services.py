@@ -1,16 +1,16 @@
 """The caseworkers' review (DESIGN §4, issue 5): every decision after acceptance, as services.
 
-Each service locks the application row, checks who may act at this step (level, permission and area),
-runs the django-fsm-2 transition, records actor, level, opinion and time (`applications.services.transition_application`),
-moves the clock and sends its side effects (messages, the cross-check task) on commit. Two
-caseworkers acting at once: the second waits for the lock, then finds the status moved on and gets
-a clear refusal.
+Each service locks the application row, asks the engine whether the step may be taken
+(`gongzufang.workflow.check`: area, the transition's permission, the state), checks what is its own
+(the departments' results, objections, deadlines), takes the transition through the engine
+(`applications.services.transition_application`: the change row, the applicant's message on commit),
+moves the clock and enqueues its follow-up work. Two caseworkers acting at once: the second waits for
+the lock, then finds the status moved on and gets a clear refusal.
 
 The admin and the API do not call these one by one: they ask `allowed_actions(application, user)`
-for the buttons to show and run one with `perform(name, …)`.
+(derived from the model's transitions) for the buttons to show and run one with `perform(name, …)`.
 """
 
-from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db import transaction
@@ -27,41 +27,17 @@ from applications.services import (
     require_owner,
     transition_application,
 )
-from gongzufang.errors import PortalError, TransitionNotAllowed
+from gongzufang import workflow
+from gongzufang.errors import PortalError
 from gongzufang.jobs import enqueue
-from gongzufang.models.users import Role
 from gongzufang.parameters import param
 from gongzufang.workdays import add_workdays
 
-# Who decides at each step: (role, permission). Superusers may act everywhere (the bureau's admins).
-STREET = (Role.STREET_CLERK, "applications.street_review_application")
-DISTRICT = (Role.DISTRICT_CASEWORKER, "applications.district_review_application")
-CITY = (Role.CITY_CASEWORKER, "applications.city_review_application")
-STEP_DECIDER = {
-    Status.ACCEPTED: STREET, Status.STREET_REVIEW: STREET,
-    Status.DISTRICT_REVIEW: DISTRICT, Status.CITY_REVIEW: CITY,
-}
-LEVEL_NAMES = {STREET: "街道受理员", DISTRICT: "区县经办人", CITY: "市级经办人"}
 
-
-def _in_scope(app, actor) -> bool:
-    return Application.objects.for_staff(actor).filter(pk=app.pk).exists()
-
-
-def _require(app, actor, decider):
-    """The actor must see the application (else: not found, like a wrong id) and be the decider."""
-    if actor is None or not getattr(actor, "is_authenticated", False) or not _in_scope(app, actor):
-        raise PortalError("未找到该申请。", code="not_found")
-    role, perm = decider
-    if actor.is_superuser:
-        return
-    if actor.role != role or not actor.has_perm(perm):
-        raise PortalError(f"此环节由{LEVEL_NAMES[decider]}办理，您没有权限。", code="wrong_level")
-
-
-def _refuse(app, doing):
-    return TransitionNotAllowed(f"当前状态为“{app.get_status_display()}”，不能{doing}。",
-                                code="transition_not_allowed")
+def _check(app, name, actor):
+    """Refuse now, with the engine's message, what the transition would refuse (outside the area: not
+    found; another level: its message; wrong step: the state), before any other check of the step."""
+    workflow.check(app, name, actor=actor)
 
 
 def _opinion(text, *, required=False, default=""):
@@ -109,9 +85,7 @@ def begin_street_review(*, application, actor, opinion="") -> Application:
     accepted too). The step's clock does not restart: acceptance and street review share 3 days."""
     with transaction.atomic():
         app = lock_application(application)
-        _require(app, actor, STREET)
-        if app.status != Status.ACCEPTED:
-            raise _refuse(app, "开始初审")
+        _check(app, "begin_street_review", actor)
         transition_application(app, method="begin_street_review", actor=actor, opinion=_opinion(opinion, default="开始街道初审"))
     return app
 
@@ -119,9 +93,7 @@ def begin_street_review(*, application, actor, opinion="") -> Application:
 def street_approve(*, application, actor, opinion="") -> Application:
     with transaction.atomic():
         app = lock_application(application)
-        _require(app, actor, STREET)
-        if app.status not in (Status.ACCEPTED, Status.STREET_REVIEW):
-            raise _refuse(app, "初审通过")
+        _check(app, "street_approve", actor)
         text = _opinion(opinion, default="街道初审通过，提交部门联审")
         transition_application(app, method="street_approve", actor=actor, opinion=text)
         _arrive(app, today=timezone.localdate())
@@ -176,9 +148,7 @@ def _require_clean_checks(app):
 def district_approve(*, application, actor, opinion="") -> Application:
     with transaction.atomic():
         app = lock_application(application)
-        _require(app, actor, DISTRICT)
-        if app.status != Status.DISTRICT_REVIEW:
-            raise _refuse(app, "区县审核通过")
+        _check(app, "district_approve", actor)
         _require_clean_checks(app)
         transition_application(app, method="district_approve", actor=actor,
                     opinion=_opinion(opinion, default="区县审核通过，进入公示"))
@@ -193,13 +163,7 @@ def close_notice(*, application, actor=None) -> Application:
     today = timezone.localdate()
     with transaction.atomic():
         app = lock_application(application)
-        if actor is not None:
-            if not _in_scope(app, actor):
-                raise PortalError("未找到该申请。", code="not_found")
-            if not (actor.is_superuser or actor.role in (Role.DISTRICT_CASEWORKER, Role.CITY_CASEWORKER)):
-                raise PortalError("公示结束由区县或市级经办人办理。", code="wrong_level")
-        if app.status != Status.PUBLIC_NOTICE:
-            raise _refuse(app, "结束公示")
+        _check(app, "close_notice", actor)
         if app.notice_ends_on and today <= app.notice_ends_on:
             raise PortalError(f"公示期至 {app.notice_ends_on:%Y-%m-%d} 止，期满后才能结束公示。", code="notice_running")
         open_objections = app.objections.filter(resolved_at__isnull=True).count()
@@ -219,9 +183,7 @@ def close_notice(*, application, actor=None) -> Application:
 def city_approve(*, application, actor, opinion="") -> Application:
     with transaction.atomic():
         app = lock_application(application)
-        _require(app, actor, CITY)
-        if app.status != Status.CITY_REVIEW:
-            raise _refuse(app, "复核通过")
+        _check(app, "city_approve", actor)
         if app.objections.filter(upheld=True).exists():
             raise PortalError("公示期间有成立的异议，不能审核通过。", code="objection_upheld")
         transition_application(app, method="city_approve", actor=actor, opinion=_opinion(opinion, default="市级复核通过"))
@@ -236,12 +198,7 @@ def reject(*, application, actor, opinion) -> Application:
     text = _opinion(opinion, required=True)
     with transaction.atomic():
         app = lock_application(application)
-        decider = STEP_DECIDER.get(app.status)
-        if decider is None:
-            if not _in_scope(app, actor):
-                raise PortalError("未找到该申请。", code="not_found")
-            raise _refuse(app, "作不通过决定")
-        _require(app, actor, decider)
+        _check(app, "reject", actor)
         app.rejected_from = app.status
         app.rejected_by = actor
         transition_application(app, method="reject", actor=actor, opinion=text)
@@ -270,8 +227,7 @@ def recheck_request(*, application, actor, reason) -> RecheckRequest:
             if app.status == Status.RECHECK_REQUESTED:
                 return app.recheck  # a double click: the first request stands
             raise PortalError("每份申请只能申请一次复核。", code="recheck_used")
-        if app.status != Status.REJECTED:
-            raise _refuse(app, "申请复核")
+        _check(app, "request_recheck", actor)
         days = param("review.recheck_request_days", on=today, district=app.district_id)
         decided_on = timezone.localtime(app.decided_at).date() if app.decided_at else today
         last_day = decided_on + timedelta(days=days)
@@ -296,12 +252,9 @@ def recheck_decide(*, application, actor, granted: bool, opinion) -> Application
     today = timezone.localdate()
     with transaction.atomic():
         app = lock_application(application)
-        if actor is None or not _in_scope(app, actor):
+        if actor is None:
             raise PortalError("未找到该申请。", code="not_found")
-        if not (actor.is_superuser or actor.has_perm("applications.decide_recheck")):
-            raise PortalError("复核由市级经办人办理，您没有权限。", code="wrong_level")
-        if app.status != Status.RECHECK_REQUESTED:
-            raise _refuse(app, "作复核决定")
+        _check(app, "recheck_grant", actor)
         recheck = app.recheck
         if recheck.rejected_by_id is not None and recheck.rejected_by_id == actor.pk:
             raise PortalError("复核须由原决定人以外的工作人员办理。", code="same_decider")
@@ -309,11 +262,11 @@ def recheck_decide(*, application, actor, granted: bool, opinion) -> Application
         recheck.granted, recheck.opinion = bool(granted), text
         recheck.save(update_fields=["decided_at", "decided_by", "granted", "opinion"])
         if granted:
-            transition_application(app, method="grant_recheck", actor=actor, opinion=f"复核成立：{text}")
+            transition_application(app, method="recheck_grant", actor=actor, opinion=f"复核成立：{text}")
             app.rejected_from, app.rejected_by = "", None
             _arrive(app, today=today)
         else:
-            transition_application(app, method="uphold_rejection", actor=actor, opinion=f"复核维持原决定：{text}")
+            transition_application(app, method="recheck_uphold", actor=actor, opinion=f"复核维持原决定：{text}")
             app.decided_at = timezone.now()
             clock.stop(app, today)
             release_member_claims(app)
@@ -322,79 +275,44 @@ def recheck_decide(*, application, actor, granted: bool, opinion) -> Application
 
 
 # --- what a user may do now, for the admin's buttons and the API ---------------------------------
+# The buttons are the transitions of `Application` that have a label and that this user may take at
+# this step (`gongzufang.workflow.available_actions`); each runs the service of the same name, which
+# does the step's own work around the transition.
 
-
-@dataclass(frozen=True)
-class Action:
-    name: str
-    label: str
-    needs_opinion: bool = False
-    style: str = "default"  # "default" or "danger" (shown in red)
-
-
-ACTIONS = {
-    "accept": Action("accept", "受理"),
-    "begin_street_review": Action("begin_street_review", "开始初审"),
-    "street_approve": Action("street_approve", "初审通过，提交部门联审"),
-    "district_approve": Action("district_approve", "区县审核通过，进入公示"),
-    "close_notice": Action("close_notice", "公示期满，提交市级复核"),
-    "city_approve": Action("city_approve", "市级复核通过"),
-    "reject": Action("reject", "不通过", needs_opinion=True, style="danger"),
-    "recheck_grant": Action("recheck_grant", "复核成立（撤销原决定）", needs_opinion=True),
-    "recheck_uphold": Action("recheck_uphold", "复核维持原决定", needs_opinion=True, style="danger"),
+SERVICES = {
+    "accept": lambda *, application, actor, opinion: application_accept(
+        application=application, actor=actor, opinion=opinion),
+    "begin_street_review": lambda **kw: begin_street_review(**kw),
+    "street_approve": lambda **kw: street_approve(**kw),
+    "district_approve": lambda **kw: district_approve(**kw),
+    "close_notice": lambda *, application, actor, opinion: close_notice(application=application, actor=actor),
+    "city_approve": lambda **kw: city_approve(**kw),
+    "reject": lambda **kw: reject(**kw),
+    "recheck_grant": lambda **kw: recheck_decide(granted=True, **kw),
+    "recheck_uphold": lambda **kw: recheck_decide(granted=False, **kw),
 }
+ACTION_NAMES = tuple(SERVICES)
 
 
-def _may(user, decider) -> bool:
-    role, perm = decider
-    return user.is_superuser or (user.role == role and user.has_perm(perm))
+def allowed_actions(application, user) -> list[workflow.Action]:
+    """The actions this user may take at this step, in the order the transitions are declared."""
+    return [a for a in workflow.available_actions(application, user) if a.name in SERVICES]
 
 
-def allowed_actions(application, user) -> list[Action]:
-    """The actions this user may take at this step (their area is assumed checked by the caller's
-    queryset). The services check again when the action is taken."""
-    if not getattr(user, "is_authenticated", False) or not getattr(user, "is_caseworker", False) and not user.is_superuser:
-        return []
-    status = application.status
-    names = []
-    if status == Status.SUBMITTED and (user.is_superuser or user.has_perm("applications.accept_application")) \
-            and (user.is_superuser or user.role == Role.STREET_CLERK):
-        names.append("accept")
-    if status in (Status.ACCEPTED, Status.STREET_REVIEW) and _may(user, STREET):
-        if status == Status.ACCEPTED:
-            names.append("begin_street_review")
-        names += ["street_approve", "reject"]
-    if status == Status.DISTRICT_REVIEW and _may(user, DISTRICT):
-        names += ["district_approve", "reject"]
-    if status == Status.PUBLIC_NOTICE and (user.is_superuser or user.role in (Role.DISTRICT_CASEWORKER,
-                                                                             Role.CITY_CASEWORKER)):
-        names.append("close_notice")
-    if status == Status.CITY_REVIEW and _may(user, CITY):
-        names += ["city_approve", "reject"]
-    if status == Status.RECHECK_REQUESTED and (user.is_superuser or user.has_perm("applications.decide_recheck")):
-        names += ["recheck_grant", "recheck_uphold"]
-    return [ACTIONS[n] for n in names]
+def action_of(name) -> workflow.Action | None:
+    """The button `name` as the model declares it (label, opinion, style), whoever asks."""
+    for action in workflow.declared_actions(Application):
+        if action.name == name:
+            return action
+    return None
 
 
 def perform(name, *, application, actor, opinion="") -> Application:
-    """Run the action `name` (see ACTIONS) as `actor`."""
-    if name not in ACTIONS:
+    """Run the action `name` as `actor` (the service checks everything again under the lock)."""
+    service = SERVICES.get(name)
+    if service is None:
         raise PortalError("未知的操作。", code="unknown_action")
-    if name == "accept":
-        return application_accept(application=application, actor=actor, opinion=opinion)
-    if name == "begin_street_review":
-        return begin_street_review(application=application, actor=actor, opinion=opinion)
-    if name == "street_approve":
-        return street_approve(application=application, actor=actor, opinion=opinion)
-    if name == "district_approve":
-        return district_approve(application=application, actor=actor, opinion=opinion)
-    if name == "close_notice":
-        return close_notice(application=application, actor=actor)
-    if name == "city_approve":
-        return city_approve(application=application, actor=actor, opinion=opinion)
-    if name == "reject":
-        return reject(application=application, actor=actor, opinion=opinion)
-    return recheck_decide(application=application, actor=actor, granted=(name == "recheck_grant"), opinion=opinion)
+    return service(application=application, actor=actor, opinion=opinion)
 
 
 # --- background ----------------------------------------------------------------------------------
@@ -416,7 +334,7 @@ def close_finished_notices(today=None) -> int:
 
 
 __all__ = [
-    "ACTIONS", "AFTER_APPROVAL", "Action", "allowed_actions", "begin_street_review", "checks_finished", "city_approve",
+    "ACTION_NAMES", "AFTER_APPROVAL", "SERVICES", "action_of", "allowed_actions", "begin_street_review", "checks_finished", "city_approve",
     "close_finished_notices", "close_notice", "district_approve", "perform", "recheck_decide", "recheck_request",
     "reject", "street_approve",
 ]
