@@ -2,7 +2,7 @@
 
 from django.db import connection
 from django.http import Http404, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
@@ -30,6 +30,8 @@ def service_stub(request, service):
     entry = next((s for s in SERVICES if s["slug"] == service), None)
     if entry is None:
         raise Http404
+    if entry["ready"]:  # old links to an open service's stub go to the service itself
+        return redirect(entry["url_name"])
     return render(request, "service_stub.html", {"service": entry})
 
 

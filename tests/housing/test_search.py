@@ -272,7 +272,7 @@ def test_the_unit_page_shows_the_facts_and_the_estates_renovations(client, dave)
     assert estate.name in body and unit.number in body
     assert "364.40" in body  # 45.55 × 8.00
     assert "电气线路改造" in body
-    assert reverse("service", args=["apply"]) in body
+    assert reverse("applications:apply_home") in body
 
 
 def test_the_estate_page_summarises_its_published_units(client):
