@@ -77,3 +77,71 @@ def in_public_notice(app, clerk, caseworker):
     app = in_district_review(app, clerk)
     review.district_approve(application=app, actor=caseworker)
     return fresh(app)
+
+
+def _staff_of(app):
+    """A street clerk, a district and a city caseworker who may decide `app` (test personas)."""
+    from tests import factories
+
+    return (factories.ClerkFactory(street=app.street), factories.DistrictCaseworkerFactory(district=app.district),
+            factories.CityCaseworkerFactory())
+
+
+def approved(app, clerk=None, caseworker=None, city=None):
+    """A submitted application taken through every step to 审核通过, as the review services do it."""
+    from datetime import timedelta
+
+    from tests.helpers import at
+
+    staff = _staff_of(app)
+    clerk, caseworker, city = clerk or staff[0], caseworker or staff[1], city or staff[2]
+    app = in_public_notice(app, clerk, caseworker)
+    with at(app.notice_ends_on + timedelta(days=1)):
+        review.close_notice(application=app, actor=caseworker)
+        review.city_approve(application=fresh(app), actor=city)
+    app = fresh(app)
+    assert app.status == Status.APPROVED
+    return app
+
+
+def rejected(app, clerk=None, opinion="家庭人均月收入超过标准"):
+    """A submitted application the street clerk accepts and rejects (不通过)."""
+    clerk = clerk or _staff_of(app)[0]
+    app = accepted(app, clerk)
+    review.reject(application=app, actor=clerk, opinion=opinion)
+    return fresh(app)
+
+
+def at_status(app, status):
+    """A submitted application brought to `status` through the services (the quickest way there)."""
+    from datetime import timedelta
+
+    from tests.helpers import at
+
+    clerk, caseworker, city = _staff_of(app)
+    if status == Status.SUBMITTED:
+        return fresh(app)
+    if status == Status.RETURNED_FOR_CORRECTION:
+        services.application_return_for_correction(application=app, actor=clerk,
+                                                   items=[("materials", "请补充收入证明")])
+        return fresh(app)
+    if status == Status.ACCEPTED:
+        return accepted(app, clerk)
+    if status == Status.STREET_REVIEW:
+        app = accepted(app, clerk)
+        review.begin_street_review(application=app, actor=clerk)
+        return fresh(app)
+    if status == Status.DISTRICT_REVIEW:
+        return in_district_review(app, clerk)
+    if status == Status.PUBLIC_NOTICE:
+        return in_public_notice(app, clerk, caseworker)
+    if status == Status.CITY_REVIEW:
+        app = in_public_notice(app, clerk, caseworker)
+        with at(app.notice_ends_on + timedelta(days=1)):
+            review.close_notice(application=app, actor=caseworker)
+        return fresh(app)
+    if status == Status.APPROVED:
+        return approved(app, clerk, caseworker, city)
+    if status == Status.REJECTED:
+        return rejected(app, clerk)
+    raise ValueError(f"no builder for {status}")

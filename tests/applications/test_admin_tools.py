@@ -30,6 +30,7 @@ from gongzufang.models import District, Street
 from gongzufang.pii import mask_id_number
 from gongzufang.workdays import add_workdays
 from tests import factories
+from tests.applications import review_builders
 from tests.applications.builders import applicant, fresh_id_number, submitted
 
 pytestmark = pytest.mark.django_db
@@ -63,7 +64,11 @@ def listed(model_admin, user, **params):
 
 
 def due(app, on, status=None):
-    Application.objects.filter(pk=app.pk).update(step_due_on=on, **({"status": status} if status else {}))
+    """The application brought to `status` through the services, its step due on `on` (the deadline is
+    set here directly: the filters under test read the stored date)."""
+    if status:
+        app = review_builders.at_status(app, status)
+    Application.objects.filter(pk=app.pk).update(step_due_on=on)
     return Application.objects.get(pk=app.pk)
 
 

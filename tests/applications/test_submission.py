@@ -9,7 +9,7 @@ from applications.models import Application, ApplicationStatusChange, MemberClai
 from gongzufang.errors import PortalError
 from notifications.models import SiteMessage, SmsOutbox
 from notifications.subjects import dedup_key
-from tests.applications import builders
+from tests.applications import builders, review_builders
 from tests.helpers import at_once
 
 pytestmark = pytest.mark.django_db
@@ -133,9 +133,7 @@ def test_withdrawal_before_a_decision_releases_the_members(client, django_captur
 
 
 def test_a_decided_application_cannot_be_withdrawn():
-    app = builders.submitted()
-    Application.objects.filter(pk=app.pk).update(status=Status.APPROVED)  # issue 5's transition, simulated
-    app.refresh_from_db()
+    app = review_builders.approved(builders.submitted())
     with pytest.raises(PortalError, match="不能撤回"):
         services.application_withdraw(application=app, actor=app.applicant)
 

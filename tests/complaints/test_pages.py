@@ -7,9 +7,9 @@ import uuid
 import pytest
 from django.urls import reverse
 
-from applications.models import Application
 from complaints import services
 from complaints.models import Category, Feedback, Kind, ServiceRating, Status
+from tests.applications import review_builders
 from tests.applications.builders import submitted
 from tests.complaints.conftest import fake_photo, oversized_photo, photo, submit
 from tests.housing import factories as housing
@@ -220,8 +220,7 @@ def test_an_anonymous_complaint_closed_on_the_page_does_not_name_its_submitter(c
 
 
 def test_a_decision_is_rated_from_the_feedback_page():
-    app = submitted()
-    Application.objects.filter(pk=app.pk).update(status="approved")  # issue 5 makes decisions
+    app = review_builders.approved(submitted())
     from django.test import Client
 
     client = Client()
@@ -235,8 +234,7 @@ def test_a_decision_is_rated_from_the_feedback_page():
 
 
 def test_someone_elses_decision_cannot_be_rated_by_url(client, tom):
-    app = submitted()
-    Application.objects.filter(pk=app.pk).update(status="approved")
+    app = review_builders.approved(submitted())
     client.force_login(tom)
     assert client.get(reverse("complaints:rate_service", args=["decision", app.pk])).status_code == 404
     assert client.get(reverse("complaints:rate_service", args=["nonsense", app.pk])).status_code == 404

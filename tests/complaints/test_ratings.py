@@ -8,6 +8,7 @@ from django.db import IntegrityError
 from complaints import services
 from complaints.models import Category, Kind, RatedService, ServiceRating
 from gongzufang.errors import PortalError
+from tests.applications import review_builders
 from tests.applications.builders import submitted
 from tests.complaints.conftest import submit
 
@@ -86,17 +87,13 @@ def test_a_decision_is_rated_by_its_applicant_once_decided():
     app = submitted()
     with pytest.raises(PortalError, match="有审核结论后"):
         rate(app.applicant, app, 5, service=RatedService.DECISION)
-    # Decisions are made by issue 5's review steps; here the row is put in that state directly.
-    type(app).objects.filter(pk=app.pk).update(status="approved")
-    app.refresh_from_db()
+    app = review_builders.approved(app)
     rating = rate(app.applicant, app, 5, service=RatedService.DECISION)
     assert rating.district == app.district and rating.subject_type == ContentType.objects.get_for_model(app)
 
 
 def test_another_persons_decision_cannot_be_rated(tom):
-    app = submitted()
-    type(app).objects.filter(pk=app.pk).update(status="rejected")
-    app.refresh_from_db()
+    app = review_builders.rejected(submitted())
     with pytest.raises(PortalError, match="本人的申请"):
         rate(tom, app, 1, service=RatedService.DECISION)
 
