@@ -12,24 +12,19 @@ from applications.crosscheck.exchange import materials_supplied_online
 from applications.models import Application, AssistanceType, Bedrooms, Material, Section, Status
 from gongzufang.models.users import Level
 from gongzufang.parameters import MATERIAL_KINDS, param
+from gongzufang.scoping import get_in_scope_or_404, get_or_404, in_scope
 from gongzufang.workdays import Deadline, deadline
 
 # --- look-ups ------------------------------------------------------------------------------------
 
 
 def applicant_application_or_404(user, pk) -> Application:
-    try:
-        return Application.objects.of_applicant(user).select_related(
-            "household", "street", "community", "district").get(pk=int(pk))
-    except (Application.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
+    return get_or_404(Application.objects.of_applicant(user).select_related(
+        "household", "street", "community", "district"), pk)
 
 
 def staff_application_or_404(user, pk) -> Application:
-    try:
-        return Application.objects.for_staff(user).get(pk=int(pk))
-    except (Application.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
+    return get_in_scope_or_404(user, Application.objects.for_staff(user), pk)
 
 
 def can_see_application(user, application) -> bool:
@@ -37,15 +32,12 @@ def can_see_application(user, application) -> bool:
         return False
     if application.applicant_id == user.pk:
         return True
-    return getattr(user, "is_caseworker", False) and Application.objects.for_staff(user).filter(pk=application.pk).exists()
+    return getattr(user, "is_caseworker", False) and in_scope(user, Application.objects.for_staff(user), application.pk)
 
 
 def material_for_user_or_404(user, pk) -> Material:
     """A material file for its applicant, or a caseworker whose scope covers the application."""
-    try:
-        material = Material.objects.select_related("application").get(pk=int(pk))
-    except (Material.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
+    material = get_or_404(Material.objects.select_related("application"), pk)
     if not can_see_application(user, material.application):
         raise Http404
     return material

@@ -75,7 +75,18 @@ class HandlingLevel(models.TextChoices):
     CITY = Level.CITY.value, Level.CITY.label
 
 
-class FeedbackQuerySet(ScopedQuerySet):
+class HandlersScopedQuerySet(ScopedQuerySet):
+    """Feedback is handled by district and city caseworkers (and district API clients): a street
+    clerk, whose scope is a street, sees none of it — in the admin, the pages, the API and services."""
+
+    def for_user(self, principal):
+        scope = scope_of(principal)
+        if scope.street_id and not scope.city_wide:
+            return self.none()
+        return super().for_user(principal)
+
+
+class FeedbackQuerySet(HandlersScopedQuerySet):
     def of_submitter(self, user):
         """A person's own items (an applicant has no district scope)."""
         if not getattr(user, "is_authenticated", False):
@@ -170,7 +181,7 @@ class Feedback(Lifecycle, models.Model):
 
     objects = FeedbackQuerySet.as_manager()
     scope_district_path = "district"
-    scope_street_path = None  # handled by district and city caseworkers; street clerks have no access
+    scope_street_path = None  # handled by district and city caseworkers; street clerks see none (the queryset)
     # Who submitted stays out of the row history: the history pages are open to district staff.
     history = HistoricalRecords(excluded_fields=["submitter", "contact_name", "contact_phone",
                                                  "submission_token", "updated_at"])
@@ -270,7 +281,7 @@ class FeedbackPhoto(models.Model):
     size = models.PositiveIntegerField(_("大小（字节）"))
     uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
 
-    objects = ScopedQuerySet.as_manager()
+    objects = HandlersScopedQuerySet.as_manager()
     scope_district_path = "feedback__district"
 
     class Meta:

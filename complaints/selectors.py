@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from applications import selectors as application_selectors
 from gongzufang.models import District
-from gongzufang.scoping import scope_of
+from gongzufang.scoping import get_or_404, in_scope, scope_of
 from gongzufang.workdays import workdays_between
 
 from .models import ANSWERED_STATUSES, Feedback, FeedbackPhoto, Kind, RatedService, ServiceRating, Status
@@ -27,26 +27,20 @@ def my_feedback(user):
 
 def my_feedback_or_404(user, pk) -> Feedback:
     """The person's own item; anyone else's answers 404, as a missing one does."""
-    try:
-        return my_feedback(user).select_related("estate", "unit", "application").get(pk=int(pk))
-    except (Feedback.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
+    return get_or_404(my_feedback(user).select_related("estate", "unit", "application"), pk)
 
 
 def can_handle(user, feedback) -> bool:
     """A caseworker with the feedback permission whose scope covers the item."""
     return (getattr(user, "is_caseworker", False) and user.has_perm("complaints.view_feedback")
-            and Feedback.objects.for_user(user).filter(pk=feedback.pk).exists())
+            and in_scope(user, Feedback, feedback.pk))
 
 
 def photo_for_user_or_404(user, pk) -> FeedbackPhoto:
     """A photo for the person who sent it, or a caseworker handling the item; others get 404."""
     if not getattr(user, "is_authenticated", False):
         raise Http404
-    try:
-        photo = FeedbackPhoto.objects.select_related("feedback").get(pk=int(pk))
-    except (FeedbackPhoto.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
+    photo = get_or_404(FeedbackPhoto.objects.select_related("feedback"), pk)
     feedback = photo.feedback
     if not (feedback.submitter_id == user.pk or can_handle(user, feedback)):
         raise Http404

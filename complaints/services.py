@@ -28,7 +28,7 @@ from gongzufang.errors import PortalError, TransitionNotAllowed
 from gongzufang.models import ApiClient, District
 from gongzufang.models.users import Role
 from gongzufang.parameters import param
-from gongzufang.scoping import scope_of
+from gongzufang.scoping import in_scope, scope_of
 from gongzufang.uploads import MB, clean_image_upload
 from gongzufang.workdays import deadline
 
@@ -203,12 +203,18 @@ def feedback_submit(*, submitter, kind, category, text, district=None, estate=No
 def _require_handler(feedback, actor):
     """A district caseworker whose district it is, a city caseworker, or a district office's system."""
     if isinstance(actor, ApiClient):
-        if not actor.is_active or not Feedback.objects.for_user(actor).filter(pk=feedback.pk).exists():
+        if not actor.is_active or not in_scope(actor, Feedback, feedback.pk):
             raise PortalError("未找到该意见反馈。", code="not_found")
         return
-    if actor is None or not Feedback.objects.for_user(actor).filter(pk=feedback.pk).exists():
+    if actor is None:
         raise PortalError("未找到该意见反馈。", code="not_found")
-    if not (actor.is_superuser or actor.role in (Role.DISTRICT_CASEWORKER, Role.CITY_CASEWORKER)):
+    handler = actor.is_superuser or actor.role in (Role.DISTRICT_CASEWORKER, Role.CITY_CASEWORKER)
+    if getattr(actor, "is_caseworker", False) and not handler:
+        # A street clerk sees no feedback at all (its queryset); they are told who handles it.
+        raise PortalError("意见反馈由区县或市级经办人办理。", code="wrong_level")
+    if not in_scope(actor, Feedback, feedback.pk):
+        raise PortalError("未找到该意见反馈。", code="not_found")
+    if not handler:
         raise PortalError("意见反馈由区县或市级经办人办理。", code="wrong_level")
 
 

@@ -7,6 +7,7 @@ from applications.crosscheck.runner import CheckSummary, run_checks
 from applications.eligibility import rules
 from applications.models import Application, Status
 from gongzufang.errors import PortalError
+from gongzufang.scoping import in_scope
 
 logger = logging.getLogger(__name__)
 
@@ -18,7 +19,7 @@ def check_rerun(*, application, department, actor) -> CheckSummary:
     """A caseworker asks one department again about one application's household, whatever the
     freshness window says. The permission (`applications.rerun_check`) is the caller's to check;
     the scope is checked here, as everywhere: outside it the application is "not found"."""
-    if not Application.objects.for_staff(actor).filter(pk=application.pk).exists():
+    if not in_scope(actor, Application.objects.for_staff(actor), application.pk):
         raise PortalError("未找到该申请。", code="not_found")
     if department not in registered_departments():
         raise PortalError("没有这个核验部门。", code="unknown_department")

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from applications.models import Application, NoticeObjection, Status
 from gongzufang.errors import PortalError
+from gongzufang.scoping import in_scope
 
 NAME_MAX = 40
 CONTACT_MAX = 60
@@ -150,8 +151,8 @@ def objection_resolve(*, objection, actor, upheld: bool, resolution: str) -> Not
     district's objection is "not found"; a resolved one cannot be resolved again."""
     if actor is None or not getattr(actor, "is_authenticated", False):
         raise PortalError(NOT_FOUND, code="not_found")
-    in_scope = Application.objects.for_staff(actor).filter(pk=objection.application_id).exists()
-    if not in_scope or not NoticeObjection.objects.filter(pk=objection.pk).exists():
+    if (not in_scope(actor, Application.objects.for_staff(actor), objection.application_id)
+            or not NoticeObjection.objects.filter(pk=objection.pk).exists()):
         raise PortalError(NOT_FOUND, code="not_found")
     if not actor.has_perm("applications.resolve_objection"):
         raise PortalError("您没有处理公示异议的权限（由区县或市级经办人处理）。", code="forbidden")

@@ -7,8 +7,6 @@ and what is due within `review.due_soon_workdays` working days, overdue first: a
 `REMINDER_KIND` for that day (`notifications.services.reminder_send`, unique in the database).
 """
 
-from collections import defaultdict
-
 from django.utils import timezone
 
 from applications.models import Application, Status
@@ -23,6 +21,9 @@ REMINDER_KIND = "review.deadlines"
 STREET_STEPS = {Status.SUBMITTED, Status.ACCEPTED, Status.STREET_REVIEW}
 DISTRICT_STEPS = {Status.CROSS_CHECK, Status.DISTRICT_REVIEW}
 CITY_STEPS = {Status.CITY_REVIEW, Status.RECHECK_REQUESTED}
+# The steps each role answers for; which applications is the person's scope (`for_staff`, DESIGN §3).
+STEPS_OF = {Role.STREET_CLERK: STREET_STEPS, Role.DISTRICT_CASEWORKER: DISTRICT_STEPS,
+            Role.CITY_CASEWORKER: CITY_STEPS}
 
 
 def _title(today):
@@ -40,40 +41,21 @@ def due_applications(today=None):
 
 
 def _recipients():
-    """(street clerks by street, district caseworkers by district, city caseworkers)."""
-    staff = User.objects.filter(is_active=True, role__in=[Role.STREET_CLERK, Role.DISTRICT_CASEWORKER,
-                                                         Role.CITY_CASEWORKER])
-    by_street, by_district, city = defaultdict(list), defaultdict(list), []
-    for user in staff.only("pk", "role", "street_id", "district_id"):
-        if user.role == Role.STREET_CLERK:
-            by_street[user.street_id].append(user)
-        elif user.role == Role.DISTRICT_CASEWORKER:
-            by_district[user.district_id].append(user)
-        else:
-            city.append(user)
-    return by_street, by_district, city
+    """The active staff who answer for a step: street clerks, district and city caseworkers."""
+    return User.objects.filter(is_active=True, role__in=list(STEPS_OF)).order_by("pk")
 
 
 def send_deadline_reminders(today=None) -> int:
     """Send today's reminders; returns how many people were told. A second run the same day sends
     nothing more (one reminder per person per day, refused twice by the database)."""
     today = today or timezone.localdate()
-    by_street, by_district, city = _recipients()
-    lists = defaultdict(list)
-    for app in due_applications(today):
-        if app.status in STREET_STEPS:
-            people = by_street.get(app.street_id, [])
-        elif app.status in DISTRICT_STEPS:
-            people = by_district.get(app.district_id, [])
-        elif app.status in CITY_STEPS:
-            people = city
-        else:
-            continue
-        for person in people:
-            lists[person].append(app)
+    due = due_applications(today)
     title = _title(today)
     sent = 0
-    for person, apps in lists.items():
+    for person in _recipients():
+        apps = list(due.for_staff(person).filter(status__in=STEPS_OF[person.role]))
+        if not apps:
+            continue
         overdue = [a for a in apps if a.step_due_on < today]
         soon = [a for a in apps if a.step_due_on >= today]
         lines = []

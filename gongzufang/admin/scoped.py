@@ -2,7 +2,7 @@
 
 from django.http import Http404
 
-from gongzufang.scoping import Scope, scope_of
+from gongzufang.scoping import Scope, in_scope, scope_of
 
 
 class DistrictScopedAdminMixin:
@@ -25,11 +25,7 @@ class DistrictScopedAdminMixin:
     def _require_in_scope(self, request, object_id):
         from django.contrib.admin.utils import unquote
 
-        try:
-            found = self.get_queryset(request).filter(pk=unquote(object_id)).exists()
-        except (ValueError, TypeError):
-            found = False
-        if not found:
+        if not in_scope(request.user, self.get_queryset(request), unquote(object_id)):
             raise Http404
 
     # simple-history's views look rows up on their own (and fall back to the history of deleted
