@@ -11,10 +11,10 @@ from django.core.files.base import ContentFile
 from gongzufang.uploads import (
     HEADER_BYTES,
     MB,
+    clean_pdf_upload,
     strip_image_metadata,
     upload_size,
     validate_image_upload,
-    validate_pdf_upload,
 )
 
 MAX_BYTES = 10 * MB
@@ -25,7 +25,7 @@ ACCEPT = "application/pdf,image/jpeg,image/png,.pdf,.jpg,.jpeg,.png"
 
 @dataclass(frozen=True)
 class CheckedFile:
-    content: ContentFile  # what is stored: the PDF as uploaded, or the re-encoded image
+    content: ContentFile  # what is stored: the rewritten PDF, or the re-encoded image
     content_type: str
     extension: str
     sha256: str
@@ -45,8 +45,8 @@ def check_material_file(upload) -> CheckedFile:
     mime = magic.from_buffer(upload.read(HEADER_BYTES), mime=True)
     upload.seek(0)
     if mime == "application/pdf":
-        validate_pdf_upload(upload, max_bytes=MAX_BYTES)
-        data = upload.read()
+        # Stored is pypdf's rewrite of the pages: no JavaScript, actions or embedded files (gongzufang.uploads).
+        data = clean_pdf_upload(upload, max_bytes=MAX_BYTES, name="material").read()
         upload.seek(0)
         return CheckedFile(ContentFile(data, name="material.pdf"), "application/pdf", "pdf", hashlib.sha256(data).hexdigest())
     if mime in IMAGE_TYPES:

@@ -21,6 +21,7 @@ from import_export.admin import ExportMixin
 from import_export.formats import base_formats
 
 from applications.models import Application, HouseholdMember, Status
+from gongzufang.admin.exports import ExportForm
 from gongzufang.idnumber import validate_id_number
 from gongzufang.models import District, Street
 from gongzufang.parameters import param
@@ -264,6 +265,7 @@ def review_form_url(application) -> str:
 
 class ApplicationAdminToolsMixin(ExportMixin):
     resource_classes = [ApplicationResource]
+    export_form_class = ExportForm  # the dialog names each column by its Chinese heading
     formats = [base_formats.XLSX, base_formats.CSV]
 
     def get_search_results(self, request, queryset, search_term):
