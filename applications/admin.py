@@ -260,7 +260,12 @@ class ApplicationAdmin(DistrictScopedAdminMixin, ApplicationAdminToolsMixin, adm
         if not request.user.has_perm("applications.accept_application"):
             raise PermissionDenied
         form = OpinionForm(request.POST)
-        opinion = form.cleaned_data["opinion"] if form.is_valid() else ""
+        if not form.is_valid():
+            # Refused, never replaced by the default text: the clerk's own words are kept or nothing is done.
+            self.message_user(request, f"受理意见不能超过 {services.ACCEPT_OPINION_MAX} 个字，未受理，请修改后重新提交。",
+                              messages.ERROR)
+            return redirect(self._change_url(obj))
+        opinion = form.cleaned_data["opinion"]
         try:
             services.application_accept(application=obj, actor=request.user, opinion=opinion)
         except PortalError as exc:

@@ -208,7 +208,13 @@ def _require_clerk(app, actor):
         raise PortalError("受理和退回补正由申请人所在街道的受理员办理。", code="wrong_level")
 
 
+ACCEPT_OPINION_MAX = 1000
+
+
 def application_accept(*, application, actor, opinion="") -> Application:
+    opinion = (opinion or "").strip()
+    if len(opinion) > ACCEPT_OPINION_MAX:
+        raise PortalError(f"受理意见不能超过 {ACCEPT_OPINION_MAX} 个字。", fields={"opinion": ["too_long"]})
     with transaction.atomic():
         app = lock_application(application)
         _require_clerk(app, actor)
