@@ -10,7 +10,6 @@ import os
 import uuid
 
 from django.conf import settings
-from django.core.files.storage import FileSystemStorage
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -22,6 +21,7 @@ from gongzufang.models.audit import StatusChange
 from gongzufang.models.users import Role
 from gongzufang.parameters import CATEGORIES, MATERIAL_KINDS
 from gongzufang.scoping import ScopedQuerySet
+from gongzufang.storage import private_storage
 from gongzufang.workflow import Lifecycle, StatusLog, guard, may
 
 
@@ -539,28 +539,6 @@ class CorrectionItem(models.Model):
 
 
 # --- materials -----------------------------------------------------------------------------------
-
-
-class PrivateStorage(FileSystemStorage):
-    """MEDIA_ROOT/private, with no URL: files are served only by the permission-checked view."""
-
-    def __init__(self):
-        super().__init__(base_url=None)
-
-    @property
-    def base_location(self):
-        return os.path.join(settings.MEDIA_ROOT, "private")
-
-    @property
-    def location(self):
-        return os.path.abspath(self.base_location)
-
-    def url(self, name):
-        raise ValueError("private files have no public URL")
-
-
-def private_storage():
-    return PrivateStorage()
 
 
 def material_upload_to(instance, filename):
