@@ -56,6 +56,8 @@ PII_ENCRYPTION_KEY = _required("PII_ENCRYPTION_KEY")
 PII_HASH_KEY = _required("PII_HASH_KEY")
 ALLOWED_HOSTS = _read("ALLOWED_HOSTS", env.list, ["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = _read("CSRF_TRUSTED_ORIGINS", env.list, [])
+# Reverse proxies whose X-Forwarded-For is believed (addresses or networks; gongzufang/client_ip.py).
+TRUSTED_PROXIES = _read("TRUSTED_PROXIES", env.list, [])
 
 INSTALLED_APPS = [
     "gongzufang.apps.AdminConfig",

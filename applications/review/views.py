@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from applications.review import notice
 from applications.review import selectors as notice_selectors
 from applications.selectors import staff_application_or_404
+from gongzufang.client_ip import client_ip
 from gongzufang.errors import PortalError
 from gongzufang.formkit import PortalForm
 from gongzufang.models import District
@@ -43,10 +44,6 @@ class ObjectionForm(PortalForm):
     text = forms.CharField(label="异议内容", widget=forms.Textarea(attrs={"rows": 6}),
                            help_text=f"请写明异议的事实和理由，{notice.TEXT_MIN}–{notice.TEXT_MAX} 字。",
                            error_messages={"required": "请填写异议内容。"})
-
-
-def _client_ip(request):
-    return request.META.get("REMOTE_ADDR") or None
 
 
 @require_GET
@@ -82,7 +79,7 @@ def notice_detail(request, number):
             data = form.cleaned_data
             try:
                 notice.objection_submit(application=application, name=data["name"], contact=data["contact"],
-                                        text=data["text"], token=data["token"], ip_address=_client_ip(request))
+                                        text=data["text"], token=data["token"], ip_address=client_ip(request))
             except PortalError as exc:
                 form.add_portal_error(exc)
                 status = 429 if exc.code == "throttled" else (409 if exc.code == "notice_closed" else 400)
