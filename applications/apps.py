@@ -10,10 +10,12 @@ class ApplicationsConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_migrate
 
+        from applications import selectors
         from applications import statistics as application_statistics
         from applications.demo import applicants as applications_demo
         from applications.demo import review as demo_review
         from gongzufang import demo, roles, statistics
+        from gongzufang.models.parameters import register_parameter_usage
         from gongzufang.models.users import Role
         from notifications import subjects
 
@@ -36,6 +38,8 @@ class ApplicationsConfig(AppConfig):
         post_migrate.connect(_sync_groups, sender=self, dispatch_uid="applications_sync_role_groups")
         # Its figures in the bureau's report (/api/v1/statistics/).
         statistics.register(application_statistics.application_figures, notes=application_statistics.NOTES)
+        # The parameter rows its evaluations applied may never change (gongzufang/models/parameters.py).
+        register_parameter_usage(selectors.parameter_rows_used)
         for seeder in (applications_demo.seed, demo_review.seed):
             if seeder not in demo.DEMO_SEEDERS:
                 demo.DEMO_SEEDERS.append(seeder)

@@ -9,7 +9,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from applications.crosscheck.exchange import materials_supplied_online
-from applications.models import Application, AssistanceType, Bedrooms, Material, Section, Status
+from applications.models import Application, AssistanceType, Bedrooms, Material, RuleEvaluation, Section, Status
 from gongzufang.models.users import Level
 from gongzufang.parameters import MATERIAL_KINDS, param
 from gongzufang.scoping import get_in_scope_or_404, get_or_404, in_scope
@@ -290,3 +290,19 @@ def decided_applications_of(user):
 
 def is_decided(application) -> bool:
     return application.status in DECIDED_STATUSES
+
+
+def parameter_rows_used(row_ids, *, since=None) -> set[int]:
+    """Which of these policy parameter rows an eligibility evaluation applied (RuleEvaluation.parameters
+    records each row it used): such a row may never change (gongzufang.models.parameters, registered
+    in ready()). `since`: only evaluations dated then or later can have used them."""
+    wanted = set(row_ids)
+    evaluations = RuleEvaluation.objects.all()
+    if since is not None:
+        evaluations = evaluations.filter(decision_date__gte=since)
+    used = set()
+    for records in evaluations.values_list("parameters", flat=True).iterator():
+        used |= {record.get("row_id") for record in records or ()} & wanted
+        if used == wanted:
+            break
+    return used

@@ -124,9 +124,11 @@ def test_reasons_come_from_the_evaluation_at_rejection_not_a_later_one(carol, da
         app = checks_done(in_cross_check(builders.submitted(), carol), {"self": {"tax": {"monthly_income_avg": "2350.00"}}})
         app = rejected(app, dave)
     before = applicant_reasons(app)
-    # Afterwards the limit is edited and the income changes; a new evaluation is made, e.g. while a
-    # recheck is pending — the applicant is still told why they were rejected.
-    PolicyParameter.objects.filter(pk=row.pk).update(value="3000.00", legal_source="改后的文件")
+    # Afterwards a new limit takes effect (a used row never changes: a new version) and the income
+    # changes; a new evaluation is made, e.g. while a recheck is pending — the applicant is still told
+    # why they were rejected.
+    PolicyParameter.objects.create(key=row.key, value="3000.00", effective_from=DAY + timedelta(days=1),
+                                   legal_source="改后的文件")
     with at(DAY + timedelta(days=2)):
         review.recheck_request(application=app, actor=app.applicant, reason="收入已下降")
         CheckResult.objects.filter(application=app, department="tax").update(

@@ -367,7 +367,9 @@ def test_a_parameter_changed_after_the_evaluation_does_not_change_it():
     answer(app, "tax", monthly_income_avg="1900.00")
     row = income_limit_row("2000.00", DAY - timedelta(days=1))
     first = rules.evaluate(app, on=DAY)
-    PolicyParameter.objects.filter(pk=row.pk).update(value="1500.00", legal_source="改后的文件")
+    # The row it used never changes; the correction is a new version, in force from a later date.
+    income_limit_row("1500.00", DAY, source="改后的文件")
+    assert PolicyParameter.objects.get(pk=row.pk).value == "2000.00"
     first.refresh_from_db()
     assert first.passed is True and result(first, "income")["limit"] == "不超过 2,000.00 元/人·月（低收入家庭标准）"
     assert income_record(first)["value"] == "2000.00" and income_record(first)["legal_source"] != "改后的文件"
