@@ -11,6 +11,7 @@ import re
 import secrets
 from datetime import timedelta
 
+from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
@@ -179,6 +180,9 @@ def password_reset(*, phone: str, code: str, password: str):
     sms_code_check(phone=phone, purpose=SmsPurpose.RESET, code=code)
     user.set_password(password)
     user.save(update_fields=["password"])
+    # The lock-out page sends the person here: once the phone has proved itself, the new password works
+    # at once (django-axes' failures for this account are cleared, from every address).
+    axes_reset(username=user.phone)
     return user
 
 

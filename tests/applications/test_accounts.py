@@ -299,3 +299,20 @@ def test_password_reset_for_an_unknown_phone_sends_nothing(client):
     response = client.post(reverse("applications:password_reset"), {"phone": PHONE})
     assert "尚未注册" in response.content.decode()
     assert not SmsOutbox.objects.exists()
+
+
+def test_a_password_reset_by_sms_clears_the_lock_out(client, settings):
+    """The lock-out page sends the person to reset by SMS: the new password then works at once, not
+    30 minutes later (issue 12, item 13)."""
+    register(client)
+    client.logout()
+    for i in range(settings.AXES_FAILURE_LIMIT):
+        client.post(reverse("login"), {"username": PHONE, "password": f"wrong-{i}"})
+    assert "临时锁定" in client.post(reverse("login"), {"username": PHONE, "password": PASSWORD}).content.decode()
+    with a_minute_later():
+        client.post(reverse("applications:password_reset"), {"phone": PHONE})
+        client.post(reverse("applications:password_reset_confirm"),
+                    {"code": last_code(PHONE), "password1": "Xin-mima-2027", "password2": "Xin-mima-2027"})
+        response = client.post(reverse("login"), {"username": PHONE, "password": "Xin-mima-2027"})
+    assert "临时锁定" not in response.content.decode()
+    assert int(client.session["_auth_user_id"]) == User.objects.get(phone=PHONE).pk
