@@ -22,7 +22,7 @@ from applications.accounts import services as accounts
 from applications.accounts.forms import OnsiteRegistrationForm
 from applications.crosscheck import services as crosscheck
 from applications.crosscheck.exchange import departments as registered_departments
-from applications.eligibility.display import rule_table_html
+from applications.eligibility.display import fact_lines, query_text, rule_table_html, rule_verdicts
 from applications.models import (
     Application,
     ApplicationStatusChange,
@@ -66,8 +66,10 @@ class CheckResultInline(ReadOnlyInline):
     """The current answer of each department about each member (部门联审)."""
 
     model = CheckResult
-    fields = ["department_name", "member", "status", "facts_text", "reason", "queried_at", "reply_hash_short",
-              "reused"]
+    # The department's answer (did the query succeed) and the rules' verdict on its facts, side by side:
+    # a home owned is "查询成功" + "不符合：在本市无自有住房", never "通过" (issue 12, item 8).
+    fields = ["department_name", "member", "query_status", "rule_verdict", "facts_text", "queried_at",
+              "reply_hash_short", "reused"]
     readonly_fields = fields
     verbose_name_plural = "部门联审结果（当前）"
 
@@ -78,9 +80,25 @@ class CheckResultInline(ReadOnlyInline):
     def department_name(self, obj):
         return department_label(obj.department)
 
+    @admin.display(description="部门查询")
+    def query_status(self, obj):
+        return query_text(obj)
+
+    @admin.display(description="规则判定")
+    def rule_verdict(self, obj):
+        # An inline is instantiated per request: one evaluation query per page, not per row.
+        cache = self.__dict__.setdefault("_evaluations", {})
+        if obj.application_id not in cache:
+            cache[obj.application_id] = RuleEvaluation.objects.filter(application_id=obj.application_id,
+                                                                      is_current=True).first()
+        verdicts = rule_verdicts(obj.department, cache[obj.application_id])
+        if not verdicts:
+            return "尚未评估"
+        return format_html_join("", '<div class="rule-{}">{}</div>', verdicts)
+
     @admin.display(description="部门返回的事实")
     def facts_text(self, obj):
-        return format_html_join("", "<div>{}：{}</div>", ((k, v) for k, v in (obj.facts or {}).items()))
+        return format_html_join("", "<div>{}：{}</div>", fact_lines(obj.facts))
 
     @admin.display(description="应答哈希")
     def reply_hash_short(self, obj):

@@ -100,3 +100,148 @@ def applicant_reasons(application) -> list[str]:
         return []
     records = {p["key"]: p for p in evaluation.parameters}
     return [reason_sentence(r, records) for r in evaluation.failed_results]
+
+
+# --- department answers (部门联审) in Chinese --------------------------------------------------------
+# A department's answer says whether the query succeeded; whether the facts meet the conditions is the
+# rules' verdict, shown beside it, so no fact that fails a rule is ever called "通过".
+
+QUERY_LABELS = {"pass": "查询成功", "fail": "查询成功", "unknown": "无法核验"}
+
+# fact key → (label, unit or kind): "元", "㎡", "套", "辆", "户", "个月", "元/月" as units; "date" and
+# "bool" for dates and yes/no; "" for text.
+FACT_LABELS = {
+    "name": ("姓名", ""),
+    "hukou_district": ("户籍所在区划代码", ""),
+    "hukou_address": ("户籍地址", ""),
+    "status": ("户籍状态", ""),
+    "status_label": ("户籍状态", ""),
+    "residence_permit": ("持有本市居住证", "bool"),
+    "vehicle_count": ("名下机动车", "辆"),
+    "vehicle_value_total": ("机动车价值合计", "元"),
+    "vehicles": ("车辆明细", "list"),
+    "property_count": ("名下住房", "套"),
+    "property_area_total": ("住房建筑面积合计", "㎡"),
+    "properties": ("住房明细", "list"),
+    "sales": ("出售住房记录", "list"),
+    "minimum_living": ("低保对象", "bool"),
+    "extreme_poverty": ("特困供养对象", "bool"),
+    "since": ("认定日期", "date"),
+    "insured": ("参加社会保险", "bool"),
+    "months_contributed": ("连续缴费", "个月"),
+    "employer": ("参保单位", ""),
+    "labour_contract_months": ("劳动合同期限", "个月"),
+    "account_status": ("公积金账户状态", ""),
+    "monthly_deposit": ("公积金月缴存额", "元"),
+    "has_housing_loan": ("有公积金贷款", "bool"),
+    "business_count": ("名下经营主体", "户"),
+    "registered_capital_total": ("注册资本合计", "元"),
+    "businesses": ("经营主体明细", "list"),
+    "year": ("纳税年度", "年"),
+    "annual_income": ("年收入", "元"),
+    "monthly_income_avg": ("月均收入", "元"),
+    "disabled": ("持残疾人证", "bool"),
+    "grade": ("残疾等级", "级"),
+    "kind": ("类别", ""),
+    "deceased": ("已登记死亡", "bool"),
+    "died_on": ("死亡日期", "date"),
+    "marital_status": ("婚姻登记状况", ""),
+    "registered_on": ("登记日期", "date"),
+    "highest_degree": ("最高学历", ""),
+    "school": ("毕业院校", ""),
+    "graduated_on": ("毕业日期", "date"),
+    # inside list items
+    "plate": ("号牌", ""),
+    "value": ("价值", "元"),
+    "address": ("地址", ""),
+    "area": ("建筑面积", "㎡"),
+    "sold_on": ("出售日期", "date"),
+    "credit_code": ("统一社会信用代码", ""),
+    "registered_capital": ("注册资本", "元"),
+}
+# Values of facts that are codes (the contract in docs/departments.md), in Chinese.
+FACT_VALUE_LABELS = {
+    "status": {"normal": "正常", "deceased": "已死亡注销", "cancelled": "已注销", "moved_out": "已迁出"},
+    "marital_status": {"unmarried": "未婚", "single": "未婚", "married": "已婚", "divorced": "离异", "widowed": "丧偶"},
+    "account_status": {"normal": "正常缴存", "sealed": "封存", "none": "未开户"},
+}
+HIDDEN_FACTS = {"status"}  # shown through status_label when both are there
+
+
+def _money(value) -> str:
+    from decimal import Decimal, InvalidOperation
+
+    try:
+        return f"{Decimal(str(value)):,.2f}"
+    except (InvalidOperation, ValueError):
+        return str(value)
+
+
+def _date_text(value) -> str:
+    from datetime import date
+
+    try:
+        day = value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return str(value)
+    return f"{day.year}年{day.month:02d}月{day.day:02d}日"
+
+
+def fact_value_text(key: str, value) -> str:
+    """One fact's value as a person reads it: 是/否, 无, amounts with 元, dates YYYY年MM月DD日."""
+    _label, kind = FACT_LABELS.get(key, (key, ""))
+    if value is None or value == "":
+        return "无"
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if kind == "bool":
+        return "是" if value in (1, "1", "true", "True") else "否"
+    if kind == "date":
+        return _date_text(value)
+    if kind == "list":
+        if not value:
+            return "无"
+        return "；".join(
+            "，".join(f"{FACT_LABELS.get(k, (k, ''))[0]} {fact_value_text(k, v)}" for k, v in item.items())
+            if isinstance(item, dict) else str(item) for item in value)
+    if key in FACT_VALUE_LABELS:
+        return FACT_VALUE_LABELS[key].get(str(value), str(value))
+    if kind == "元":
+        return f"{_money(value)} 元"
+    if kind:
+        return f"{value} {kind}"
+    return str(value)
+
+
+def fact_lines(facts: dict) -> list[tuple[str, str]]:
+    """(label, value text) for each fact a department returned, in Chinese."""
+    facts = facts or {}
+    return [(FACT_LABELS.get(k, (k, ""))[0], fact_value_text(k, v)) for k, v in facts.items()
+            if not (k in HIDDEN_FACTS and "status_label" in facts)]
+
+
+def query_text(check) -> str:
+    """Whether the department's query succeeded (not whether the applicant qualifies)."""
+    text = QUERY_LABELS.get(check.status, check.status)
+    return f"{text}（{check.reason}）" if check.status == "unknown" and check.reason else text
+
+
+def rule_verdicts(department: str, evaluation: RuleEvaluation | None) -> list[tuple[str, str]]:
+    """(css class, "不符合：在本市无自有住房（名下有住房 1 套）") for each rule that reads this department's
+    facts, from the current evaluation."""
+    from applications.eligibility.rules import RULES
+
+    if evaluation is None:
+        return []
+    verdicts = []
+    for result in evaluation.results:
+        rule = RULES.get(result.get("rule"))
+        if rule is None or department not in rule.departments:
+            continue
+        passed = result.get("passed")
+        value = ""
+        if passed is False and result.get("value"):
+            limit = f"；标准：{result['limit']}" if result.get("limit") else ""
+            value = f"（{result['value']}{limit}）"
+        verdicts.append((RESULT_CLASSES[passed], f"{RESULT_LABELS[passed]}：{result['label']}{value}"))
+    return verdicts
