@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django_prose_editor",  # static files of the article body editor (gongzufang/admin/articles.py)
     "rest_framework",
     "django_filters",
     "drf_spectacular",

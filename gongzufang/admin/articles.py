@@ -3,15 +3,24 @@
 Uploads are checked by content before anything is stored (gongzufang/article_files.py); the body
 is sanitised when saved, keeping only the article's own images; publishing and withdrawing go
 through the services, which record each status change.
+
+The body is edited as rich text (ArticleBodyEditor: Tiptap from django-prose-editor's bundle, started
+by static/articles/article_editor.js, no inline script, so it runs under the CSP); images uploaded in
+the editor become the article's own ArticleImage through `upload_image_view`.
 """
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db.models import Count
-from django.urls import reverse
+from django.http import Http404, JsonResponse
+from django.templatetags.static import static
+from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+from js_asset import Script
 
 from gongzufang.admin.readonly import ReadOnlyAdminMixin
 from gongzufang.article_files import clean_image_upload, clean_pdf_upload
@@ -31,7 +40,10 @@ from gongzufang.models import (
     DailyVisit,
 )
 from gongzufang.parameters import CATEGORIES
-from gongzufang.services.articles import article_publish, article_set_body, article_unpublish
+from gongzufang.services.articles import article_image_add, article_publish, article_set_body, article_unpublish
+
+PROSE_EDITOR_CSS = ["django_prose_editor/material-icons.css", "django_prose_editor/editor.css",
+                    "django_prose_editor/overrides.css", "articles/article_editor.css"]
 
 
 def _new_upload(value):
@@ -70,12 +82,36 @@ class ArticleAttachmentForm(forms.ModelForm):
         return cleaned
 
 
+class ArticleBodyEditor(forms.Textarea):
+    """A textarea that static/articles/article_editor.js turns into the rich-text editor. Without
+    JavaScript it stays a textarea of HTML, sanitised on save all the same."""
+
+    def __init__(self, attrs=None, *, upload_url=""):
+        super().__init__(attrs={"rows": 24, "cols": 100, **(attrs or {})})
+        self.upload_url = upload_url
+
+    @property
+    def media(self):
+        return forms.Media(css={"all": PROSE_EDITOR_CSS}, js=[Script("articles/article_editor.js", type="module")])
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["widget"]["attrs"].update({
+            "data-article-editor": "1",
+            "data-editor-module": static("django_prose_editor/editor.js"),
+            "data-upload-url": self.upload_url,
+        })
+        return context
+
+
 class ArticleAdminForm(forms.ModelForm):
     class Meta:
         model = Article
         fields = ["category", "title", "summary", "source", "cover", "body", "published_at"]
         field_classes = {"cover": forms.FileField}
-        widgets = {"body": forms.Textarea(attrs={"rows": 24, "cols": 100})}
+        widgets = {"body": ArticleBodyEditor()}
+        help_texts = {"body": _("用上方工具栏排版；图片用下方“上传并插入图片”放进正文（新资讯先保存一次）。"
+                                "保存时自动清理：只保留段落、标题、列表、表格、链接、图片等，脚本和事件属性一律删除。")}
 
     def clean_cover(self):
         value = self.cleaned_data.get("cover")
@@ -161,6 +197,40 @@ class ArticleAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).for_user(request.user).annotate(n_images=Count("images"))
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if "body" in form.base_fields and obj is not None and self.has_change_permission(request, obj):
+            form.base_fields["body"].widget = ArticleBodyEditor(
+                upload_url=reverse("admin:gongzufang_article_upload_image", args=[obj.pk]))
+        return form
+
+    def get_urls(self):
+        upload = path("<path:object_id>/images/upload/", self.admin_site.admin_view(self.upload_image_view),
+                      name="gongzufang_article_upload_image")
+        return [upload, *super().get_urls()]
+
+    def upload_image_view(self, request, object_id):
+        """An image uploaded in the editor: stored as the article's own ArticleImage (checked by content),
+        answered with its URL for the editor to insert. Someone who may not change the article gets 403;
+        an article outside their scope, 404."""
+        return require_POST(self._upload_image)(request, object_id)
+
+    def _upload_image(self, request, object_id):
+        article = self.get_object(request, object_id)
+        if article is None:
+            raise Http404
+        if not self.has_change_permission(request, article):
+            raise PermissionDenied
+        upload = request.FILES.get("image")
+        if upload is None:
+            return JsonResponse({"error": str(_("请选择要上传的图片。"))}, status=400)
+        try:
+            image = article_image_add(article=article, file=upload, caption=request.POST.get("caption", "")[:120])
+        except ValidationError as exc:
+            return JsonResponse({"error": " ".join(exc.messages)}, status=400)
+        return JsonResponse({"id": image.pk, "url": image.url, "caption": image.caption,
+                             "width": image.width, "height": image.height}, status=201)
 
     @admin.display(description=_("正文图片"), ordering="n_images")
     def image_count(self, obj):
