@@ -51,10 +51,13 @@ WITHDRAWABLE_STATUSES = [
 # A street clerk may return an application for correction from these (once, DESIGN §4).
 RETURNABLE_STATUSES = [Status.SUBMITTED, Status.ACCEPTED, Status.STREET_REVIEW]
 # Steps at which a caseworker decides, and where approval there leads (a granted recheck too).
-REJECTABLE_STATUSES = [Status.ACCEPTED, Status.STREET_REVIEW, Status.DISTRICT_REVIEW, Status.CITY_REVIEW]
+# 公示 is one of them: an objection found to stand (异议成立) leads the district to 不通过 there.
+REJECTABLE_STATUSES = [Status.ACCEPTED, Status.STREET_REVIEW, Status.DISTRICT_REVIEW, Status.PUBLIC_NOTICE,
+                       Status.CITY_REVIEW]
 AFTER_APPROVAL = {
     Status.ACCEPTED: Status.CROSS_CHECK, Status.STREET_REVIEW: Status.CROSS_CHECK,
-    Status.DISTRICT_REVIEW: Status.PUBLIC_NOTICE, Status.CITY_REVIEW: Status.APPROVED,
+    Status.DISTRICT_REVIEW: Status.PUBLIC_NOTICE, Status.PUBLIC_NOTICE: Status.CITY_REVIEW,
+    Status.CITY_REVIEW: Status.APPROVED,
 }
 
 
@@ -218,7 +221,7 @@ DISTRICT = _decider(Role.DISTRICT_CASEWORKER, "applications.district_review_appl
 CITY = _decider(Role.CITY_CASEWORKER, "applications.city_review_application", "市级经办人")
 STEP_DECIDER = {
     Status.ACCEPTED: STREET, Status.STREET_REVIEW: STREET,
-    Status.DISTRICT_REVIEW: DISTRICT, Status.CITY_REVIEW: CITY,
+    Status.DISTRICT_REVIEW: DISTRICT, Status.PUBLIC_NOTICE: DISTRICT, Status.CITY_REVIEW: CITY,
 }
 CLERK = may("applications.accept_application", roles=(Role.STREET_CLERK,),
             denied="受理和退回补正由申请人所在街道的受理员办理。")
@@ -454,7 +457,7 @@ class Application(Lifecycle, models.Model):
     # A granted recheck overturns the rejection: the application goes on from the step after the one
     # that rejected it, as if that step had approved.
     @transition(field=status, source=Status.RECHECK_REQUESTED,
-                target=RETURN_VALUE(Status.CROSS_CHECK, Status.PUBLIC_NOTICE, Status.APPROVED),
+                target=RETURN_VALUE(Status.CROSS_CHECK, Status.PUBLIC_NOTICE, Status.CITY_REVIEW, Status.APPROVED),
                 permission=RECHECK_DECIDER,
                 custom={"label": "复核成立（撤销原决定）", "verb": "作复核决定", "needs_opinion": True,
                         "summary": "复核成立",

@@ -56,6 +56,8 @@ def resume(app, on: date | None = None) -> int:
 def stop(app, on: date | None = None) -> None:
     """A decision: record the working days it took, pauses not counted (DESIGN §11)."""
     on = on or timezone.localdate()
+    if app.paused_on:  # decided while paused (不通过 during 公示): the pause so far does not count either
+        app.total_paused_workdays += max(0, workdays_between(app.paused_on, on))
     if app.accepted_at:
         accepted_on = timezone.localtime(app.accepted_at).date()
         app.processing_workdays = max(0, workdays_between(accepted_on, on) - app.total_paused_workdays)
