@@ -27,7 +27,7 @@ from applications.apply.forms import (
     RecheckForm,
     WithdrawForm,
 )
-from applications.eligibility.display import applicant_reasons
+from applications.eligibility.display import applicant_failed_conditions, applicant_reasons
 from applications.models import Application, AssistanceType, HouseholdMember, Material, Relationship, Section, Status
 from applications.review import services as review_workflow
 from gongzufang.errors import PortalError
@@ -442,6 +442,7 @@ def progress(request, pk):
         "correction_items": list(correction.items.all()) if correction else [],
         "members": list(application.household.members.all()),
         "rejection_reasons": applicant_reasons(application) if rejected else [],
+        "failed_conditions": applicant_failed_conditions(application),
         "recheck": getattr(application, "recheck", None),
         "recheck_open": rejected and selectors.recheck_last_day(application) is not None,
         "recheck_last_day": selectors.recheck_last_day(application) if rejected else None,

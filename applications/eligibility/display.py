@@ -245,3 +245,26 @@ def rule_verdicts(department: str, evaluation: RuleEvaluation | None) -> list[tu
             value = f"（{result['value']}{limit}）"
         verdicts.append((RESULT_CLASSES[passed], f"{RESULT_LABELS[passed]}：{result['label']}{value}"))
     return verdicts
+
+
+def failed_condition_text(result: dict) -> str:
+    """"在本市无自有住房：1 套，标准 0 套（来源：不动产登记 2026-11-20 查询）" — one failed rule in the
+    words the applicant is told at the end of the cross-check (household-level values only)."""
+    text = f"“{result['label']}”" + (f"：{result['value']}" if result.get("value") else "")
+    if result.get("limit"):
+        text += f"，标准 {result['limit']}"
+    if result.get("source"):
+        text += f"（来源：{result['source']}）"
+    return text
+
+
+def applicant_failed_conditions(application) -> list[str]:
+    """The failed conditions of the current evaluation, for the applicant as soon as they have been told
+    of them (from the end of the cross-check until the decision; at rejection the reasons card takes over)."""
+    if application.status in REASONS_SHOWN_IN or application.status in (Status.DRAFT, Status.WITHDRAWN):
+        return []
+    evaluation = RuleEvaluation.objects.filter(application=application, is_current=True).first()
+    if evaluation is None or evaluation.passed is not False:
+        return []
+    records = {p["key"]: p for p in evaluation.parameters}
+    return [reason_sentence(r, records) for r in evaluation.failed_results]
