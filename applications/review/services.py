@@ -195,13 +195,28 @@ def city_approve(*, application, actor, opinion="") -> Application:
     return app
 
 
+def upheld_objections_reason(app) -> str:
+    """The objections found to stand, as a stated reason of the rejection ("" if none)."""
+    upheld = list(app.objections.filter(upheld=True).order_by("created_at", "pk"))
+    if not upheld:
+        return ""
+    items = "；".join(
+        f"异议{n}（{timezone.localtime(o.created_at):%Y-%m-%d} 提出）：{o.text}，核查结论：{o.resolution}"
+        for n, o in enumerate(upheld, 1))
+    return f"公示期间异议成立（{len(upheld)} 条）。{items}"
+
+
 def reject(*, application, actor, opinion) -> Application:
-    """不通过, by whoever decides the current step; the opinion is required. The household's ID
-    numbers are released (they may apply again or ask for a recheck)."""
-    text = _opinion(opinion, required=True)
+    """不通过, by whoever decides the current step; the opinion is required, except where objections
+    found to stand during 公示 are the reason: they are always named in it (DESIGN §4: a rejection names
+    its reasons). The household's ID numbers are released (they may apply again or ask for a recheck)."""
     with transaction.atomic():
         app = lock_application(application)
         _check(app, "reject", actor)
+        objections = upheld_objections_reason(app) if app.status in (Status.PUBLIC_NOTICE, Status.CITY_REVIEW) else ""
+        text = _opinion(opinion, required=not objections)
+        if objections and objections not in text:
+            text = f"{text}\n{objections}" if text else objections
         app.rejected_from = app.status
         app.rejected_by = actor
         transition_application(app, method="reject", actor=actor, opinion=text)
