@@ -59,7 +59,10 @@ def status_change_message(change) -> tuple[str, str, str]:
         if change.from_status == Status.RECHECK_REQUESTED:
             body = f"您的申请（编号 {number}）复核结论：维持原决定。{change.opinion}。"
     elif to == Status.RECHECK_REQUESTED:
-        body = f"已收到您对申请（编号 {number}）的复核申请，将在 15 个工作日内作出复核决定。"
+        from gongzufang.parameters import param
+
+        days = param("review.total_workdays", district=application.district_id)
+        body = f"已收到您对申请（编号 {number}）的复核申请，将在 {days} 个工作日内作出复核决定。"
     else:
         body = f"您的申请（编号 {number}）进度更新为：{label}。" + (f"意见：{change.opinion}" if change.opinion else "")
     sms = body if len(body) <= 120 else body[:110] + "…详情请登录平台查看。"

@@ -19,7 +19,7 @@ from weasyprint.urls import URLFetcher
 from applications.models import RuleEvaluation, Status
 from applications.review.selectors import objection_counts
 from gongzufang.models.users import Level
-from gongzufang.pii import mask_id_number, mask_name
+from gongzufang.pii import mask_id_number, mask_name, mask_phone
 
 FONT_FAMILIES = '"WenQuanYi Micro Hei", "WenQuanYi Zen Hei", "Noto Sans CJK SC", "Source Han Sans SC", sans-serif'
 
@@ -50,6 +50,24 @@ def _actor_name(change) -> str:
     return mask_name(name) if change.actor_level == Level.APPLICANT else name
 
 
+def _outcome(objection) -> str:
+    if objection.resolved_at is None:
+        return "未处理"
+    return "异议成立" if objection.upheld else "异议不成立"
+
+
+def objection_rows(application) -> list[dict]:
+    """Each objection as printed: the objector masked, the text, when, and what came of it."""
+    return [
+        {"objector": mask_name(o.name), "contact": mask_phone(o.contact) if "@" not in o.contact else "（电子邮箱）",
+         "text": o.text, "when": timezone.localtime(o.created_at), "outcome": _outcome(o),
+         "resolution": o.resolution,
+         "resolved_at": timezone.localtime(o.resolved_at) if o.resolved_at else None,
+         "resolved_by": (o.resolved_by.real_name or o.resolved_by.username) if o.resolved_by else ""}
+        for o in application.objections.select_related("resolved_by").order_by("created_at", "pk")
+    ]
+
+
 def review_form_context(application) -> dict:
     statuses = dict(Status.choices)
     levels = dict(Level.choices)
@@ -78,6 +96,7 @@ def review_form_context(application) -> dict:
         "decision": application.get_status_display() if decided else "",
         "decided_at": timezone.localtime(application.decided_at) if application.decided_at else None,
         "objections": objection_counts(application),
+        "objection_rows": objection_rows(application),
         "printed_at": timezone.localtime(),
         "font_families": FONT_FAMILIES,
     }

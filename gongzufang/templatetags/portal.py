@@ -8,6 +8,15 @@ from gongzufang import pii, workdays
 register = template.Library()
 
 
+@register.simple_tag
+def policy_value(key, district=None):
+    """The value of a dated parameter in force today, e.g. `{% policy_value "review.total_workdays" %}`:
+    pages quote the figure in force, never a number written into the template."""
+    from gongzufang.parameters import param
+
+    return param(key, district=getattr(district, "pk", district))
+
+
 @register.inclusion_tag("includes/deadline.html")
 def deadline_badge(deadline, today=None):
     """A due date with its state: overdue, due soon (2 working days), or provisional (DESIGN §12)."""
