@@ -306,3 +306,62 @@ def parameter_rows_used(row_ids, *, since=None) -> set[int]:
         if used == wanted:
             break
     return used
+
+
+# --- the steps to come (issue 12, item 17) -------------------------------------------------------
+
+# The steps after each status, in order: (status of the step, its name, its budget parameter).
+STEPS = [
+    (Status.SUBMITTED, "街道受理", None),
+    (Status.STREET_REVIEW, "街道初审", "review.street_workdays"),
+    (Status.CROSS_CHECK, "部门联审", "review.crosscheck_workdays"),
+    (Status.DISTRICT_REVIEW, "区县审核", "review.district_workdays"),
+    (Status.PUBLIC_NOTICE, "公示", "review.public_notice_days"),
+    (Status.CITY_REVIEW, "市级复核", "review.city_workdays"),
+]
+_STEP_OF = {Status.ACCEPTED: Status.STREET_REVIEW, Status.RETURNED_FOR_CORRECTION: Status.SUBMITTED}
+
+
+@dataclass(frozen=True)
+class StepToCome:
+    name: str
+    budget: str
+    expected_by: date | None
+
+
+def steps_to_come(application) -> list[StepToCome]:
+    """The steps after the current one, each with its budget and the day it is expected to end if
+    every earlier step takes its whole budget (公示 in calendar days, the others in working days)."""
+    from datetime import timedelta
+
+    if application.status in FINISHED or application.status == Status.RECHECK_REQUESTED:
+        return []
+    current = _STEP_OF.get(application.status, application.status)
+    order = [s for s, _n, _k in STEPS]
+    if current not in order:
+        return []
+    step = _step_deadline(application)
+    if application.status == Status.PUBLIC_NOTICE and application.notice_ends_on:
+        day = application.notice_ends_on
+    else:
+        day = step.date if step else timezone.localdate()
+    district = application.district_id
+    steps = []
+    for status, name, key in STEPS[order.index(current) + 1:]:
+        budget = param(key, district=district)
+        if status == Status.PUBLIC_NOTICE:
+            # 公示 starts the day after the district's approval and runs for `budget` days.
+            day = day + timedelta(days=budget)
+            steps.append(StepToCome(name, f"{budget} 日（不计入审批时限）", day))
+        else:
+            day = deadline(day, budget).date
+            steps.append(StepToCome(name, f"{budget} 个工作日", day))
+    return steps
+
+
+def expected_decision_by(application) -> Deadline | None:
+    """Before acceptance: the latest decision day if the application were accepted today (the time
+    limit runs from acceptance)."""
+    if application.status != Status.SUBMITTED:
+        return None
+    return deadline(timezone.localdate(), param("review.total_workdays", district=application.district_id))

@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from applications import selectors, services
@@ -31,7 +32,7 @@ from applications.eligibility.display import applicant_failed_conditions, applic
 from applications.models import Application, AssistanceType, HouseholdMember, Material, Relationship, Section, Status
 from applications.review import services as review_workflow
 from gongzufang.errors import PortalError
-from gongzufang.parameters import MATERIAL_KINDS
+from gongzufang.parameters import MATERIAL_KINDS, param
 from gongzufang.selectors.guide import choice_value
 from notifications.selectors import unread_message_count
 
@@ -443,6 +444,11 @@ def progress(request, pk):
         "members": list(application.household.members.all()),
         "rejection_reasons": applicant_reasons(application) if rejected else [],
         "failed_conditions": applicant_failed_conditions(application),
+        "steps_to_come": selectors.steps_to_come(application),
+        "expected_decision_by": selectors.expected_decision_by(application),
+        "total_workdays": param("review.total_workdays", district=application.district_id),
+        "notice_not_started": bool(application.notice_starts_on and application.status == Status.PUBLIC_NOTICE
+                                   and timezone.localdate() < application.notice_starts_on),
         "recheck": getattr(application, "recheck", None),
         "recheck_open": rejected and selectors.recheck_last_day(application) is not None,
         "recheck_last_day": selectors.recheck_last_day(application) if rejected else None,

@@ -151,6 +151,15 @@ class NoticeObjection(models.Model):
     def __str__(self):
         return f"{self.application} 异议 #{self.pk}"
 
+    @property
+    def reference(self) -> str:
+        """The objector's reference number (受理编号), "YY" + the day it was raised + the id:
+        YY20261201000012. Derived, so every objection has one without a stored column."""
+        from django.utils import timezone
+
+        day = timezone.localtime(self.created_at) if self.created_at else timezone.localtime()
+        return f"YY{day:%Y%m%d}{self.pk:06d}"
+
 
 class RecheckRequest(models.Model):
     """复核: asked by the rejected applicant once, within the parameter's days; decided within

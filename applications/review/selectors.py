@@ -94,3 +94,12 @@ def objections_for_staff(user):
 def objection_counts(application) -> dict:
     return NoticeObjection.objects.filter(application=application).aggregate(
         total=Count("pk"), open=Count("pk", filter=Q(resolved_at__isnull=True)))
+
+
+def notice_starting_later(today: date | None = None) -> list[tuple[date, int]]:
+    """(first day, how many) of the notices already decided that start after today: an application put
+    on notice today appears from tomorrow, and the list page says so (issue 12, item 17)."""
+    today = today or timezone.localdate()
+    rows = (Application.objects.filter(status=Status.PUBLIC_NOTICE, notice_starts_on__gt=today)
+            .values("notice_starts_on").annotate(n=Count("pk")).order_by("notice_starts_on"))
+    return [(r["notice_starts_on"], r["n"]) for r in rows]

@@ -59,6 +59,7 @@ def notice_list(request):
     return render(request, "applications/notice/list.html", {
         "form": form, "page": page, "entries": [notice_selectors.notice_entry(a) for a in page],
         "query": query, "today": timezone.localdate(),
+        "starting_later": notice_selectors.notice_starting_later(),
     })
 
 
@@ -78,13 +79,15 @@ def notice_detail(request, number):
         elif form.is_valid():
             data = form.cleaned_data
             try:
-                notice.objection_submit(application=application, name=data["name"], contact=data["contact"],
-                                        text=data["text"], token=data["token"], ip_address=client_ip(request))
+                objection = notice.objection_submit(application=application, name=data["name"],
+                                                    contact=data["contact"], text=data["text"], token=data["token"],
+                                                    ip_address=client_ip(request))
             except PortalError as exc:
                 form.add_portal_error(exc)
                 status = 429 if exc.code == "throttled" else (409 if exc.code == "notice_closed" else 400)
             else:
-                messages.success(request, "您的异议已提交。经办人将在公示期结束前核查，并通过您留下的联系方式反馈结果。")
+                messages.success(request, f"您的异议已提交，受理编号 {objection.reference}，请妥善保存以便查询。"
+                                          "经办人将在公示期结束前核查，并通过您留下的联系方式反馈结果。")
                 return redirect("applications:notice_detail", application.number)
         else:
             status = 400
