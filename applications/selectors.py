@@ -95,7 +95,14 @@ def section_done(application, section) -> bool:
         return bool(application.category) and not missing_material_kinds(application)
     if section == Section.ASSISTANCE:
         return bool(application.assistance_type and application.category)
+    if section == Section.MEMBERS and section in (application.completed_sections or []):
+        return not unconfirmed_members(application)
     return section in (application.completed_sections or [])
+
+
+def unconfirmed_members(application) -> list:
+    """Members the applicant has not yet checked and saved (已核对)."""
+    return list(application.household.members.filter(confirmed_at__isnull=True).order_by("sort_order", "pk"))
 
 
 MISSING_TEXT = {
@@ -116,6 +123,9 @@ def missing_items(application) -> list[tuple[str, str]]:
         if section == Section.MATERIALS:
             for kind in missing_material_kinds(application):
                 missing.append((f"material.{kind}", f"请上传{MATERIAL_KINDS[kind]}"))
+        elif section == Section.MEMBERS and section in (application.completed_sections or []):
+            missing.extend((section, f"请核对并保存家庭成员“{m.name}”的信息（保存即为已核对）")
+                           for m in unconfirmed_members(application))
         elif not section_done(application, section):
             missing.append((section, MISSING_TEXT[section]))
     return missing

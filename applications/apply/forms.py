@@ -1,5 +1,6 @@
 """Forms of the application wizard. They parse and check the shape of input; the services decide."""
 
+import unicodedata
 from decimal import Decimal
 
 from django import forms
@@ -19,6 +20,16 @@ MONEY_ERRORS = {
 REQUIRED = "此项必填。"
 
 
+class MoneyField(forms.DecimalField):
+    """An amount as people type it: "1,600", "1，600", "1 600.50" and "１６００" are 1600."""
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = unicodedata.normalize("NFKC", value)
+            value = value.replace(",", "").replace("，", "").replace(" ", "").replace("元", "")
+        return super().to_python(value)
+
+
 class AssistanceForm(PortalForm):
     choice = AssistanceCategoryField(
         help_text="实物配租是分配一套公租房；租赁补贴是按月发放租房补贴。每种方式可选的类别不同。",
@@ -34,7 +45,7 @@ class MemberForm(PortalForm):
     marital_status = forms.ChoiceField(label="婚姻状况", choices=[("", "请选择")] + list(MaritalStatus.choices),
                                        error_messages={"required": "请选择婚姻状况。"})
     employer = forms.CharField(label="工作单位", max_length=100, required=False, help_text="无工作单位可不填。")
-    monthly_income = forms.DecimalField(label="月收入（元）", max_digits=10, decimal_places=2, min_value=Decimal("0"),
+    monthly_income = MoneyField(label="月收入（元）", max_digits=10, decimal_places=2, min_value=Decimal("0"),
                                         help_text="税前工资、经营收入、养老金等合计；无收入填 0。",
                                         error_messages={**MONEY_ERRORS, "required": "请填写月收入，无收入填 0。"},
                                         widget=forms.TextInput(attrs={"inputmode": "decimal"}))
@@ -69,13 +80,13 @@ class AssetsForm(PortalForm):
     vehicle_count = forms.IntegerField(label="家庭拥有的机动车（辆）", min_value=0, max_value=50, initial=0,
                                        error_messages={"required": REQUIRED, "invalid": "请输入整数。",
                                                        "min_value": "不能为负数。", "max_value": "数量过大，请核对。"})
-    vehicle_value = forms.DecimalField(label="机动车总价值（元）", initial=0, help_text="按购买价格估算；没有填 0。",
+    vehicle_value = MoneyField(label="机动车总价值（元）", initial=0, help_text="按购买价格估算；没有填 0。",
                                        error_messages={**MONEY_ERRORS, "required": REQUIRED}, **MONEY,
                                        widget=forms.TextInput(attrs={"inputmode": "decimal"}))
     business_count = forms.IntegerField(label="经营的企业或个体工商户（个）", min_value=0, max_value=50, initial=0,
                                         error_messages={"required": REQUIRED, "invalid": "请输入整数。",
                                                         "min_value": "不能为负数。", "max_value": "数量过大，请核对。"})
-    business_capital = forms.DecimalField(label="注册资本合计（元）", initial=0, help_text="没有填 0。",
+    business_capital = MoneyField(label="注册资本合计（元）", initial=0, help_text="没有填 0。",
                                           error_messages={**MONEY_ERRORS, "required": REQUIRED}, **MONEY,
                                           widget=forms.TextInput(attrs={"inputmode": "decimal"}))
     property_sold_recently = forms.TypedChoiceField(

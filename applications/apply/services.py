@@ -13,7 +13,16 @@ from django.utils import timezone
 from applications import selectors
 from applications.apply.consent import CONSENT_VERSION
 from applications.apply.materials import MAX_FILES_PER_KIND, check_material_file
-from applications.models import Application, AssistanceType, HouseholdMember, Material, Relationship, Section, Status
+from applications.models import (
+    Application,
+    AssistanceType,
+    HouseholdMember,
+    MaritalStatus,
+    Material,
+    Relationship,
+    Section,
+    Status,
+)
 from applications.services import ELSEWHERE, clean_text, lock_application, member_claimed_elsewhere, require_owner
 from gongzufang.errors import PortalError
 from gongzufang.idnumber import birth_date_from_id, sex_from_id, validate_id_number
@@ -87,6 +96,9 @@ def application_set_assets(*, application, actor, vehicle_count, vehicle_value, 
                            property_sold_recently, assets_note="") -> Application:
     app = lock_application(application)
     _require_editable(app, actor, Section.ASSETS)
+    if vehicle_count and not vehicle_value:
+        raise PortalError(f"已申报 {vehicle_count} 辆机动车，请填写其总价值（按购买价格估算，须大于 0 元）。",
+                          fields={"vehicle_value": ["required_with_vehicles"]})
     app.vehicle_count, app.vehicle_value = vehicle_count, vehicle_value
     app.business_count, app.business_capital = business_count, business_capital
     app.property_sold_recently = property_sold_recently
@@ -190,10 +202,31 @@ def member_save(*, application, actor, member: HouseholdMember | None = None, re
     target.sex, target.birth_date = sex_from_id(number), birth_date_from_id(number)
     target.marital_status, target.employer = marital_status, employer
     target.monthly_income, target.disability = income, disability
+    _check_plausible(target)
+    target.confirmed_at = timezone.now()
     target.save()
     _mark_done(app, Section.MEMBERS)
     _save(app)
     return target
+
+
+# 法定婚龄 (《民法典》第一千零四十七条): 男不得早于二十二周岁，女不得早于二十周岁.
+MARRIAGE_AGE = {"male": 22, "female": 20}
+
+
+def _age(born, on) -> int:
+    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+
+
+def _check_plausible(member) -> None:
+    """What the birth date (from the ID number) makes impossible is refused with the reason."""
+    age = _age(member.birth_date, timezone.localdate())
+    legal = MARRIAGE_AGE.get(member.sex)
+    if legal and member.marital_status != MaritalStatus.UNMARRIED and age < legal:
+        sex = "男" if member.sex == "male" else "女"
+        raise PortalError(f"{member.name}现年 {age} 周岁，未到法定婚龄（{sex}{legal} 周岁，《民法典》第一千零四十七条），"
+                          f"婚姻状况不能为“{MaritalStatus(member.marital_status).label}”，请核对。",
+                          fields={"marital_status": ["too_young"]})
 
 
 @transaction.atomic

@@ -164,6 +164,9 @@ class HouseholdMember(models.Model):
     )
     disability = models.CharField(_("残疾等级"), max_length=8, choices=Disability.choices, default=Disability.NONE)
     sort_order = models.PositiveSmallIntegerField(default=0)
+    # 已核对: set when the applicant saves the member's form; the applicant's own row, created from the
+    # verified identity with placeholder facts, is unconfirmed until then, and submission waits for it.
+    confirmed_at = models.DateTimeField(_("申请人核对时间"), null=True, blank=True)
 
     objects = ScopedQuerySet.as_manager()
     scope_district_path = "household__application__district"
