@@ -11,6 +11,7 @@ applicants on site from here (现场注册).
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import F
+from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -26,6 +27,7 @@ from applications.eligibility.display import fact_lines, query_text, rule_table_
 from applications.models import (
     Application,
     ApplicationStatusChange,
+    CheckOutcome,
     CheckResult,
     HouseholdMember,
     Material,
@@ -36,7 +38,7 @@ from applications.models import (
 from applications.review import admin_notice  # noqa: F401  (registers the NoticeObjection admin)
 from applications.review import services as review
 from applications.review.admin_tools import ApplicationAdminToolsMixin, DistrictFilter, OverdueFilter, StreetFilter
-from applications.review.forms import CorrectionForm, OpinionForm, ReviewOpinionForm
+from applications.review.forms import CorrectionForm, ManualCheckForm, OpinionForm, ReviewOpinionForm
 from gongzufang.admin.readonly import ReadOnlyInline
 from gongzufang.admin.scoped import DistrictScopedAdminMixin
 from gongzufang.errors import PortalError
@@ -246,6 +248,8 @@ class ApplicationAdmin(DistrictScopedAdminMixin, ApplicationAdminToolsMixin, adm
             path("<path:object_id>/rerun/<str:department>/", view(self.rerun_view),
                  name="applications_application_rerun"),
             path("<path:object_id>/return/", view(self.return_view), name="applications_application_return"),
+            path("<path:object_id>/resolve/<int:result_id>/", view(self.resolve_check_view),
+                 name="applications_application_resolve_check"),
             *super().get_urls(),
         ]
 
@@ -264,6 +268,8 @@ class ApplicationAdmin(DistrictScopedAdminMixin, ApplicationAdminToolsMixin, adm
                 if obj.status in crosscheck.RERUN_STATUSES and request.user.has_perm("applications.rerun_check")
                 else []),
             "review_actions": [a for a in review.allowed_actions(obj, request.user) if a.name != "accept"],
+            "unknown_results": self._unknown_results(request, obj),
+            "manual_check_form": ManualCheckForm(),
             **(extra_context or {}),
         }
         return super().change_view(request, object_id, form_url, extra_context=extra)
@@ -331,6 +337,38 @@ class ApplicationAdmin(DistrictScopedAdminMixin, ApplicationAdminToolsMixin, adm
                 self.message_user(request, f"已重新向{name}核验，仍有无法核验的结果，请稍后再试。", messages.WARNING)
             else:
                 self.message_user(request, f"已重新向{name}核验，结果已更新。", messages.SUCCESS)
+        return redirect(self._change_url(obj))
+
+    def _unknown_results(self, request, obj):
+        """The current `unknown` answers a district caseworker may resolve by hand (人工核验)."""
+        if obj is None or obj.status not in crosscheck.RERUN_STATUSES or \
+                not request.user.has_perm("applications.district_review_application"):
+            return []
+        rows = obj.check_results.current().filter(status=CheckOutcome.UNKNOWN).select_related("member")
+        return [{"pk": r.pk, "department": department_label(r.department), "member": str(r.member),
+                 "reason": r.reason} for r in rows]
+
+    def resolve_check_view(self, request, object_id, result_id):
+        """人工核验: one unknown department result resolved by hand (crosscheck.check_resolve_by_hand)."""
+        obj = self.get_object(request, object_id)  # outside the user's area: 404 (DistrictScopedAdminMixin)
+        if request.method != "POST":
+            return redirect(self._change_url(obj))
+        result = obj.check_results.filter(pk=result_id).first()
+        if result is None:
+            raise Http404
+        form = ManualCheckForm(request.POST)
+        if not form.is_valid():
+            errors = "；".join(f"{form.fields[f].label}：{' '.join(e)}" for f, e in form.errors.items() if f in form.fields)
+            self.message_user(request, f"人工核验未记录：{errors or '请检查填写内容'}", messages.ERROR)
+            return redirect(self._change_url(obj))
+        data = form.cleaned_data
+        try:
+            crosscheck.check_resolve_by_hand(result=result, actor=request.user, status=data["status"],
+                                             document=data["document"], reason=data["reason"], record=data["record"])
+        except PortalError as exc:
+            self.message_user(request, exc.message, messages.ERROR)
+        else:
+            self.message_user(request, f"已记录{department_label(result.department)}的人工核验结果。", messages.SUCCESS)
         return redirect(self._change_url(obj))
 
     @admin.action(description="公示期满的申请提交市级复核")

@@ -50,3 +50,33 @@ class OpinionForm(PortalForm):
 class ReviewOpinionForm(PortalForm):
     opinion = forms.CharField(label="审核意见（不通过、复核时必填）", required=False, max_length=2000,
                               widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ManualCheckForm(PortalForm):
+    """人工核验 of one `unknown` department result: the document looked at, the finding, why."""
+
+    status = forms.ChoiceField(label="核验结论", choices=[("pass", "通过（证明材料显示符合）"), ("fail", "不通过")],
+                               widget=forms.RadioSelect)
+    document = forms.CharField(label="查看的证明材料", max_length=200,
+                               help_text="名称、出具单位和日期，如：国家税务总局大庆市税务局 2025 年度个人所得税纳税记录")
+    reason = forms.CharField(label="核验理由和经过", max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
+    record = forms.CharField(label="材料上的记录（每行 字段=值，可不填）", required=False, max_length=2000,
+                             widget=forms.Textarea(attrs={"rows": 2}),
+                             help_text="按部门记录的字段填写，规则据此判断，如 税务：year=2025、annual_income=36000")
+
+    def clean_record(self):
+        import json
+
+        record = {}
+        for line in (self.cleaned_data.get("record") or "").splitlines():
+            if not line.strip():
+                continue
+            key, sep, value = line.partition("=")
+            if not sep or not key.strip():
+                raise forms.ValidationError(f"“{line.strip()}”不是 字段=值 的格式。")
+            value = value.strip()
+            try:
+                record[key.strip()] = json.loads(value)
+            except ValueError:
+                record[key.strip()] = value
+        return record
