@@ -295,6 +295,9 @@ MIDDLEWARE.insert(MIDDLEWARE.index("axes.middleware.AxesMiddleware"), "gongzufan
 EXCHANGE_URL = _read("EXCHANGE_URL", env.str, "http://127.0.0.1:8765")
 EXCHANGE_TOKEN = _read("EXCHANGE_TOKEN", env.str, "")
 EXCHANGE_TIMEOUT_SECONDS = _read("EXCHANGE_TIMEOUT_SECONDS", env.float, 3.0)
+# Development with the simulated exchange: a valid ID number it does not know is enrolled under the name
+# typed at real-name verification, so anyone can try the portal (simulated.py). Never on in production.
+EXCHANGE_SIMULATED = _read("EXCHANGE_SIMULATED", _strict_bool, DEBUG)
 # Requests in flight at once from one cross-check run (the exchange's agreed limit per client).
 EXCHANGE_CONCURRENCY = _read("EXCHANGE_CONCURRENCY", env.int, 8)
 # Text messages: the development backend logs and keeps them in the SmsOutbox table; production sets

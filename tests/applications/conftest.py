@@ -26,6 +26,8 @@ def exchange(settings):
     server.start()
     settings.EXCHANGE_URL = server.url
     settings.EXCHANGE_TIMEOUT_SECONDS = 2.0
+    # As the city's exchange: unknown numbers stay unknown (test_exchange_enrol.py turns enrolment on).
+    settings.EXCHANGE_SIMULATED = False
     yield server
     server.stop()
 

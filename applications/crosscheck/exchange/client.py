@@ -84,6 +84,25 @@ class ExchangeClient:
         return Reply(department=department, rows=rows, reply_hash=reply_hash, elapsed_ms=elapsed_ms)
 
 
+def enrol_resident(name: str, id_number: str, *, base_url=None, timeout=None) -> bool:
+    """Development only (`settings.EXCHANGE_SIMULATED`): ask the simulated exchange to give a valid ID
+    number it does not know an ordinary record under `name` (simulated.py). True if it made one; False
+    if it knew the number already or could not be reached (the check that follows then says so)."""
+    client = ExchangeClient(base_url, timeout=timeout)
+    body = json.dumps({"id_number": id_number, "name": name}, ensure_ascii=False).encode()
+    conn = client._connection()
+    try:
+        conn.request("POST", f"{client._parts.path.rstrip('/')}/simulate/residents", body=body,
+                     headers={"Content-Type": "application/json"})
+        response = conn.getresponse()
+        response.read()
+    except (OSError, http.client.HTTPException):
+        return False
+    finally:
+        conn.close()
+    return response.status == 201
+
+
 def _parse(raw: bytes, department: str, asked: set, reply_hash: str) -> dict:
     def garbage(why):
         return ExchangeUnavailable(f"交换平台应答格式错误（{why}）", reply_hash=reply_hash)

@@ -15,6 +15,13 @@ not JSON).
 With `generate=True` (`--generate`) an ID number without a seeded record gets a benign one derived
 from a hash of the number (the same every time): a registered, living resident with a modest income
 and no property, vehicle or business — for benchmarks that need thousands of people.
+
+For trying the portal in development with one's own identity, `POST /simulate/residents` with
+`{"id_number": …, "name": …}` gives a valid ID number it does not know an ordinary generated record in
+every department, registered under the name typed; a number it already knows (a seeded person, or one
+enrolled before) keeps its record, so a seeded person's name mismatch still shows. This endpoint exists
+only here: the city's exchange has no such thing, and the portal calls it only when
+`settings.EXCHANGE_SIMULATED` is on (issue 12, item 19).
 """
 
 import hashlib
@@ -34,6 +41,16 @@ DEFAULT_FIXTURE = Path(__file__).with_name("fixtures") / "records.json"
 MAX_REQUEST_BYTES = 1024 * 1024
 HANG_SECONDS = 60
 _QUERY_PATH = re.compile(r"^/departments/([a-z_]+)/query/?$")
+_ENROL_PATH = "/simulate/residents"
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+
+
+def valid_id_number(number: str) -> bool:
+    """GB 11643-1999 shape and ISO 7064 MOD 11-2 check character (the exchange checks for itself)."""
+    if not isinstance(number, str) or not re.fullmatch(r"\d{17}[\dX]", number):
+        return False
+    total = sum(int(d) * w for d, w in zip(number[:17], _ID_WEIGHTS, strict=True))
+    return "10X98765432"[total % 11] == number[17]
 
 
 def load_records(path=None) -> dict:
@@ -73,6 +90,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_POST(self):
         exchange = self.server.exchange
+        if self.path.rstrip("/") == _ENROL_PATH:
+            return self._enrol()
         match = _QUERY_PATH.match(self.path)
         if not match:
             exchange.count_request(None)
@@ -123,6 +142,19 @@ class _Handler(BaseHTTPRequestHandler):
         return self._json(200, {"department": department, "results": results})
 
 
+    def _enrol(self):
+        try:
+            length = int(self.headers.get("Content-Length", "0"))
+            payload = json.loads(self.rfile.read(length).decode("utf-8")) if 0 < length <= MAX_REQUEST_BYTES else None
+            number, name = payload["id_number"], str(payload["name"]).strip()
+        except (ValueError, KeyError, TypeError, UnicodeDecodeError):
+            return self._json(400, {"error": "bad request"})
+        if not valid_id_number(number) or not name or len(name) > 40:
+            return self._json(400, {"error": "invalid id_number or name"})
+        created = self.server.exchange.enrol(number, name)
+        return self._json(201 if created else 200, {"id_number": number, "created": created})
+
+
 class SimulatedExchange:
     def __init__(self, records=None, *, host="127.0.0.1", port=0, latency_ms=0, failure_rate=0.0,
                  seed=None, verbose=False, hang_seconds=HANG_SECONDS, generate=False, record_bodies=False):
@@ -169,6 +201,22 @@ class SimulatedExchange:
 
     def add(self, department: str, id_number: str, record: dict):
         self.records.setdefault(department, {})[id_number] = record
+
+    def knows(self, id_number: str) -> bool:
+        return any(id_number in rows for rows in self.records.values())
+
+    def enrol(self, id_number: str, name: str) -> bool:
+        """An ordinary generated record in every department for a number nobody seeded, under `name`.
+        False (and nothing changed) for a number already known."""
+        with self._lock:
+            if self.knows(id_number):
+                return False
+            for department in list(self.records):
+                record = generated_record(department, id_number)
+                if department == "hukou":
+                    record["name"] = name
+                self.records[department][id_number] = record
+            return True
 
     def start(self):
         self._thread = threading.Thread(target=self.httpd.serve_forever, name="simulated-exchange", daemon=True)
