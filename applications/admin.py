@@ -8,8 +8,11 @@ earliest step deadline first (overdue on top). ID numbers are masked. A street c
 applicants on site from here (现场注册).
 """
 
+import secrets
+
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import F
 from django.http import Http404
 from django.shortcuts import redirect
@@ -37,11 +40,20 @@ from applications.models import (
 )
 from applications.review import admin_notice  # noqa: F401  (registers the NoticeObjection admin)
 from applications.review import services as review
-from applications.review.admin_tools import ApplicationAdminToolsMixin, DistrictFilter, OverdueFilter, StreetFilter
+from applications.review.admin_tools import (
+    ApplicationAdminToolsMixin,
+    DistrictFilter,
+    IdSearchFilter,
+    OverdueFilter,
+    StreetFilter,
+    find_by_digest,
+    id_number_digest,
+)
 from applications.review.forms import CorrectionForm, ManualCheckForm, OpinionForm, ReviewOpinionForm
 from gongzufang.admin.readonly import ReadOnlyInline
 from gongzufang.admin.scoped import DistrictScopedAdminMixin
 from gongzufang.errors import PortalError
+from gongzufang.models import PiiAccessLog
 from gongzufang.parameters import param
 from gongzufang.pii import mask_id_number, mask_phone
 from gongzufang.workdays import add_workdays
@@ -129,10 +141,12 @@ class StatusChangeInline(ReadOnlyInline):
 class ApplicationAdmin(DistrictScopedAdminMixin, ApplicationAdminToolsMixin, admin.ModelAdmin):
     list_display = ["number", "applicant_name", "applicant_id_masked", "assistance_type", "category", "status",
                     "street", "step_deadline", "submitted_at"]
-    list_filter = ["status", DistrictFilter, StreetFilter, "category", "assistance_type", OverdueFilter]
-    # Number, name, phone, or a full ID number (found by its keyed hash): admin_tools.search_applications.
+    list_filter = ["status", DistrictFilter, StreetFilter, "category", "assistance_type", OverdueFilter,
+                   IdSearchFilter]
+    # Number, name or phone (admin_tools.search_applications); a full ID number only through the POST
+    # form "按身份证号查找" (id_search_view), so that it never stands in a URL and each search is logged.
     search_fields = ["number"]
-    search_help_text = "可按申请编号、申请人姓名、手机号或完整身份证号码查询"
+    search_help_text = "可按申请编号、申请人姓名或手机号查询；按身份证号码查找请用右上方的“按身份证号查找”"
     list_select_related = ["applicant", "street__district"]
     # Queues: the earliest step deadline first, so overdue work is on top; finished ones last.
     ordering = [F("step_due_on").asc(nulls_last=True), "-submitted_at", "-id"]
@@ -248,6 +262,7 @@ class ApplicationAdmin(DistrictScopedAdminMixin, ApplicationAdminToolsMixin, adm
             path("<path:object_id>/rerun/<str:department>/", view(self.rerun_view),
                  name="applications_application_rerun"),
             path("<path:object_id>/return/", view(self.return_view), name="applications_application_return"),
+            path("id-search/", view(self.id_search_view), name="applications_application_id_search"),
             path("<path:object_id>/resolve/<int:result_id>/", view(self.resolve_check_view),
                  name="applications_application_resolve_check"),
             *super().get_urls(),
@@ -338,6 +353,34 @@ class ApplicationAdmin(DistrictScopedAdminMixin, ApplicationAdminToolsMixin, adm
             else:
                 self.message_user(request, f"已重新向{name}核验，结果已更新。", messages.SUCCESS)
         return redirect(self._change_url(obj))
+
+    def id_search_view(self, request):
+        """按身份证号查找: a POST (the number stays out of URLs and access logs), each search logged in
+        PiiAccessLog; one match opens it, otherwise the list shows the matches under a session token."""
+        changelist = reverse("admin:applications_application_changelist")
+        if request.method != "POST":
+            return redirect(changelist)
+        try:
+            digest = id_number_digest(request.POST.get("id_number", ""))
+        except ValidationError as exc:
+            self.message_user(request, f"按身份证号查找：{' '.join(exc.messages)}", messages.ERROR)
+            return redirect(changelist)
+        matches = list(find_by_digest(self.get_queryset(request), digest).values_list("pk", flat=True)[:20])
+        PiiAccessLog.objects.create(
+            user=request.user, content_type=ContentType.objects.get_for_model(Application),
+            object_id=",".join(map(str, matches))[:40] or "-", field="id_number_search",
+            purpose=f"管理后台按身份证号查找（{len(matches)} 件）")
+        if len(matches) == 1:
+            return redirect(self._change_url(Application(pk=matches[0])))
+        if not matches:
+            self.message_user(request, "没有找到该身份证号码的申请（或不在您的辖区内）。", messages.WARNING)
+            return redirect(changelist)
+        token = secrets.token_urlsafe(9)
+        searches = request.session.get(IdSearchFilter.SESSION_KEY, {})
+        searches = dict(list(searches.items())[-9:])  # the last few searches of this session
+        searches[token] = digest
+        request.session[IdSearchFilter.SESSION_KEY] = searches
+        return redirect(f"{changelist}?{IdSearchFilter.parameter_name}={token}")
 
     def _unknown_results(self, request, obj):
         """The current `unknown` answers a district caseworker may resolve by hand (人工核验)."""

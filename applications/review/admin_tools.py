@@ -10,8 +10,9 @@ Excel export of the filtered list. `applications/admin.py` wires them into `Appl
 a `review_form_link` read-only field (the printable 审核表).
 """
 
-from django.contrib import admin
-from django.core.exceptions import ValidationError
+import re
+
+from django.contrib import admin, messages
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -126,28 +127,66 @@ class StreetFilter(admin.SimpleListFilter):
 # --- search --------------------------------------------------------------------------------------
 
 
+# An 18-character term that looks like a resident ID number (typed in the GET search box).
+ID_LIKE_RE = re.compile(r"^\d{17}[\dXx]$")
+ID_IN_URL_MESSAGE = ("为保护个人信息，身份证号码不能在搜索框（网址）中查询，请使用“按身份证号查找”表单；"
+                     "本次未按身份证号码查找。")
+
+
+def looks_like_id_number(term: str) -> bool:
+    return bool(ID_LIKE_RE.match((term or "").strip().replace(" ", "")))
+
+
 def search_applications(queryset, term: str):
-    """Applications whose number, applicant's name or phone contains the term — or, when the term is a
-    valid resident ID number, whose applicant or any household member has exactly that number (found
-    by its keyed hash: ID numbers are stored encrypted, so a part of one finds nothing)."""
+    """Applications whose number, applicant's name or phone contains the term. Never by ID number: the
+    GET search puts its term in the URL and so in every access log (issue 12, item 2); a full ID
+    number is searched through the POST form (`find_by_id_number`), and an ID-like term finds nothing."""
     term = (term or "").strip()
     if not term:
         return queryset
+    if looks_like_id_number(term):
+        return queryset.none()
     match = (Q(number__icontains=term) | Q(applicant__real_name__icontains=term)
              | Q(household__members__name=term))
     digits = term.replace(" ", "").replace("-", "")
     if digits.isdigit() and len(digits) >= 4:
         match |= Q(applicant__phone__contains=digits)
-    try:
-        id_number = validate_id_number(term)
-    except ValidationError:
-        id_number = None
-    if id_number:
-        digest = pii_hash(id_number)
-        member = HouseholdMember.objects.filter(household_id=OuterRef("household_id"), id_number_hash=digest)
-        match |= Q(applicant__id_number_hash=digest) | Exists(member)
     # household__members__name joins the members: keep each application once.
     return queryset.filter(pk__in=queryset.filter(match).values("pk"))
+
+
+def id_number_digest(term: str) -> str:
+    """The keyed hash of a valid ID number (raises ValidationError with its Chinese message)."""
+    return pii_hash(validate_id_number(term))
+
+
+def find_by_digest(queryset, digest: str):
+    """Applications whose applicant or any household member has the ID number of this keyed hash
+    (ID numbers are stored encrypted, so only an exact, whole number finds anything)."""
+    member = HouseholdMember.objects.filter(household_id=OuterRef("household_id"), id_number_hash=digest)
+    return queryset.filter(Q(applicant__id_number_hash=digest) | Exists(member))
+
+
+def find_by_id_number(queryset, id_number: str):
+    return find_by_digest(queryset, id_number_digest(id_number))
+
+
+class IdSearchFilter(admin.SimpleListFilter):
+    """The result of a "按身份证号查找" POST: `?id_search=<token>`, a random token the session maps to
+    the number's keyed hash, so neither the number nor its hash is in the URL. Shown only when used."""
+
+    title = "按身份证号查找"
+    parameter_name = "id_search"
+    SESSION_KEY = "applications:id_search"
+
+    def lookups(self, request, model_admin):
+        return [(self.value(), "本次查找的结果")] if self.value() else []
+
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        digest = request.session.get(self.SESSION_KEY, {}).get(self.value())
+        return find_by_digest(queryset, digest) if digest else queryset.none()
 
 
 # --- export --------------------------------------------------------------------------------------
@@ -269,6 +308,8 @@ class ApplicationAdminToolsMixin(ExportMixin):
     formats = [base_formats.XLSX, base_formats.CSV]
 
     def get_search_results(self, request, queryset, search_term):
+        if looks_like_id_number(search_term):
+            messages.warning(request, ID_IN_URL_MESSAGE, fail_silently=True)
         return search_applications(queryset, search_term), False
 
     def has_export_permission(self, request):

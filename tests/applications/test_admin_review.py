@@ -101,7 +101,7 @@ def test_the_queue_puts_overdue_work_first_and_flags_it(client, carol):
     assert "2026-11-05 已逾期" in body and "即将到期" in body
 
 
-def test_the_list_searches_by_full_id_number_only_and_filters_overdue(client, carol):
+def test_the_id_search_finds_by_full_id_number_only_and_the_list_filters_overdue(client, carol):
     member_id = builders.fresh_id_number()
     with at(date(2026, 11, 2)):
         mine = accepted(builders.submitted(members=[("spouse", "配偶甲", member_id)]), carol)
@@ -109,8 +109,9 @@ def test_the_list_searches_by_full_id_number_only_and_filters_overdue(client, ca
         fresh_one = builders.submitted()
     client.force_login(carol)
     url = reverse("admin:applications_application_changelist")
-    body = client.get(url, {"q": member_id}).content.decode()
-    assert mine.number in body and other.number not in body
+    # By the POST form (issue 12, item 2: never in the URL); the one match opens its page.
+    found = client.post(reverse("admin:applications_application_id_search"), {"id_number": member_id})
+    assert found["Location"] == reverse("admin:applications_application_change", args=[mine.pk])
     body = client.get(url, {"q": member_id[:10]}).content.decode()  # part of a number finds nothing
     assert mine.number not in body
     with at(date(2026, 11, 9)):
