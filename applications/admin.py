@@ -13,7 +13,7 @@ import secrets
 from django.contrib import admin, messages
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import F
+from django.db.models import Case, F, IntegerField, Value, When
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -139,8 +139,10 @@ class StatusChangeInline(ReadOnlyInline):
 
 @admin.register(Application)
 class ApplicationAdmin(DistrictScopedAdminMixin, ApplicationAdminToolsMixin, admin.ModelAdmin):
-    list_display = ["number", "applicant_name", "applicant_id_masked", "assistance_type", "category", "status",
-                    "street", "step_deadline", "submitted_at"]
+    # The deadline right after the number: at 1366 px with the side menu it must be on screen (issue 12,
+    # item 20); the form of assistance is in the category's name.
+    list_display = ["number", "step_deadline", "status", "applicant_name", "applicant_id_masked", "category",
+                    "street", "submitted_at"]
     list_filter = ["status", DistrictFilter, StreetFilter, "category", "assistance_type", OverdueFilter,
                    IdSearchFilter]
     # Number, name or phone (admin_tools.search_applications); a full ID number only through the POST
@@ -148,7 +150,8 @@ class ApplicationAdmin(DistrictScopedAdminMixin, ApplicationAdminToolsMixin, adm
     search_fields = ["number"]
     search_help_text = "可按申请编号、申请人姓名或手机号查询；按身份证号码查找请用右上方的“按身份证号查找”"
     list_select_related = ["applicant", "street__district"]
-    # Queues: the earliest step deadline first, so overdue work is on top; finished ones last.
+    # Queues: submissions awaiting acceptance first (the clerk's to act on; no budget runs before
+    # acceptance), then the earliest step deadline, so overdue work is on top; finished ones last.
     ordering = [F("step_due_on").asc(nulls_last=True), "-submitted_at", "-id"]
     actions = ["close_notices"]
     change_form_template = "admin/applications/application/change_form.html"
@@ -170,7 +173,12 @@ class ApplicationAdmin(DistrictScopedAdminMixin, ApplicationAdminToolsMixin, adm
     inlines = [MaterialInline, CheckResultInline, ObjectionInline, StatusChangeInline]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).exclude(status=Status.DRAFT)
+        awaiting = Case(When(status=Status.SUBMITTED, then=Value(1)), default=Value(0), output_field=IntegerField())
+        return super().get_queryset(request).exclude(status=Status.DRAFT).annotate(awaiting_acceptance=awaiting)
+
+    def get_ordering(self, request):
+        # The annotation is added by get_queryset, so it cannot stand in the checked `ordering`.
+        return [F("awaiting_acceptance").desc(), *self.ordering]
 
     def get_readonly_fields(self, request, obj=None):
         return [f for _title, opts in self.fieldsets for f in opts["fields"]]
@@ -213,7 +221,8 @@ class ApplicationAdmin(DistrictScopedAdminMixin, ApplicationAdminToolsMixin, adm
     def step_deadline(self, obj):
         due = obj.step_due_on
         if due is None:
-            return "—"
+            # The time limit runs from acceptance: a submission waits for the clerk, not for a date.
+            return format_html("<strong>{}</strong>", "待受理") if obj.status == Status.SUBMITTED else "—"
         today = timezone.localdate()
         text = f"{due:%Y-%m-%d}" + ("（暂定）" if obj.deadline_provisional else "")
         if due < today:

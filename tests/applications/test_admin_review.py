@@ -92,11 +92,11 @@ def test_the_queue_puts_overdue_work_first_and_flags_it(client, carol):
         later = accepted(builders.submitted(), carol)
     with at(date(2026, 11, 2)):
         earlier = accepted(builders.submitted(), carol)
-    waiting = builders.submitted()  # not accepted: no step deadline yet
+    waiting = builders.submitted()  # not accepted: no step deadline yet, the clerk's to accept: first
     client.force_login(carol)
     with at(date(2026, 11, 6)):
         body = client.get(reverse("admin:applications_application_changelist")).content.decode()
-    positions = [body.index(a.number) for a in (earlier, later, waiting)]
+    positions = [body.index(a.number) for a in (waiting, earlier, later)]
     assert positions == sorted(positions)
     assert "2026-11-05 已逾期" in body and "即将到期" in body
 
