@@ -202,7 +202,7 @@ def _require_clerk(app, actor):
     """The street clerk of the application's street (or a superuser): outsiders are told it is not
     found; the level is the transition's permission (`CLERK`), checked here first so that its message
     comes before any other refusal."""
-    if actor is None or not Application.workflow_visible(actor).filter(pk=app.pk).exists():
+    if actor is None or not workflow.may_see(app, actor):
         raise PortalError("未找到该申请。", code="not_found")
     if not (actor.is_superuser or actor.role == Role.STREET_CLERK):
         raise PortalError("受理和退回补正由申请人所在街道的受理员办理。", code="wrong_level")

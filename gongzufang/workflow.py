@@ -212,8 +212,13 @@ def visible(model, actor):
     return model._default_manager.for_user(actor)
 
 
+def may_see(obj, actor) -> bool:
+    """Whether `actor` may act on `obj` at all (the system always may)."""
+    return actor is None or visible(type(obj), actor).filter(pk=obj.pk).exists()
+
+
 def _require_visible(obj, actor):
-    if actor is not None and not visible(type(obj), actor).filter(pk=obj.pk).exists():
+    if not may_see(obj, actor):
         spec = getattr(type(obj), "status_log", None)
         raise NotFound(getattr(spec, "not_found", "") or _("未找到该记录。"))
 
@@ -453,7 +458,7 @@ def available_actions(obj, user, *, field_name: str | None = None) -> list[Actio
     Conditions are not checked here: a button whose condition fails explains itself when pressed."""
     if user is None or not getattr(user, "is_authenticated", False):
         return []
-    if not visible(type(obj), user).filter(pk=obj.pk).exists():
+    if not may_see(obj, user):
         return []
     actions = []
     for name, meta in transitions_of(type(obj)):

@@ -15,10 +15,19 @@ from . import schema, views  # noqa: F401  (schema registers the token scheme)
 
 
 class AppRouter(DefaultRouter):
-    """A router for one app's routes under /api/v1/: format suffixes (….json) like every router, no
-    index of its own (the one index is `v1_index`)."""
+    """A router for one app's routes under /api/v1/, with no index of its own (the one index is
+    `v1_index`). Lists and details also answer with a format suffix (….json); actions (publish,
+    reply, the review steps…) do not: their methods take no `format`, and a suffixed action URL was a
+    500 for every token."""
 
     include_root_view = False
+    include_format_suffixes = False  # added back below for lists and details only
+
+    def get_urls(self):
+        urls = super().get_urls()
+        plain = [u for u in urls if u.name and u.name.endswith(("-list", "-detail"))]
+        suffixed = [u for u in format_suffix_patterns(plain) if "format" in str(u.pattern)]
+        return urls + suffixed
 
 
 def app_router() -> AppRouter:
