@@ -206,11 +206,11 @@ class ApplicationAdmin(DistrictScopedAdminMixin, ApplicationAdminToolsMixin, adm
         rows = format_html_join(
             "", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             ((m.name, m.get_relationship_display(), mask_id_number(m.id_number), m.get_sex_display(),
-              m.birth_date, m.get_marital_status_display(), m.employer or "—", m.monthly_income)
+              m.age, m.get_marital_status_display(), m.employer or "—", m.monthly_income)
              for m in HouseholdMember.objects.filter(household_id=obj.household_id)),
         )
         return format_html(
-            "<table><thead><tr><th>姓名</th><th>关系</th><th>身份证号码</th><th>性别</th><th>出生日期</th>"
+            "<table><thead><tr><th>姓名</th><th>关系</th><th>身份证号码</th><th>性别</th><th>年龄</th>"
             "<th>婚姻状况</th><th>工作单位</th><th>月收入（元）</th></tr></thead><tbody>{}</tbody></table>", rows)
 
     @admin.display(description="意向区域")

@@ -58,7 +58,7 @@ APPLICATION_DETAIL = {
     "business_capital": "0.00", "property_sold_recently": False, "assets_note": "", "preferred_districts": ["230602"],
     "preferred_bedrooms": 2, "notice_starts_on": None, "notice_ends_on": None, "rejected_from": "",
     "members": [{"id": 81, "relationship": "self", "relationship_label": "本人", "name": "王丽",
-                 "id_number_masked": "2306**********0022", "sex": "female", "birth_date": "1985-03-15",
+                 "id_number_masked": "2306**********0022", "sex": "female", "age": 41,
                  "marital_status": "married", "employer": "大庆某公司", "monthly_income": "1500.00", "disability": "none"}],
     "materials": [{"id": 301, "kind": "income", "kind_label": "收入证明", "name": "收入证明.pdf",
                    "content_type": "application/pdf", "size": 183402, "uploaded_at": "2026-11-02T20:11:00+08:00"}],

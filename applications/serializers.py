@@ -29,10 +29,13 @@ IN_PROGRESS = ACTIVE_STATUSES - {Status.APPROVED}
 class MemberSerializer(serializers.ModelSerializer):
     relationship_label = serializers.CharField(source="get_relationship_display", read_only=True)
     id_number_masked = serializers.CharField(read_only=True, help_text="身份证号码（脱敏：前 4 后 4 位）")
+    # Age, not the birth date: beside the masked number the date would give the whole number back
+    # (issue 12, item 1); the full number and so the date come from `full-id-numbers/`, logged.
+    age = serializers.IntegerField(read_only=True, allow_null=True, help_text="年龄（周岁，按今天计算）")
 
     class Meta:
         model = HouseholdMember
-        fields = ["id", "relationship", "relationship_label", "name", "id_number_masked", "sex", "birth_date",
+        fields = ["id", "relationship", "relationship_label", "name", "id_number_masked", "sex", "age",
                   "marital_status", "employer", "monthly_income", "disability"]
         read_only_fields = fields
 

@@ -46,6 +46,18 @@ def mask_id_number(value: str) -> str:
     return value[:4] + "*" * (len(value) - 8) + value[-4:]
 
 
+def age_of(born, on=None) -> int | None:
+    """Age in whole years (周岁) on `on` (default today). Shown instead of the birth date wherever a
+    masked ID number is shown: the mask keeps the sequence and check digit, and with the date beside
+    it the nine county codes and the check digit leave one number (issue 12, item 1)."""
+    if born is None:
+        return None
+    from django.utils import timezone
+
+    on = on or timezone.localdate()
+    return max(0, on.year - born.year - ((on.month, on.day) < (born.month, born.day)))
+
+
 def mask_name(name: str) -> str:
     """张三 → 张*; 张三明 → 张*明; 欧阳娜娜 → 欧**娜 (first and last character shown)."""
     name = (name or "").strip()

@@ -196,6 +196,13 @@ class HouseholdMember(models.Model):
 
         return mask_id_number(self.id_number)
 
+    @property
+    def age(self):
+        """Age in whole years today: shown beside the masked number instead of the birth date."""
+        from gongzufang.pii import age_of
+
+        return age_of(self.birth_date)
+
 
 # --- applications --------------------------------------------------------------------------------
 
