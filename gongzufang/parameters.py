@@ -49,7 +49,45 @@ EXIT_GROUNDS = {
     "illegal_use": "违法使用",
 }
 
-DEFAULT_SOURCE = "系统默认值（参照同类城市，待市住建局核定）"
+# Demo defaults carry where the figure comes from (the rule it puts into numbers, or the comparable
+# cities' practice it follows), clearly labelled as a default: Daqing's own figure is entered by the
+# city in the admin (政策参数) as a new dated row with its own document (issue 12, item 10).
+DEMO_NOTE = "（演示默认值，本市标准以市住建局在管理后台“政策参数”中录入的为准）"
+DEFAULT_SOURCE = "系统默认值（参照同类城市，待市住建局核定）"  # the text of rows seeded before item 10
+_MEASURES = "《公共租赁住房管理办法》（住房和城乡建设部令第11号）"
+_MERGER = "《住房城乡建设部 财政部 国家发展改革委关于公共租赁住房和廉租住房并轨运行的通知》（建保〔2013〕178号）"
+_GUIDE = "《关于加快发展公共租赁住房的指导意见》（建保〔2010〕87号）"
+_PLATFORM = "本平台办理规则（内部管理设置，无上位法规定）"
+# key prefix → citation; the longest matching prefix wins.
+SOURCES = {
+    "review.": f"{_MEASURES}第二章“申请与审核”（审核、公示、复核程序；时限参照同类城市规定）",
+    "review.due_soon_workdays": _PLATFORM,
+    "crosscheck.": f"{_PLATFORM}；部门数据经政务数据共享交换平台查询",
+    "materials.": f"{_MEASURES}第二章“申请与审核”（按住房保障主管部门的规定提交申请材料；可由部门共享核验的不再要求提交）",
+    "eligibility.": f"{_MEASURES}第七条（在本地无住房或者住房面积低于规定标准，收入、财产低于规定标准）；数额参照同类城市公布的标准",
+    "eligibility.new_graduate_years": f"{_GUIDE}（新就业无房职工纳入保障范围）；年限参照同类城市规定",
+    "eligibility.labour_contract_months": f"{_GUIDE}（在城市稳定就业的新就业职工）；期限参照同类城市规定",
+    "eligibility.social_insurance_months": f"{_GUIDE}（新就业职工、外来务工人员纳入保障范围）；缴费月数参照同类城市规定",
+    "waitlist.": f"{_MEASURES}第三章“轮候与配租”（优先安排的对象由市、县级人民政府确定）",
+    "allocation.": f"{_MEASURES}第三章“轮候与配租”",
+    "lease.": f"{_MEASURES}第四章“使用与退出”（租赁合同期限一般不超过5年）",
+    "rent.": f"{_MEASURES}第四章“使用与退出”；{_MERGER}（租金按同地段市场租金的一定比例确定）",
+    "rent.bill_interval_months": _PLATFORM,
+    "subsidy.": f"{_MERGER}（租赁补贴分档确定）；标准参照同类城市规定",
+    "annual_review.": f"{_MEASURES}第四章“使用与退出”（承租人条件定期复核）",
+    "exit.": f"{_MEASURES}第四章“使用与退出”（转租、改变用途、无正当理由连续6个月以上闲置、累计6个月以上欠租应当退回）",
+    "feedback.": f"{_PLATFORM}（参照12345政务服务便民热线答复时限）",
+}
+
+
+def default_source(key: str) -> str:
+    """Where a parameter's demo default comes from, labelled as a default."""
+    prefix = max((p for p in SOURCES if key.startswith(p)), key=len, default=None)
+    return (SOURCES[prefix] if prefix else _PLATFORM) + DEMO_NOTE
+
+
+def is_default_source(text: str) -> bool:
+    return text == DEFAULT_SOURCE or text.endswith(DEMO_NOTE)
 
 
 @dataclass(frozen=True)
@@ -223,7 +261,8 @@ def resolve(key, *, on=None, district=None) -> ResolvedParameter:
         row = rows.filter(district__isnull=True).order_by("-effective_from").first()
     if row is None:
         definition = PARAMETERS[key]
-        return ResolvedParameter(key, parse_value(key, definition.default), definition.default, None, None, None, DEFAULT_SOURCE)
+        return ResolvedParameter(key, parse_value(key, definition.default), definition.default, None, None, None,
+                                 default_source(key))
     return ResolvedParameter(
         key, parse_value(key, row.value), row.value, row.pk, row.effective_from,
         row.district.code if row.district_id else None, row.legal_source,
@@ -246,7 +285,7 @@ def seed_defaults(PolicyParameter=None):
 
     existing = set(PolicyParameter.objects.filter(district__isnull=True).values_list("key", flat=True))
     PolicyParameter.objects.bulk_create(
-        PolicyParameter(key=k, value=d.default, effective_from=SEED_EFFECTIVE_FROM, legal_source=DEFAULT_SOURCE)
+        PolicyParameter(key=k, value=d.default, effective_from=SEED_EFFECTIVE_FROM, legal_source=default_source(k))
         for k, d in PARAMETERS.items()
         if k not in existing
     )

@@ -10,7 +10,7 @@ from django.utils.safestring import SafeString
 
 from applications.models import RuleEvaluation
 from applications.models.applications import Status
-from gongzufang.parameters import DEFAULT_SOURCE, PARAMETERS
+from gongzufang.parameters import DEFAULT_SOURCE, PARAMETERS, is_default_source
 
 RESULT_LABELS = {True: "符合", False: "不符合", None: "无法核验"}
 RESULT_CLASSES = {True: "ok", False: "fail", None: "warn"}
@@ -75,7 +75,8 @@ def _basis(result: dict, records: dict) -> str:
         if record is None:
             continue
         text = record.get("legal_source") or DEFAULT_SOURCE
-        if text != DEFAULT_SOURCE and record.get("effective_from"):
+        # A demo default's seed date (2000-01-01) is no date of entry into force.
+        if not is_default_source(text) and record.get("effective_from"):
             text = f"{text}（{record['effective_from']} 起施行）"
         if text not in sources:
             sources.append(text)

@@ -13,7 +13,7 @@ from applications.eligibility.display import applicant_reasons
 from applications.models import CheckResult, Status
 from applications.review import services as review
 from gongzufang.models import PolicyParameter
-from gongzufang.parameters import DEFAULT_SOURCE
+from gongzufang.parameters import default_source
 from tests.applications import builders
 from tests.applications.review_builders import BENIGN_FACTS, accepted, fresh, in_cross_check
 from tests.helpers import at
@@ -49,7 +49,7 @@ def rejected(app, caseworker, opinion="经审核，不符合保障条件"):
 
 
 INCOME_REASON = ("未通过“家庭人均月收入”条件：家庭人均月收入 2,350.00 元，超过低收入家庭标准 1,800.00 元/人·月"
-                 f"（来源：税务部门 2026-11-20 查询；标准依据：{DEFAULT_SOURCE}）。")
+                 f"（来源：税务部门 2026-11-20 查询；标准依据：{default_source('eligibility.income_limit.low_income')}）。")
 
 
 def test_a_rejected_applicant_reads_each_failed_rule_with_value_limit_and_source(carol, dave):
@@ -62,7 +62,7 @@ def test_a_rejected_applicant_reads_each_failed_rule_with_value_limit_and_source
     assert applicant_reasons(app) == [
         INCOME_REASON,
         "未通过“机动车价值”条件：家庭名下机动车总价值 150,000.00 元，超过上限 100,000.00 元"
-        f"（来源：公安车辆管理部门 2026-11-20 查询；标准依据：{DEFAULT_SOURCE}）。",
+        f"（来源：公安车辆管理部门 2026-11-20 查询；标准依据：{default_source('eligibility.vehicle_value_max')}）。",
     ]
 
 
@@ -105,7 +105,7 @@ def test_reasons_name_no_other_members_details_and_no_caseworker(carol, dave):
     reasons = applicant_reasons(app)
     assert reasons == [
         "未通过“经营性资产”条件：家庭成员名下企业或个体户注册资本合计 500,000.00 元，超过上限 100,000.00 元"
-        f"（来源：市场监管部门 2026-11-20 查询；标准依据：{DEFAULT_SOURCE}）。",
+        f"（来源：市场监管部门 2026-11-20 查询；标准依据：{default_source('eligibility.business_capital_max')}）。",
         "未通过“无住房公积金贷款”条件：家庭成员中有 1 人有住房公积金购房贷款"
         f"（来源：住房公积金中心 2026-11-20 查询；标准依据：{rules.NATIONAL_BASIS}）。",
     ]

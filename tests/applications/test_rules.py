@@ -12,7 +12,7 @@ from applications.eligibility import rules
 from applications.eligibility.display import rule_table_html
 from applications.models import CheckResult, RuleEvaluation
 from gongzufang.models import District, PolicyParameter
-from gongzufang.parameters import DEFAULT_SOURCE
+from gongzufang.parameters import default_source
 from tests.applications import builders
 from tests.helpers import at_once
 
@@ -358,7 +358,8 @@ def test_every_parameter_read_is_recorded_once_with_the_seeded_default_row():
         "eligibility.new_graduate_years"})
     seeded = PolicyParameter.objects.get(key="eligibility.vehicle_value_max", district__isnull=True)
     record = next(p for p in evaluation.parameters if p["key"] == "eligibility.vehicle_value_max")
-    assert (record["row_id"], record["value"], record["legal_source"]) == (seeded.pk, "100000.00", DEFAULT_SOURCE)
+    assert (record["row_id"], record["value"], record["legal_source"]) == (
+        seeded.pk, "100000.00", default_source("eligibility.vehicle_value_max"))
     assert result(evaluation, "labour_contract")["parameters"] == ["eligibility.labour_contract_months"]
 
 
@@ -406,7 +407,8 @@ def test_the_table_shows_each_rule_with_its_outcome_value_limit_source_and_param
     assert "2,000.00 元/人·月" in html  # (3000 + 1000) / 2
     assert "税务部门 2026-11-20 查询" in html
     assert "配偶李明（HTTP 503）" in html
-    assert "eligibility.income_limit.low_income" in html and DEFAULT_SOURCE in html
+    assert "eligibility.income_limit.low_income" in html
+    assert default_source("eligibility.income_limit.low_income") in html
 
 
 def test_html_in_declared_text_and_department_facts_is_escaped_in_the_table():
