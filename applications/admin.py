@@ -293,7 +293,6 @@ class ApplicationAdmin(DistrictScopedAdminMixin, ApplicationAdminToolsMixin, adm
                 else []),
             "review_actions": [a for a in review.allowed_actions(obj, request.user) if a.name != "accept"],
             "unknown_results": self._unknown_results(request, obj),
-            "manual_check_form": ManualCheckForm(),
             **(extra_context or {}),
         }
         return super().change_view(request, object_id, form_url, extra_context=extra)
@@ -397,8 +396,9 @@ class ApplicationAdmin(DistrictScopedAdminMixin, ApplicationAdminToolsMixin, adm
                 not request.user.has_perm("applications.district_review_application"):
             return []
         rows = obj.check_results.current().filter(status=CheckOutcome.UNKNOWN).select_related("member")
+        # One form per result, each with its own prefix: its fields' ids (and labels) stay unique.
         return [{"pk": r.pk, "department": department_label(r.department), "member": str(r.member),
-                 "reason": r.reason} for r in rows]
+                 "reason": r.reason, "form": ManualCheckForm(prefix=f"manual-{r.pk}")} for r in rows]
 
     def resolve_check_view(self, request, object_id, result_id):
         """人工核验: one unknown department result resolved by hand (crosscheck.check_resolve_by_hand)."""
@@ -408,7 +408,7 @@ class ApplicationAdmin(DistrictScopedAdminMixin, ApplicationAdminToolsMixin, adm
         result = obj.check_results.filter(pk=result_id).first()
         if result is None:
             raise Http404
-        form = ManualCheckForm(request.POST)
+        form = ManualCheckForm(request.POST, prefix=f"manual-{result.pk}")
         if not form.is_valid():
             errors = "；".join(f"{form.fields[f].label}：{' '.join(e)}" for f, e in form.errors.items() if f in form.fields)
             self.message_user(request, f"人工核验未记录：{errors or '请检查填写内容'}", messages.ERROR)

@@ -38,9 +38,10 @@ def test_the_district_resolves_it_in_the_admin_and_the_application_moves_on(clie
     client.force_login(dave)
     page = client.get(reverse("admin:applications_application_change", args=[stuck.pk])).content.decode()
     assert "人工核验：税务" in page and resolve_url(stuck, unknown) in page
-    response = client.post(resolve_url(stuck, unknown), {
-        "status": "pass", "document": DOCUMENT, "reason": "税务接口返回数据无法解析，查验申请人提供的纳税记录原件。",
-        "record": "year=2025\nannual_income=12000"}, follow=True)
+    fields = {"status": "pass", "document": DOCUMENT, "reason": "税务接口返回数据无法解析，查验申请人提供的纳税记录原件。",
+              "record": "year=2025\nannual_income=12000"}
+    response = client.post(resolve_url(stuck, unknown), {f"manual-{unknown.pk}-{k}": v for k, v in fields.items()},
+                           follow=True)
     assert "已记录税务的人工核验结果" in response.content.decode()
 
     manual = tax_result(stuck)
