@@ -138,14 +138,15 @@ class ArticleImageInline(admin.TabularInline):
     def preview(self, obj):
         if not obj.pk:
             return "—"
-        return format_html('<img src="{}" alt="" style="max-height:80px;max-width:160px">', obj.url)
+        # Classes, not style attributes: the CSP refuses inline styles (static/articles/article_editor.css).
+        return format_html('<img class="article-image-preview" src="{}" alt="">', obj.url)
 
     @admin.display(description=_("插入代码（复制到正文）"))
     def insert_code(self, obj):
         if not obj.pk:
             return _("保存后显示")
         return format_html(
-            '<code style="user-select:all">&lt;img src="{}" alt="{}"&gt;</code>', obj.url, obj.caption,
+            '<code class="article-image-code">&lt;img src="{}" alt="{}"&gt;</code>', obj.url, obj.caption,
         )
 
     @admin.display(description=_("尺寸"))

@@ -23,7 +23,7 @@ def test_the_editor_runs_under_the_csp_and_uploads_an_image_into_the_article(pag
     page.fill("#id_username", chen.username)
     page.fill("#id_password", "Zz-9876-secret")
     page.click("input[type=submit]")
-    page.wait_for_url(lambda url: "/login/" not in url)
+    expect(page.locator("#user-tools")).to_be_visible()
     page.goto(portal_in_browser + f"/admin/gongzufang/article/{article.pk}/change/")
 
     editor = page.locator(".prose-editor .ProseMirror[contenteditable=true]")
@@ -47,7 +47,7 @@ def test_the_editor_runs_under_the_csp_and_uploads_an_image_into_the_article(pag
     shot(page, "articles", "editor-with-image")
 
     page.locator("input[name=_continue]").click()
-    page.wait_for_load_state("load")
+    expect(page.locator(".messagelist .success")).to_be_visible()
     body = Article.objects.get(pk=article.pk).body
     assert f'<img src="{image.url}" alt="小区外景">' in body and "申请条件补充说明" in body
     assert page.evaluate("window.__csp") == []
