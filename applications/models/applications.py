@@ -258,6 +258,13 @@ current_decider.denied = lambda application, user: STEP_DECIDER[application.stat
     if application.status in STEP_DECIDER else "您没有权限办理此事项。"
 
 
+@guard("当前状态为“公示”：公示期间只有异议成立时才能作不通过决定，否则公示期满后提交市级复核。")
+def rejectable_now(application) -> bool:
+    """During 公示 the district rejects only on an upheld objection (issue 12, item 7); the notice is
+    otherwise the public's turn, and the decision goes on to the city."""
+    return application.status != Status.PUBLIC_NOTICE or application.objections.filter(upheld=True).exists()
+
+
 @guard("该申请已退回补正过一次，按规定只能一次性告知补正。")
 def not_yet_returned(application) -> bool:
     return not application.was_returned
@@ -453,6 +460,7 @@ class Application(Lifecycle, models.Model):
         pass
 
     @transition(field=status, source=REJECTABLE_STATUSES, target=Status.REJECTED, permission=current_decider,
+                conditions=[rejectable_now],
                 custom={"label": "不通过", "verb": "作不通过决定", "needs_opinion": True, "style": "danger",
                         "summary": "不通过", "description": "在当前环节作出不通过决定；须写明理由。",
                         "example": "家庭人均月收入超过低收入标准"})
