@@ -472,7 +472,8 @@ def recheck(request, pk):
         except PortalError as exc:
             form.add_portal_error(exc)
         else:
-            messages.success(request, "复核申请已提交，将在 15 个工作日内作出复核决定。")
+            days = param("review.total_workdays", district=application.district_id)
+            messages.success(request, f"复核申请已提交，将在 {days} 个工作日内作出复核决定。")
             return redirect("applications:progress", application.pk)
     return render(request, "applications/recheck.html", {"application": application, "form": form,
                                                           "last_day": last_day,
