@@ -255,7 +255,7 @@ class ApplicationAdmin(DistrictScopedAdminMixin, ApplicationAdminToolsMixin, adm
         if correction is None:
             return "—"
         items = format_html_join("", "<li>{}：{}</li>", ((i.get_section_display(), i.note) for i in correction.items.all()))
-        return format_html("<ul>{}</ul>{}", items, f"补正提交：{correction.resolved_at:%Y-%m-%d %H:%M}"
+        return format_html("<ul>{}</ul>{}", items, f"补正提交：{timezone.localtime(correction.resolved_at):%Y-%m-%d %H:%M}"
                            if correction.resolved_at else "等待申请人补正")
 
     # --- buttons -----------------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -30,7 +31,19 @@ class StatusChange(models.Model):
         ordering = ["created_at", "id"]
 
     def __str__(self):
-        return f"{self.from_status or '—'} → {self.to_status}"
+        labels = self._labels()
+        return f"{labels.get(self.from_status, self.from_status) or '—'} → {labels.get(self.to_status, self.to_status)}"
+
+    def _labels(self) -> dict:
+        """The Chinese names of the statuses, from the status field of the record that changed."""
+        for f in self._meta.fields:
+            if f.many_to_one and f.name not in ("actor", "api_client"):
+                name = getattr(self, "field", "") or "status"  # a unit's log names status or listing
+                try:
+                    return {str(k): str(v) for k, v in f.related_model._meta.get_field(name).choices or []}
+                except FieldDoesNotExist:  # a log whose record has no such field shows codes
+                    return {}
+        return {}
 
 
 class PiiAccessLog(models.Model):

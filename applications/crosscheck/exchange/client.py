@@ -14,12 +14,14 @@ not the JSON above — raises `ExchangeUnavailable`; the adapter turns that into
 import hashlib
 import http.client
 import json
+import logging
 import time
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from django.conf import settings
 
+logger = logging.getLogger(__name__)
 MAX_REPLY_BYTES = 10 * 1024 * 1024
 
 
@@ -71,7 +73,9 @@ class ExchangeClient:
         except TimeoutError:
             raise ExchangeUnavailable(f"交换平台超时（{self.timeout:g} 秒）") from None
         except (OSError, http.client.HTTPException) as exc:
-            raise ExchangeUnavailable(f"无法连接交换平台（{type(exc).__name__}）") from None
+            # Caseworkers read this; the exception's class name goes to the log only.
+            logger.warning("exchange %s unreachable: %r", department, exc)
+            raise ExchangeUnavailable(f"无法连接交换平台（{_reason(exc)}）") from None
         finally:
             conn.close()
         elapsed_ms = int((time.monotonic() - started) * 1000)
@@ -127,3 +131,14 @@ def _parse(raw: bytes, department: str, asked: set, reply_hash: str) -> dict:
         if item["id_number"] in asked:  # never trust rows about people we did not ask about
             rows[item["id_number"]] = {"found": found, "record": record}
     return rows
+
+
+def _reason(exc) -> str:
+    """Why the exchange could not be reached, in words a caseworker understands."""
+    if isinstance(exc, ConnectionRefusedError):
+        return "连接被拒绝，平台可能未启动"
+    if isinstance(exc, ConnectionResetError):
+        return "连接被中断"
+    if isinstance(exc, http.client.HTTPException):
+        return "应答格式错误"
+    return "网络错误"
