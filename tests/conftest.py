@@ -208,6 +208,24 @@ def portal_in_browser(page, db, settings):
         route.fulfill(status=response.status_code, headers=dict(response.items()), body=body)
 
     page.route(f"{PORTAL_ORIGIN}/**", answer)
+
+    # Chromium sometimes fails the first request after a fulfilled redirect (a log-in answered with
+    # 302) and retries it on its own; a goto issued meanwhile is "interrupted by another navigation
+    # to chrome-error://". That is the interception, not the portal: let the retry land, go again.
+    from playwright.sync_api import Error as PlaywrightError
+
+    goto = page.goto
+
+    def goto_once_settled(url, **kwargs):
+        try:
+            return goto(url, **kwargs)
+        except PlaywrightError as exc:
+            if "chrome-error://" not in str(exc):
+                raise
+            page.wait_for_load_state()
+            return goto(url, **kwargs)
+
+    page.goto = goto_once_settled
     yield PORTAL_ORIGIN
     page.unroute(f"{PORTAL_ORIGIN}/**")
     connection.dec_thread_sharing()
