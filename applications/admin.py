@@ -50,6 +50,7 @@ from applications.review.admin_tools import (
     id_number_digest,
 )
 from applications.review.forms import CorrectionForm, ManualCheckForm, OpinionForm, ReviewOpinionForm
+from gongzufang import workflow
 from gongzufang.admin.readonly import ReadOnlyInline
 from gongzufang.admin.scoped import DistrictScopedAdminMixin
 from gongzufang.errors import PortalError
@@ -283,8 +284,8 @@ class ApplicationAdmin(DistrictScopedAdminMixin, ApplicationAdminToolsMixin, adm
             "show_save": False, "show_save_and_continue": False, "show_save_and_add_another": False,
             "show_delete": False,
             "can_accept": any(a.name == "accept" for a in review.allowed_actions(obj, request.user)),
-            "can_return": (obj.status in (Status.SUBMITTED, Status.ACCEPTED, Status.STREET_REVIEW)
-                           and not obj.was_returned and request.user.has_perm("applications.return_application")),
+            # The transition's own source states, guard (once only) and permission decide.
+            "can_return": workflow.refusal(obj, "return_for_correction", request.user) is None,
             "opinion_form": OpinionForm(),
             "review_opinion_form": ReviewOpinionForm(),
             "rerun_departments": (

@@ -71,6 +71,8 @@ def test_another_districts_application_is_404_for_every_button(client, bob, app)
 
 def test_the_return_form_builds_an_itemised_list(client, carol, app):
     client.force_login(carol)
+    change = reverse("admin:applications_application_change", args=[app.pk])
+    assert "退回补正（一次性告知）" in client.get(change).content.decode()  # the clerk's step, offered
     url = reverse("admin:applications_application_return", args=[app.pk])
     body = client.get(url).content.decode()
     assert "收入证明" in body and "现住房情况" in body
