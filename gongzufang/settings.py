@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "notifications",
     "applications",
     "housing",
+    "allocation",
     "rent",
     "subsidies",
     "complaints",

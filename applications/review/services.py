@@ -28,6 +28,7 @@ from applications.services import (
     require_owner,
     transition_application,
 )
+from applications.signals import application_approved
 from gongzufang import workflow
 from gongzufang.errors import PortalError
 from gongzufang.jobs import enqueue
@@ -71,6 +72,12 @@ def _arrive(app, *, today):
     if app.status == Status.CROSS_CHECK:
         app_id = app.pk
         transaction.on_commit(lambda: _enqueue_cross_check(app_id))
+
+
+def _announce_if_approved(app, actor):
+    """Tell the apps above (waitlist, subsidy grant) in this same transaction (applications/signals.py)."""
+    if app.status == Status.APPROVED:
+        application_approved.send(sender=Application, application=app, actor=actor)
 
 
 def _enqueue_cross_check(app_id):
@@ -192,6 +199,7 @@ def city_approve(*, application, actor, opinion="") -> Application:
         transition_application(app, method="city_approve", actor=actor, opinion=_opinion(opinion, default="市级复核通过"))
         _arrive(app, today=timezone.localdate())
         _save(app)
+        _announce_if_approved(app, actor)
     return app
 
 
@@ -289,6 +297,7 @@ def recheck_decide(*, application, actor, granted: bool, opinion) -> Application
             clock.stop(app, today)
             release_member_claims(app)
         _save(app)
+        _announce_if_approved(app, actor)
     return app
 
 
