@@ -35,6 +35,9 @@ NOTES = {
     "annual_reviews_done": "资格年审功能尚未上线，暂无数据。",
     "households_paid_rent": "租金收缴功能尚未上线，暂无数据。",
     "households_paid_subsidy": "租赁补贴发放功能尚未上线，暂无数据。",
+    "waitlist_size": "轮候功能尚未上线，暂无数据。",
+    "rent_collection_rate": "租金收缴功能尚未上线，暂无数据。",
+    "subsidy_paid_amount": "租赁补贴发放功能尚未上线，暂无数据。",
 }
 
 
@@ -71,6 +74,14 @@ class Figures:
     average_processing_workdays: Decimal | None = None
     median_processing_workdays: Decimal | None = None
     overdue_applications: int = 0
+    # Wave 2 (each filled by its app's provider; None until that app registers one).
+    waitlist_size: int | None = None  # households waiting, as of today
+    average_wait_days: Decimal | None = None  # of those waiting, as of today
+    allocations: int | None = None  # households allocated a unit (lease signed) in the period
+    rent_collection_rate: Decimal | None = None  # % of the rent billed in the period that was paid
+    rent_arrears_amount: Decimal | None = None  # overdue unpaid rent, as of today
+    rent_arrears_households: int | None = None
+    subsidy_paid_amount: Decimal | None = None  # subsidy money paid out in the period
 
     @property
     def feedback_total(self) -> int:

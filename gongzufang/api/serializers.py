@@ -159,6 +159,17 @@ class FiguresSerializer(serializers.Serializer):
     feedback = FeedbackFiguresSerializer(source="*")
     processing_workdays = ProcessingFiguresSerializer(source="*")
     overdue_applications = serializers.IntegerField(help_text="截至今天当前环节已超期的在办申请数")
+    waitlist_size = serializers.IntegerField(allow_null=True, help_text="截至今天轮候中的户数；功能上线前为 null")
+    average_wait_days = serializers.DecimalField(max_digits=8, decimal_places=2, allow_null=True,
+                                                 help_text="轮候中家庭的平均已轮候天数")
+    allocations = serializers.IntegerField(allow_null=True, help_text="期间内配租签约的户数")
+    rent_collection_rate = serializers.DecimalField(max_digits=6, decimal_places=2, allow_null=True,
+                                                    help_text="期间内应收租金的收缴率（%）")
+    rent_arrears_amount = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True,
+                                                   help_text="截至今天逾期未缴租金（元）")
+    rent_arrears_households = serializers.IntegerField(allow_null=True, help_text="截至今天欠缴租金的户数")
+    subsidy_paid_amount = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True,
+                                                   help_text="期间内发放的租赁补贴金额（元）")
 
 
 class StatisticsSerializer(serializers.Serializer):

@@ -147,6 +147,9 @@ STATISTICS_EXAMPLE = {
                      "replied": 27, "overdue": 1, "ratings": 22, "average_rating": "4.55"},
         "processing_workdays": {"decided": 37, "average": "11.40", "median": "12.00"},
         "overdue_applications": 2,
+        "waitlist_size": 214, "average_wait_days": "186.40", "allocations": 12,
+        "rent_collection_rate": "96.30", "rent_arrears_amount": "5820.00", "rent_arrears_households": 9,
+        "subsidy_paid_amount": "412350.00",
     },
     "notes": {"annual_reviews_done": "资格年审功能尚未上线，暂无数据。"},
 }
