@@ -152,6 +152,11 @@ for _size, _beds in {"1": 1, "2": 1, "3": 2, "4": 2, "5": 3}.items():
 _define("allocation.refusals_before_suspension", "拒绝配租次数上限", "int", 2, "次", 1, 10)
 _define("allocation.suspension_months", "拒绝后暂停轮候", "int", 12, "月", 0, 60)
 _define("allocation.offer_sign_days", "选房后签约期限", "int", 7, "日", 1, 60)
+# issue 13 (allocation): the general group's rank, the longest wait, the choice windows
+_define("waitlist.priority_rank.general", "优先顺位（一般轮候家庭）", "int", 10, "位", 1, 99)
+_define("waitlist.max_wait_years", "最长轮候期", "int", 5, "年", 1, 20)
+_define("allocation.households_per_window", "每批选房户数", "int", 20, "户", 1, 1000)
+_define("allocation.window_hours", "每批选房时长", "int", 48, "小时", 1, 720)
 
 # §8 lease, rent, subsidy
 _define("lease.term_years", "租赁合同期限", "int", 3, "年", 1, 5)
