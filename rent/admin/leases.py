@@ -1,0 +1,1 @@
+"""Admin for leases and bills."""
