@@ -74,6 +74,7 @@ SOURCES = {
     "rent.": f"{_MEASURES}第四章“使用与退出”；{_MERGER}（租金按同地段市场租金的一定比例确定）",
     "rent.bill_interval_months": _PLATFORM,
     "subsidy.": f"{_MERGER}（租赁补贴分档确定）；标准参照同类城市规定",
+    "subsidy.batch_day": _PLATFORM,
     "annual_review.": f"{_MEASURES}第四章“使用与退出”（承租人条件定期复核）",
     "exit.": f"{_MEASURES}第四章“使用与退出”（转租、改变用途、无正当理由连续6个月以上闲置、累计6个月以上欠租应当退回）",
     "feedback.": f"{_PLATFORM}（参照12345政务服务便民热线答复时限）",
@@ -174,6 +175,9 @@ for _cat, (_coef, _std, _sub) in {
     _define(f"subsidy.standard_per_sqm.{_cat}", f"补贴标准（{CATEGORIES[_cat]}）", "decimal", _std, "元/㎡·月", 0)
     _define(f"subsidy.coefficient.{_cat}", f"补贴系数（{CATEGORIES[_cat]}）", "decimal", _sub, "", 0, 1)
 _define("subsidy.area_per_person", "人均保障面积标准", "decimal", "15.00", "㎡", 0)
+# issue 15 (subsidies/): the day of the month the disbursement list is frozen (beat job), and the
+# platform's own rules of the batch.
+_define("subsidy.batch_day", "补贴发放批次生成日", "int", 20, "日（每月）", 1, 28)
 
 # §9 re-certification and exit
 _define("annual_review.open_days_before", "年审提前开启", "int", 30, "日", 1, 120)
