@@ -251,3 +251,25 @@ class HandoverPhoto(models.Model):
 
     def __str__(self):
         return self.caption or f"照片 {self.pk}"
+
+
+class SignCode(models.Model):
+    """An SMS code for signing one lease (like applications' log-in codes: only its keyed hash is
+    kept; 5 minutes; 5 wrong tries void it; a new one voids the older ones)."""
+
+    lease = models.ForeignKey(Lease, on_delete=models.CASCADE, related_name="sign_codes", verbose_name=_("租赁合同"))
+    phone = models.CharField(_("手机号"), max_length=20)
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(_("发送时间"))
+    expires_at = models.DateTimeField(_("失效时间"))
+    failed_attempts = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+    voided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("签约验证码")
+        verbose_name_plural = _("签约验证码")
+        indexes = [models.Index(fields=["lease", "-created_at"], name="signcode_lookup")]
+
+    def __str__(self):
+        return f"{self.lease_id} {self.created_at:%Y-%m-%d %H:%M}"
