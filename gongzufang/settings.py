@@ -313,6 +313,15 @@ PORTAL_BASE_URL = _read("PORTAL_BASE_URL", env.str, "http://127.0.0.1:8000")
 AUTHENTICATION_BACKENDS = [*AUTHENTICATION_BACKENDS, "applications.accounts.auth_backends.SmsCodeBackend"]
 # --- end applications -------------------------------------------------------------------------------
 
+# --- leases (issue 14): the bureau's signing pair for contract PDFs (PAdES, pyHanko) ----------------
+# PEM files: the certificate (with its chain, if any) and the unencrypted private key. In development
+# and tests a self-signed pair is made the first time in .lease-signing/ (git-ignored), like .env.
+LEASE_SIGNING_CERT = _read("LEASE_SIGNING_CERT", env.str, str(BASE_DIR / ".lease-signing" / "cert.pem"))
+LEASE_SIGNING_KEY = _read("LEASE_SIGNING_KEY", env.str, str(BASE_DIR / ".lease-signing" / "key.pem"))
+# Make the development pair when the files are missing (never in production: a missing pair is an error).
+LEASE_SIGNING_DEV_PAIR = _read("LEASE_SIGNING_DEV_PAIR", _strict_bool, DEBUG)
+# --- end leases -------------------------------------------------------------------------------------
+
 # --- security headers, error pages (issue 12) ------------------------------------------------------
 # Content-Security-Policy on every response (django-csp 4): scripts and styles only from our own
 # static files, never inline; a page that really needs an inline script gives it `request.csp_nonce`.
