@@ -73,6 +73,8 @@ SOURCES = {
     "lease.": f"{_MEASURES}第四章“使用与退出”（租赁合同期限一般不超过5年）",
     "rent.": f"{_MEASURES}第四章“使用与退出”；{_MERGER}（租金按同地段市场租金的一定比例确定）",
     "rent.bill_interval_months": _PLATFORM,
+    "rent.due_day": _PLATFORM,
+    "rent.reminder_": f"{_PLATFORM}（逾期提醒，参照同类城市公租房租金催缴做法）",
     "subsidy.": f"{_MERGER}（租赁补贴分档确定）；标准参照同类城市规定",
     "subsidy.batch_day": _PLATFORM,
     "annual_review.": f"{_MEASURES}第四章“使用与退出”（承租人条件定期复核）",
@@ -175,6 +177,12 @@ for _cat, (_coef, _std, _sub) in {
     _define(f"subsidy.standard_per_sqm.{_cat}", f"补贴标准（{CATEGORIES[_cat]}）", "decimal", _std, "元/㎡·月", 0)
     _define(f"subsidy.coefficient.{_cat}", f"补贴系数（{CATEGORIES[_cat]}）", "decimal", _sub, "", 0, 1)
 _define("subsidy.area_per_person", "人均保障面积标准", "decimal", "15.00", "㎡", 0)
+
+# §8 bills and arrears (issue 14, leases and bills): due on the 10th of the billed month; reminders
+# on the due date +3 and +10 days; arrears flagged on the lease at exit.arrears_months in total.
+_define("rent.due_day", "每月缴费截止日", "int", 10, "日", 1, 28)
+_define("rent.reminder_first_days", "第一次欠费提醒（截止日后）", "int", 3, "日", 1, 60)
+_define("rent.reminder_second_days", "第二次欠费提醒（截止日后）", "int", 10, "日", 1, 90)
 # issue 15 (subsidies/): the day of the month the disbursement list is frozen (beat job), and the
 # platform's own rules of the batch.
 _define("subsidy.batch_day", "补贴发放批次生成日", "int", 20, "日（每月）", 1, 28)
