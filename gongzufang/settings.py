@@ -143,6 +143,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
     })
 
+# --- statistics (issue 17): heavy reports read from a replica when DATABASE_REPLICA_URL is set ------------
+# gongzufang/db_router.py: reads inside `reading_reports()` go to "replica"; writes and migrations to default.
+if _read("DATABASE_REPLICA_URL", env.str, ""):
+    DATABASES["replica"] = {**_read("DATABASE_REPLICA_URL", env.db_url, ""), "ATOMIC_REQUESTS": False,
+                            "TEST": {"MIRROR": "default"}}
+    DATABASES["replica"].setdefault("CONN_MAX_AGE", DATABASES["default"]["CONN_MAX_AGE"])
+    DATABASE_ROUTERS = ["gongzufang.db_router.ReportRouter"]
+# --- end statistics ------------------------------------------------------------------------------------
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "gongzufang.User"
 
@@ -312,6 +321,15 @@ PORTAL_BASE_URL = _read("PORTAL_BASE_URL", env.str, "http://127.0.0.1:8000")
 # Log-in with phone + SMS code, after the password backends (axes stays first).
 AUTHENTICATION_BACKENDS = [*AUTHENTICATION_BACKENDS, "applications.accounts.auth_backends.SmsCodeBackend"]
 # --- end applications -------------------------------------------------------------------------------
+
+# --- bank (issue 14): payment orders, notifications, account checks, disbursement files ------------
+# The bank (建设银行大庆分行); the default is the simulated one of `python manage.py run_bank`
+# (gongzufang/bank/, docs/bank.md). BANK_NOTIFY_SECRET signs its notifications (DESIGN §8); the
+# development value is written to .env by scripts/make_dev_env.py. Empty: every notification is refused.
+BANK_URL = _read("BANK_URL", env.str, "http://127.0.0.1:8766")
+BANK_NOTIFY_SECRET = _read("BANK_NOTIFY_SECRET", env.str, "")
+BANK_TIMEOUT_SECONDS = _read("BANK_TIMEOUT_SECONDS", env.float, 5.0)
+# --- end bank ---------------------------------------------------------------------------------------
 
 # --- leases (issue 14): the bureau's signing pair for contract PDFs (PAdES, pyHanko) ----------------
 # PEM files: the certificate (with its chain, if any) and the unencrypted private key. In development

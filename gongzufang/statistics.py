@@ -12,16 +12,28 @@ app registers a provider in its `AppConfig.ready()` (`applications/statistics.py
 Figures that have no source yet (annual re-certification, rent, subsidies) are `None` with a note
 saying why, never 0: a 0 would read as "nobody paid rent". The app that brings a figure registers
 its note with it.
+
+Month by month (`trend(start=, end=, principal=, districts=)`): each app registers a *series provider*
+(`register_series`) that puts one grouped query's rows — (month, district id, value), months by
+`TruncMonth` — into a `Trend`; the cost is one query per figure whatever the number of months or
+districts (ADR 0016). Both the summary and the trend read through `reading_reports()`: on the replica
+when `DATABASE_REPLICA_URL` is set (gongzufang/db_router.py).
+
+Visits are counted live: the stored days (`DailyVisit`) plus what the counter in the cache holds and
+the five-minute flush has not moved yet (gongzufang/visits.py), so the figure is right "截至" the
+moment it is read (`Summary.visits_as_of`).
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Sum
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from gongzufang.db_router import reading_reports
 from gongzufang.models import Article, DailyVisit, District
 from gongzufang.scoping import scope_of
 
@@ -30,7 +42,7 @@ TWO_PLACES = Decimal("0.01")
 # The shared figures' notes, and those of figures whose app is not built yet. A provider's notes
 # replace or add to these.
 NOTES = {
-    "visits": "访问量为全市门户合计（页面不分区县），截至上次汇总（每小时）。",
+    "visits": "访问量为全市门户合计（页面不分区县），含计数器中尚未入库的当日访问，截至查询时刻。",
     "articles_published": "政策资讯为全市通用，按发布时间统计。",
     "annual_reviews_done": "资格年审功能尚未上线，暂无数据。",
     "households_paid_rent": "租金收缴功能尚未上线，暂无数据。",
@@ -38,6 +50,8 @@ NOTES = {
     "waitlist_size": "轮候功能尚未上线，暂无数据。",
     "rent_collection_rate": "租金收缴功能尚未上线，暂无数据。",
     "subsidy_paid_amount": "租赁补贴发放功能尚未上线，暂无数据。",
+    "annual_reviews_overdue": "资格年审功能尚未上线，暂无数据。",
+    "exits_by_ground": "退出管理功能尚未上线，暂无数据。",
 }
 
 
@@ -73,6 +87,8 @@ class Figures:
     decided: int = 0
     average_processing_workdays: Decimal | None = None
     median_processing_workdays: Decimal | None = None
+    p90_processing_workdays: Decimal | None = None  # 90th percentile (linear, as percentile_cont)
+    processing_histogram: dict = field(default_factory=dict)  # working days -> decisions
     overdue_applications: int = 0
     # Wave 2 (each filled by its app's provider; None until that app registers one).
     waitlist_size: int | None = None  # households waiting, as of today
@@ -82,10 +98,51 @@ class Figures:
     rent_arrears_amount: Decimal | None = None  # overdue unpaid rent, as of today
     rent_arrears_households: int | None = None
     subsidy_paid_amount: Decimal | None = None  # subsidy money paid out in the period
+    # Added by issue 17 (the dashboard).
+    units_in_stock: int = 0  # units not taken out of use (停用), as of today
+    units_vacant: int = 0  # of those, vacant and allocatable (空置可配), as of today
+    vacancy_rate: Decimal | None = None  # % of units_in_stock that are vacant; None without stock
+    annual_reviews_overdue: int | None = None  # issue 16
+    exits_by_ground: dict | None = None  # ground -> exits in the period (issue 16)
 
     @property
     def feedback_total(self) -> int:
         return sum(self.feedback_received.values())
+
+
+def percentile(histogram: dict, q: float) -> Decimal | None:
+    """The q-th quantile (0..1) of the values counted in `histogram` ({value: how many}), interpolated
+    linearly between neighbours as PostgreSQL's percentile_cont does (q=0.5 is the median)."""
+    n = sum(histogram.values())
+    if not n:
+        return None
+    position = Decimal(str(q)) * (n - 1)
+    below = int(position)
+    fraction = position - below
+
+    def value_at(index):
+        seen = 0
+        for value in sorted(histogram):
+            seen += histogram[value]
+            if seen > index:
+                return value
+        return max(histogram)
+
+    low = value_at(below)
+    high = value_at(below + 1) if fraction else low
+    return two_places(Decimal(low) + (Decimal(high) - Decimal(low)) * fraction)
+
+
+def histogram_figures(figures, histogram: dict) -> None:
+    """Decisions, average, median and 90th percentile of the processing time from its histogram."""
+    histogram = {int(k): v for k, v in histogram.items() if v}
+    figures.processing_histogram = dict(sorted(histogram.items()))
+    figures.decided = sum(histogram.values())
+    if figures.decided:
+        figures.average_processing_workdays = two_places(
+            Decimal(sum(k * v for k, v in histogram.items())) / figures.decided)
+        figures.median_processing_workdays = percentile(histogram, 0.5)
+        figures.p90_processing_workdays = percentile(histogram, 0.9)
 
 
 @dataclass(frozen=True)
@@ -139,6 +196,7 @@ class Summary:
     districts: list[Figures]
     total: Figures
     notes: dict = field(default_factory=_notes)
+    visits_as_of: datetime | None = None  # the moment the live visit count was read
 
 
 def grouped(queryset, district_path, *, distinct=None) -> dict:
@@ -167,12 +225,151 @@ def summary(*, start: date, end: date, principal, districts=None, today=None) ->
     chosen = tuple(scoped.order_by("sort_order", "code"))
     period = Period(start=start, end=end, today=today, principal=principal, districts=chosen)
 
-    visits = DailyVisit.objects.filter(day__gte=start, day__lte=end).aggregate(n=Sum("count"))["n"] or 0
-    articles = Article.objects.filter(status=Article.Status.PUBLISHED, published_at__date__gte=start,
-                                      published_at__date__lte=end, published_at__lte=timezone.now()).count()
-    rows = {district.pk: Figures(district=district, visits=visits, articles_published=articles)
-            for district in chosen}
-    total = Figures(district=None, visits=visits, articles_published=articles)
-    for provider in PROVIDERS:
-        provider(period, rows, total)
-    return Summary(start=start, end=end, today=today, districts=list(rows.values()), total=total)
+    with reading_reports():
+        visits_as_of = timezone.now()
+        stored = DailyVisit.objects.filter(day__gte=start, day__lte=end).aggregate(n=Sum("count"))["n"] or 0
+        visits = stored + sum(live_visits(start, end, today=today).values())
+        articles = Article.objects.filter(status=Article.Status.PUBLISHED, published_at__date__gte=start,
+                                          published_at__date__lte=end, published_at__lte=timezone.now()).count()
+        rows = {district.pk: Figures(district=district, visits=visits, articles_published=articles)
+                for district in chosen}
+        total = Figures(district=None, visits=visits, articles_published=articles)
+        for provider in PROVIDERS:
+            provider(period, rows, total)
+    return Summary(start=start, end=end, today=today, districts=list(rows.values()), total=total,
+                   visits_as_of=visits_as_of)
+
+
+def live_visits(start: date, end: date, *, today: date) -> dict:
+    """{day: visits} still in the cache's counters (not yet flushed into DailyVisit) for the days of
+    start..end the flush may not have reached (it looks back a week), in one cache round trip."""
+    from gongzufang.models.visits import PageKind
+    from gongzufang.visits import FLUSH_DAYS_BACK, buffer_key
+
+    first, last = max(start, today - timedelta(days=FLUSH_DAYS_BACK)), min(end, today)
+    keys = {}
+    day = first
+    while day <= last:
+        keys.update({buffer_key(day, kind): day for kind in PageKind.values})
+        day += timedelta(days=1)
+    if not keys:
+        return {}
+    from django.core.cache import cache
+
+    try:
+        values = cache.get_many(list(keys))
+    except Exception:  # a cache outage leaves the stored figure
+        return {}
+    found: dict = {}
+    for key, value in values.items():
+        if value:
+            found[keys[key]] = found.get(keys[key], 0) + int(value)
+    return found
+
+
+# --- month by month ------------------------------------------------------------------------------
+
+
+def month_start(value) -> date:
+    """The first day of the month of a date, or of an aware datetime in local time."""
+    if isinstance(value, datetime):
+        value = timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
+    return value.replace(day=1)
+
+
+def months_between(start: date, end: date) -> list[date]:
+    months, month = [], start.replace(day=1)
+    while month <= end:
+        months.append(month)
+        month = (month + timedelta(days=32)).replace(day=1)
+    return months
+
+
+def monthly(queryset, date_field: str, district_path: str | None, *, distinct=None, value=None) -> list:
+    """[(month, district_id, n)] in one grouped query: `value` (an aggregate; default a count, of
+    distinct `distinct` if given) per month of `date_field` and district (None: city-wide)."""
+    if value is None:
+        value = Count(distinct, distinct=True) if distinct else Count("pk")
+    keys = ["month"] + ([district_path] if district_path else [])
+    rows = queryset.annotate(month=TruncMonth(date_field)).values(*keys).annotate(n=value).order_by()
+    return [(month_start(row["month"]), row[district_path] if district_path else None, row["n"]) for row in rows]
+
+
+@dataclass
+class Trend:
+    """Month-by-month figures: values[name][month][district_id] (district_id None: a city-wide figure
+    or a total the provider computed itself, such as a rate)."""
+
+    start: date
+    end: date
+    months: list
+    districts: tuple
+    labels: dict = field(default_factory=dict)
+    values: dict = field(default_factory=dict)
+    notes: dict = field(default_factory=dict)
+
+    def put(self, name: str, rows) -> None:
+        by_month = self.values.setdefault(name, {})
+        for month, district_id, n in rows:
+            cell = by_month.setdefault(month, {})
+            cell[district_id] = cell.get(district_id, 0) + (n or 0)
+
+    def names(self) -> list:
+        return [name for name in self.labels if name in self.values]
+
+    def total(self, name: str, month) -> object:
+        cell = self.values.get(name, {}).get(month, {})
+        if None in cell:
+            return cell[None]
+        return sum(cell.values()) if cell else 0
+
+    def totals(self, name: str) -> list:
+        return [self.total(name, month) for month in self.months]
+
+    def of_district(self, name: str, district_id) -> list:
+        return [self.values.get(name, {}).get(month, {}).get(district_id, 0) for month in self.months]
+
+
+# series(period, trend): puts its figures' rows into the trend (`trend.put(name, monthly(...))`).
+SeriesProvider = Callable[[Period, Trend], None]
+SERIES_PROVIDERS: list[SeriesProvider] = []
+SERIES_LABELS = {"visits": "访问量", "articles_published": "政策资讯"}
+SERIES_NOTES: dict = {}
+
+
+def register_series(provider: SeriesProvider, *, labels: dict, notes: dict | None = None) -> None:
+    """Add an app's month-by-month figures (labels: name -> Chinese label, in display order)."""
+    if provider not in SERIES_PROVIDERS:
+        SERIES_PROVIDERS.append(provider)
+    SERIES_LABELS.update(labels)
+    SERIES_NOTES.update(notes or {})
+
+
+def _shared_series(period: Period, trend: Trend) -> None:
+    days = DailyVisit.objects.filter(day__gte=period.start, day__lte=period.end)
+    trend.put("visits", monthly(days, "day", None, value=Sum("count")))
+    trend.put("visits", [(month_start(day), None, n)
+                         for day, n in live_visits(period.start, period.end, today=period.today).items()])
+    articles = Article.objects.filter(status=Article.Status.PUBLISHED, published_at__date__gte=period.start,
+                                      published_at__date__lte=period.end, published_at__lte=timezone.now())
+    trend.put("articles_published", monthly(articles, "published_at", None))
+
+
+def trend(*, start: date, end: date, principal, districts=None, today=None) -> Trend:
+    """Month-by-month figures for start..end in the districts the principal may see (or the given ones
+    among them): a fixed number of queries, one per figure, whatever the months and districts."""
+    today = today or timezone.localdate()
+    with reading_reports():
+        scoped = District.objects.for_user(principal) if not scope_of(principal).empty else District.objects.none()
+        if districts is not None:
+            scoped = scoped.filter(pk__in=[d.pk for d in districts])
+        chosen = tuple(scoped.order_by("sort_order", "code"))
+        period = Period(start=start, end=end, today=today, principal=principal, districts=chosen)
+        result = Trend(start=start, end=end, months=months_between(start, end), districts=chosen,
+                       labels=dict(SERIES_LABELS), notes=dict(SERIES_NOTES))
+        if chosen:
+            _shared_series(period, result)
+            for provider in SERIES_PROVIDERS:
+                provider(period, result)
+    result.labels = dict(SERIES_LABELS)
+    return result
