@@ -42,4 +42,10 @@ BEAT_SCHEDULE = {
         "task": "applications.tasks_crosscheck.cross_check_sweep",
         "schedule": crontab(minute=15),
     },
+    "subsidy-make-batches": {
+        # On or after the batch day (parameter subsidy.batch_day), each district's subsidy batch for
+        # the month is made: every payable grant once (subsidies/tasks.py). Safe to run twice.
+        "task": "subsidies.tasks.make_due_batches",
+        "schedule": crontab(hour=1, minute=40),
+    },
 }
