@@ -25,15 +25,19 @@ env: $(BIN)/python
 	@$(BIN)/python scripts/make_dev_env.py
 
 EXCHANGE_PORT ?= 8765
+BANK_PORT ?= 8766
 
 ## make run: install, migrate, load demo data, serve http://127.0.0.1:$(PORT)/ on SQLite, with the
-## simulated department exchange (real-name checks) on 127.0.0.1:$(EXCHANGE_PORT) beside it.
+## simulated department exchange (real-name checks) on 127.0.0.1:$(EXCHANGE_PORT) and the simulated
+## bank (rent payments, account checks, disbursement files) on 127.0.0.1:$(BANK_PORT) beside it.
 run: install env
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
 	@$(BIN)/python manage.py run_exchange --port $(EXCHANGE_PORT) & exchange=$$!; \
-	trap 'kill $$exchange 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/python manage.py run_bank --port $(BANK_PORT) & bank=$$!; \
+	trap 'kill $$exchange $$bank 2>/dev/null' EXIT INT TERM; \
 	echo "模拟部门数据交换平台：http://127.0.0.1:$(EXCHANGE_PORT)/"; \
+	echo "模拟银行：http://127.0.0.1:$(BANK_PORT)/"; \
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 ## make test: install (with test tools and the browser), then run the whole suite.

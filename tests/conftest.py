@@ -144,6 +144,30 @@ def media_root(tmp_path, settings):
     return settings.MEDIA_ROOT
 
 
+# ---------------------------------------------------------------- the simulated bank (gongzufang/bank, docs/bank.md)
+
+BANK_TEST_SECRET = "test-bank-notify-secret"
+
+
+@pytest.fixture
+def simulated_bank(request, settings):
+    """A running SimulatedBank over real HTTP; settings.BANK_URL points at it and BANK_NOTIFY_SECRET is
+    the secret it signs with. Notifications go to the order's notify_url: with `live_server` among the
+    test's fixtures, settings.PORTAL_BASE_URL is the live server's URL, so a portal that builds
+    notify_url from PORTAL_BASE_URL is really called back. Retries are quick (0.05 s, 0.1 s, …)."""
+    from gongzufang.bank.simulated import SimulatedBank
+
+    settings.BANK_NOTIFY_SECRET = BANK_TEST_SECRET
+    if "live_server" in request.fixturenames:
+        settings.PORTAL_BASE_URL = request.getfixturevalue("live_server").url
+    server = SimulatedBank(notify_secret=BANK_TEST_SECRET, port=0, retry_delays=(0, 0.05, 0.1, 0.2, 0.5),
+                           max_attempts=20, notify_timeout=5.0)
+    server.start()
+    settings.BANK_URL = server.url
+    yield server
+    server.stop()
+
+
 # ---------------------------------------------------------------- browser (Playwright + Debian chromium, DESIGN §17)
 
 CHROMIUM = "/usr/bin/chromium"
