@@ -1,13 +1,15 @@
 """Applications' figures in the bureau's report (DESIGN §11; the report itself: gongzufang/statistics.py):
 applications submitted, approved and rejected in the period, the processing time in working days of
-those decided in it, and the applications overdue at their current step today. Registered in
-`ApplicationsConfig.ready()`."""
+those decided in it (average, median, 90th percentile and the distribution, from one grouped query of
+(district, working days) counts), and the applications overdue at their current step today. Registered in
+`ApplicationsConfig.ready()`; the month-by-month series (`application_series`) when this module is imported
+there."""
 
-from decimal import Decimal
-from statistics import median
+from django.db.models import Count
 
 from applications.models import ACTIVE_STATUSES, Application, ApplicationStatusChange, Status
-from gongzufang.statistics import Period, add_up, grouped, two_places
+from gongzufang import statistics
+from gongzufang.statistics import Period, Trend, add_up, grouped, histogram_figures, monthly
 
 NOTES = {
     "processing_workdays": "期间内作出决定（通过或不通过）的申请，自受理至决定的工作日数，不含补正和公示。",
@@ -15,13 +17,6 @@ NOTES = {
 }
 
 COUNTS = ("applications_submitted", "applications_approved", "applications_rejected", "overdue_applications")
-
-
-def _processing(figures, spans: list[int]) -> None:
-    figures.decided = len(spans)
-    if spans:
-        figures.average_processing_workdays = two_places(Decimal(sum(spans)) / len(spans))
-        figures.median_processing_workdays = two_places(median(spans))
 
 
 def application_figures(period: Period, rows: dict, total) -> None:
@@ -38,18 +33,41 @@ def application_figures(period: Period, rows: dict, total) -> None:
     approved, rejected = decided(Status.APPROVED), decided(Status.REJECTED)
     overdue = grouped(applications.filter(status__in=ACTIVE_STATUSES - {Status.APPROVED},
                                           step_due_on__lt=period.today), "district_id")
-    spans = {district_id: [] for district_id in rows}
-    for district_id, workdays in applications.filter(
+    histograms = {district_id: {} for district_id in rows}
+    total_histogram: dict = {}
+    for row in applications.filter(
             status__in=[Status.APPROVED, Status.REJECTED], processing_workdays__isnull=False,
             decided_at__date__gte=period.start, decided_at__date__lte=period.end,
-    ).values_list("district_id", "processing_workdays"):
-        spans[district_id].append(workdays)
+    ).values("district_id", "processing_workdays").annotate(n=Count("pk")).order_by():
+        histograms[row["district_id"]][row["processing_workdays"]] = row["n"]
+        total_histogram[row["processing_workdays"]] = total_histogram.get(row["processing_workdays"], 0) + row["n"]
 
     for district_id, figures in rows.items():
         figures.applications_submitted = submitted.get(district_id, 0)
         figures.applications_approved = approved.get(district_id, 0)
         figures.applications_rejected = rejected.get(district_id, 0)
         figures.overdue_applications = overdue.get(district_id, 0)
-        _processing(figures, spans[district_id])
+        histogram_figures(figures, histograms[district_id])
     add_up(rows, total, COUNTS)
-    _processing(total, [workdays for district_spans in spans.values() for workdays in district_spans])
+    histogram_figures(total, total_histogram)
+
+
+SERIES_LABELS = {"applications_submitted": "申请提交", "applications_approved": "审核通过",
+                 "applications_rejected": "审核不通过"}
+
+
+def application_series(period: Period, trend: Trend) -> None:
+    """Submitted, approved and rejected per month and district: one grouped query each."""
+    applications = period.scoped(Application.objects).filter(district_id__in=period.district_ids)
+    trend.put("applications_submitted", monthly(
+        applications.filter(submitted_at__date__gte=period.start, submitted_at__date__lte=period.end),
+        "submitted_at", "district_id"))
+    for name, status in (("applications_approved", Status.APPROVED), ("applications_rejected", Status.REJECTED)):
+        changes = ApplicationStatusChange.objects.filter(
+            to_status=status, application__in=applications, created_at__date__gte=period.start,
+            created_at__date__lte=period.end)
+        trend.put(name, monthly(changes, "created_at", "application__district_id", distinct="application_id"))
+
+
+# Imported by ApplicationsConfig.ready(), which registers application_figures; the series go with it.
+statistics.register_series(application_series, labels=SERIES_LABELS)

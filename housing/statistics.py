@@ -1,11 +1,26 @@
 """Housing's figures in the bureau's report (DESIGN §11; the report itself: gongzufang/statistics.py):
-units published in the period and units listed today. Registered in `HousingConfig.ready()`."""
+units published in the period, units listed today, and the vacancy rate today (vacant units among those
+in stock, i.e. not taken out of use). Registered in `HousingConfig.ready()`; the month-by-month series
+(`unit_series`) when this module is imported there."""
 
-from gongzufang.statistics import Period, add_up, grouped
+from decimal import Decimal
+
+from django.db.models import Count
+
+from gongzufang import statistics
+from gongzufang.statistics import Period, Trend, add_up, grouped, monthly, two_places
 
 from .models import Unit, UnitStatusChange
 
-NOTES = {"units_published": "期间内由未发布或已撤回变为已发布的房屋套数（同一套多次发布计一次）。"}
+NOTES = {
+    "units_published": "期间内由未发布或已撤回变为已发布的房屋套数（同一套多次发布计一次）。",
+    "vacancy_rate": "截至今天，空置可配的房屋占在管房屋（停用的除外）的比例。",
+}
+
+
+def _vacancy(figures) -> None:
+    figures.vacancy_rate = (two_places(Decimal(figures.units_vacant) * 100 / figures.units_in_stock)
+                            if figures.units_in_stock else None)
 
 
 def unit_figures(period: Period, rows: dict, total) -> None:
@@ -15,7 +30,29 @@ def unit_figures(period: Period, rows: dict, total) -> None:
                                         created_at__date__gte=period.start, created_at__date__lte=period.end),
         "unit__district_id", distinct="unit_id")
     listed = grouped(units.filter(listing=Unit.Listing.PUBLISHED), "district_id")
+    stock = {}
+    for row in units.exclude(status=Unit.Status.OFFLINE).values("district_id", "status").annotate(
+            n=Count("pk")).order_by():
+        in_stock, vacant = stock.get(row["district_id"], (0, 0))
+        stock[row["district_id"]] = (in_stock + row["n"],
+                                     vacant + (row["n"] if row["status"] == Unit.Status.VACANT else 0))
     for district_id, figures in rows.items():
         figures.units_published = published.get(district_id, 0)
         figures.units_listed_now = listed.get(district_id, 0)
-    add_up(rows, total, ("units_published", "units_listed_now"))
+        figures.units_in_stock, figures.units_vacant = stock.get(district_id, (0, 0))
+        _vacancy(figures)
+    add_up(rows, total, ("units_published", "units_listed_now", "units_in_stock", "units_vacant"))
+    _vacancy(total)
+
+
+def unit_series(period: Period, trend: Trend) -> None:
+    """Units published per month and district (a unit published twice in a month counts once)."""
+    units = period.scoped(Unit.objects).filter(district_id__in=period.district_ids)
+    trend.put("units_published", monthly(
+        UnitStatusChange.objects.filter(field="listing", to_status=Unit.Listing.PUBLISHED, unit__in=units,
+                                        created_at__date__gte=period.start, created_at__date__lte=period.end),
+        "created_at", "unit__district_id", distinct="unit_id"))
+
+
+# Imported by HousingConfig.ready(), which registers unit_figures; the series go with it.
+statistics.register_series(unit_series, labels={"units_published": "发布房源"})
