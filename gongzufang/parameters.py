@@ -75,6 +75,7 @@ SOURCES = {
     "rent.bill_interval_months": _PLATFORM,
     "rent.due_day": _PLATFORM,
     "rent.reminder_": f"{_PLATFORM}（逾期提醒，参照同类城市公租房租金催缴做法）",
+    "rent.payment_": f"{_PLATFORM}（网上缴费订单，参照银行聚合支付订单的常用有效期）",
     "subsidy.": f"{_MERGER}（租赁补贴分档确定）；标准参照同类城市规定",
     "subsidy.batch_day": _PLATFORM,
     "annual_review.": f"{_MEASURES}第四章“使用与退出”（承租人条件定期复核）",
@@ -183,6 +184,10 @@ _define("subsidy.area_per_person", "人均保障面积标准", "decimal", "15.00
 _define("rent.due_day", "每月缴费截止日", "int", 10, "日", 1, 28)
 _define("rent.reminder_first_days", "第一次欠费提醒（截止日后）", "int", 3, "日", 1, 60)
 _define("rent.reminder_second_days", "第二次欠费提醒（截止日后）", "int", 10, "日", 1, 90)
+# issue 14, the payment half (rent/payments/): how long a payment order may be paid at the bank, and
+# after how long a pending order is asked about (its notification may be lost).
+_define("rent.payment_order_minutes", "缴费订单有效期", "int", 30, "分钟", 5, 1440)
+_define("rent.payment_query_after_minutes", "未收到银行通知的订单主动查询间隔", "int", 15, "分钟", 1, 1440)
 # issue 15 (subsidies/): the day of the month the disbursement list is frozen (beat job), and the
 # platform's own rules of the batch.
 _define("subsidy.batch_day", "补贴发放批次生成日", "int", 20, "日（每月）", 1, 28)
