@@ -1,0 +1,1 @@
+"""Subsidies suites: the simulated bank comes from tests/conftest.py (`simulated_bank`)."""
