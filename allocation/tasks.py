@@ -24,3 +24,19 @@ def notify_entry_change(change_id: int) -> bool:
         body = f"轮候编号 {entry.number}：{label}。" + (f"原因：{change.opinion}" if change.opinion else "")
     return message_send(recipient=entry.application.applicant, subject=entry, title=title, body=body,
                         dedup_key=f"waitlist-change:{change.pk}") is not None
+
+
+@shared_task(name="allocation.tasks.expire_overdue_entries")
+def expire_overdue_entries() -> int:
+    """Daily: entries past the longest waiting period leave the waitlist (idempotent, chunked)."""
+    from allocation.services import entries_expire_overdue
+
+    return entries_expire_overdue()
+
+
+@shared_task(name="allocation.tasks.resume_suspended_entries")
+def resume_suspended_entries() -> int:
+    """Daily: entries whose 12-month suspension has ended go back to waiting (idempotent)."""
+    from allocation.services import entries_resume_due
+
+    return entries_resume_due()

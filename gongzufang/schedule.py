@@ -48,4 +48,15 @@ BEAT_SCHEDULE = {
         "task": "subsidies.tasks.make_due_batches",
         "schedule": crontab(hour=1, minute=40),
     },
+    "waitlist-expire-overdue": {
+        # Waitlist entries past the longest waiting period (5 years, parameter waitlist.max_wait_years)
+        # leave the waitlist with that reason (allocation/tasks.py). Safe to run twice.
+        "task": "allocation.tasks.expire_overdue_entries",
+        "schedule": crontab(hour=1, minute=50),
+    },
+    "waitlist-resume-suspended": {
+        # Entries whose suspension after refusals has ended go back to waiting (allocation/tasks.py).
+        "task": "allocation.tasks.resume_suspended_entries",
+        "schedule": crontab(hour=1, minute=55),
+    },
 }
