@@ -396,24 +396,25 @@ class SubsidyPayment(Lifecycle, models.Model):
         constraints = [
             models.UniqueConstraint(fields=["grant", "period"], name="one_payment_per_grant_and_month",
                                     violation_error_message=_("该补贴资格本月已有发放记录。")),
-            models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="subsidy_payment_amount_positive"),
         ]
         indexes = [models.Index(fields=["batch", "status"], name="payment_batch_status")]
 
     def __str__(self):
         return f"{self.grant_id} {self.period:%Y-%m}"
 
-    @transition(field=status, source=PaymentStatus.PENDING, target=PaymentStatus.PAID, custom={"verb": _("确认到账")})
+    @transition(field=status, source=PaymentStatus.PENDING, target=PaymentStatus.PAID,
+                custom={"verb": _("确认到账"), "saves": ["bank_txn_id", "paid_at"]})
     def mark_paid(self):
         pass
 
     @transition(field=status, source=PaymentStatus.PENDING, target=PaymentStatus.FAILED,
-                custom={"verb": _("确认发放失败")})
+                custom={"verb": _("确认发放失败"), "saves": ["bank_reason", "failed_at"]})
     def mark_failed(self):
         pass
 
     @transition(field=status, source=PaymentStatus.FAILED, target=PaymentStatus.PENDING,
-                custom={"verb": _("重新发放")})
+                custom={"verb": _("重新发放"), "saves": ["batch", "attempts", "bank_reason", "failed_at"]})
     def retry(self):
         pass
 

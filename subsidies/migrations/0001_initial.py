@@ -307,7 +307,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='subsidypayment',
-            constraint=models.CheckConstraint(condition=models.Q(('amount__gt', 0)), name='payment_amount_positive'),
+            constraint=models.CheckConstraint(condition=models.Q(('amount__gt', 0)), name='subsidy_payment_amount_positive'),
         ),
         migrations.AddConstraint(
             model_name='paymentline',
