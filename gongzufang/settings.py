@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "allocation",
     "rent",
     "subsidies",
+    "tenancy",
     "complaints",
 ]
 

@@ -11,10 +11,12 @@ from gongzufang.api.urls import v1_index
 from housing.api_urls import router as housing_api
 from rent.api_urls import router as rent_api
 from subsidies.api_urls import router as subsidies_api
+from tenancy.api_urls import router as tenancy_api
 
 # The API under /api/v1/: the shared routes (gongzufang/api/urls.py) and each app's own router, with
 # one index over them all. This file is wiring: it may name the apps, the shared layer does not.
-API_ROUTERS = [shared_api, complaints_api, housing_api, applications_api, allocation_api, rent_api, subsidies_api]
+API_ROUTERS = [shared_api, complaints_api, housing_api, applications_api, allocation_api, rent_api, subsidies_api,
+               tenancy_api]
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -30,11 +32,13 @@ urlpatterns = [
     path("api/v1/", include("allocation.api_urls")),
     path("api/v1/", include("rent.api_urls")),
     path("api/v1/", include("subsidies.api_urls")),
+    path("api/v1/", include("tenancy.api_urls")),
     path("api/v1/", include(v1_index(API_ROUTERS))),
     path("housing/", include("housing.urls")),
     path("feedback/", include("complaints.urls")),
     path("allocation/", include("allocation.urls")),  # 轮候与配租: /allocation/rounds/ is public
     path("subsidies/", include("subsidies.urls")),
+    path("tenancy/", include("tenancy.urls")),  # 资格年审、退租
     path("", include("rent.urls")),  # /rent/… and the bank's /payments/notify/
     path("", include("notifications.urls")),  # the message centre: /messages/
     path("", include("applications.urls")),
