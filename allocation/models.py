@@ -418,3 +418,7 @@ class OfferStatusChange(StatusChange):
     class Meta(StatusChange.Meta):
         verbose_name = _("选房状态变更")
         verbose_name_plural = _("选房状态变更")
+
+
+# The choice jobs' per-household record (allocation/choice/models.py), loaded with the app's models.
+from .choice.models import ChoiceWindow  # noqa: E402, F401

@@ -41,3 +41,24 @@ def units(district_code="230602", *, count=3, bedrooms=1):
 
 def days_ago(n):
     return timezone.localdate() - timedelta(days=n)
+
+
+def drafted_round(actor, *, entries=4, unit_count=2, district_code="230602", **kwargs):
+    """A draft round over `unit_count` new published one-bedroom units and `entries` new waiting households."""
+    from gongzufang.models import District
+
+    made = [quick_entry(qualified_on=days_ago(10 * i + 1)) for i in range(entries)]
+    units(district_code, count=unit_count)
+    round_ = services.round_create(district=District.objects.get(code=district_code), name="2026年第一批公租房配租",
+                                   actor=actor, **kwargs)
+    return round_, made
+
+
+def published_round(actor, **kwargs):
+    round_, made = drafted_round(actor, **kwargs)
+    return services.round_publish(round=round_, actor=actor), made
+
+
+def drawn_round(actor, entropy="2026-12-01 福彩3D 123", **kwargs):
+    round_, made = published_round(actor, **kwargs)
+    return services.round_draw(round=round_, actor=actor, public_entropy=entropy), made
