@@ -40,3 +40,12 @@ def resume_suspended_entries() -> int:
     from allocation.services import entries_resume_due
 
     return entries_resume_due()
+
+
+# The unit choice's jobs (allocation/choice/tasks.py), registered under allocation.tasks.* names.
+from allocation.choice.tasks import (  # noqa: E402, F401
+    close_choice_windows,
+    expire_offers,
+    notify_offer_held,
+    open_choice_windows,
+)

@@ -59,4 +59,22 @@ BEAT_SCHEDULE = {
         "task": "allocation.tasks.resume_suspended_entries",
         "schedule": crontab(hour=1, minute=55),
     },
+    "choice-open-windows": {
+        # Households whose choice window (选房批次) has opened get one SMS and one site message
+        # (allocation/choice/tasks.py; a ChoiceWindow row and dedup keys make it once).
+        "task": "allocation.tasks.open_choice_windows",
+        "schedule": crontab(minute="*/5"),
+    },
+    "choice-close-windows": {
+        # Closed windows without a choice count as a refusal, unless no unit that fits was left
+        # (allocation/choice/tasks.py). Safe to run twice.
+        "task": "allocation.tasks.close_choice_windows",
+        "schedule": crontab(minute="2-59/5"),
+    },
+    "offers-expire": {
+        # Held offers past their sign-by date (parameter allocation.offer_sign_days) expire, count as a
+        # refusal and free the unit (allocation/choice/tasks.py). Safe to run twice.
+        "task": "allocation.tasks.expire_offers",
+        "schedule": crontab(hour=0, minute=40),
+    },
 }
