@@ -80,6 +80,7 @@ SOURCES = {
     "subsidy.batch_day": _PLATFORM,
     "annual_review.": f"{_MEASURES}第四章“使用与退出”（承租人条件定期复核）",
     "exit.": f"{_MEASURES}第四章“使用与退出”（转租、改变用途、无正当理由连续6个月以上闲置、累计6个月以上欠租应当退回）",
+    "monitoring.": f"{_PLATFORM}（动态监管，“数据多跑路”）",
     "feedback.": f"{_PLATFORM}（参照12345政务服务便民热线答复时限）",
 }
 
@@ -203,6 +204,12 @@ for _ground, _years in {
     "failed_recertification": 0, "other_housing": 0, "illegal_use": 5,
 }.items():
     _define(f"exit.reapply_bar_years.{_ground}", f"再申请限制（{EXIT_GROUNDS[_ground]}）", "int", _years, "年", 0, 10)
+# issue 16 (tenancy/): the reminder before a review's deadline, the 陈述申辩 period, the monthly
+# monitoring interval and how long a caseworker has to resolve an alert.
+_define("annual_review.reminder_days_before", "年审截止前提醒", "int", 7, "日", 1, 60)
+_define("exit.statement_workdays", "退出陈述申辩期", "int", 5, "工作日", 1, 30)
+_define("monitoring.interval_months", "动态监管核查周期", "int", 1, "月", 1, 12)
+_define("monitoring.alert_workdays", "监管预警处理时限", "int", 10, "工作日", 1, 60)
 
 # §10 feedback
 _define("feedback.reply_workdays", "意见反馈答复时限", "int", 5, "工作日", 1, 30)
