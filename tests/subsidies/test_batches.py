@@ -152,7 +152,7 @@ def test_a_result_line_that_does_not_match_the_batch_is_refused_and_nothing_chan
         assert "未导入任何一笔" in err.value.message
     assert not SubsidyPayment.objects.filter(batch=batch).exclude(status=PaymentStatus.PENDING).exists()
     with pytest.raises(PortalError, match="表头"):
-        services.batch_import_results(batch=batch, actor=dave, content="a,b\n1,2\n".encode())
+        services.batch_import_results(batch=batch, actor=dave, content=b"a,b\n1,2\n")
 
 
 def test_a_failed_payment_is_paid_in_the_next_batch_once_the_account_is_fixed(grants, simulated_bank, dave, chen):
@@ -165,7 +165,6 @@ def test_a_failed_payment_is_paid_in_the_next_batch_once_the_account_is_fixed(gr
 
     # Not fixed yet: next month's batch pays the new month only (and would fail again).
     # The household changes its account with an SMS code.
-    from tests.applications.conftest import last_code  # noqa: F401 - the SMS outbox reader
     services.account_change_code_send(grant=grant, actor=grant.applicant)
     from notifications.models import SmsOutbox
 
@@ -209,7 +208,6 @@ def test_a_job_killed_half_way_and_run_again_makes_no_duplicates_and_misses_none
     assert SubsidyPayment.objects.filter(batch=batch).count() >= 1  # the first chunk is kept
     monkeypatch.setattr(services, "_crash_point", lambda where: None)
     from subsidies.tasks import make_due_batches
-
     from tests.helpers import at
 
     with at(grants["period"].replace(day=25)):
