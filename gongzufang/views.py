@@ -14,7 +14,8 @@ SERVICES = [
     {"slug": "apply", "name": _("资格申请"), "desc": _("网上申请公租房或租赁补贴，查询办理进度"), "icon": "申", "ready": True,
      "url_name": "applications:apply_home"},
     {"slug": "rent", "name": _("租金收缴"), "desc": _("查询账单，在线缴纳租金"), "icon": "租", "ready": False},
-    {"slug": "subsidy", "name": _("补贴发放"), "desc": _("查询租赁补贴发放记录"), "icon": "补", "ready": False},
+    {"slug": "subsidy", "name": _("补贴发放"), "desc": _("查询租赁补贴发放记录"), "icon": "补", "ready": True,
+     "url_name": "subsidies:home"},
     {"slug": "feedback", "name": _("意见反馈"), "desc": _("投诉建议、报修与服务评价"), "icon": "议", "ready": True,
      "url_name": "complaints:home"},
 ]
