@@ -137,6 +137,9 @@ class PaymentOrderBill(models.Model):
         verbose_name_plural = _("订单账单")
         constraints = [models.UniqueConstraint(fields=["order", "bill"], name="one_bill_once_per_order")]
 
+    def __str__(self):
+        return f"{self.order_id}/{self.bill_id} {self.amount}"
+
 
 class PaymentMethod(models.TextChoices):
     ONLINE = "online", _("网上支付")
@@ -205,6 +208,9 @@ class PaymentAllocation(models.Model):
         ordering = ["id"]
         constraints = [models.CheckConstraint(condition=~Q(amount=0), name="allocation_not_zero")]
 
+    def __str__(self):
+        return f"{self.bill_id} {self.amount}"
+
 
 class RentCredit(models.Model):
     """The lease's balance of money received beyond its bills (预存余额); never negative."""
@@ -253,6 +259,9 @@ class CreditEntry(models.Model):
         verbose_name_plural = _("余额变动")
         ordering = ["id"]
 
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.amount}"
+
 
 class Refund(models.Model):
     """Money paid back from a payment: taken from the lease's credit first, then from its bills."""
@@ -269,6 +278,9 @@ class Refund(models.Model):
         verbose_name_plural = _("退款")
         ordering = ["id"]
         constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="refund_amount_positive")]
+
+    def __str__(self):
+        return f"退款 {self.amount} 元"
 
 
 class NotificationAttempt(models.Model):
