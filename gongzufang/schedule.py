@@ -77,4 +77,11 @@ BEAT_SCHEDULE = {
         "task": "allocation.tasks.expire_offers",
         "schedule": crontab(hour=0, minute=40),
     },
+    "rent-payment-orders-sweep": {
+        # Payment orders pending more than rent.payment_query_after_minutes (15) are asked about at the
+        # bank (a lost notification is applied; unpaid ones past their time expire) (rent/payments/tasks.py).
+        # Safe to run twice: the order row is locked and a bank transaction pays once.
+        "task": "rent.tasks.payment_orders_sweep",
+        "schedule": crontab(minute="*/5"),
+    },
 }
