@@ -355,16 +355,22 @@ def _shared_series(period: Period, trend: Trend) -> None:
     trend.put("articles_published", monthly(articles, "published_at", None))
 
 
+def period_for(*, start: date, end: date, principal, districts=None, today=None) -> Period:
+    """The Period a provider is given: the districts the principal may see, or the given ones among them."""
+    today = today or timezone.localdate()
+    scoped = District.objects.for_user(principal) if not scope_of(principal).empty else District.objects.none()
+    if districts is not None:
+        scoped = scoped.filter(pk__in=[d.pk for d in districts])
+    chosen = tuple(scoped.order_by("sort_order", "code"))
+    return Period(start=start, end=end, today=today, principal=principal, districts=chosen)
+
+
 def trend(*, start: date, end: date, principal, districts=None, today=None) -> Trend:
     """Month-by-month figures for start..end in the districts the principal may see (or the given ones
     among them): a fixed number of queries, one per figure, whatever the months and districts."""
-    today = today or timezone.localdate()
     with reading_reports():
-        scoped = District.objects.for_user(principal) if not scope_of(principal).empty else District.objects.none()
-        if districts is not None:
-            scoped = scoped.filter(pk__in=[d.pk for d in districts])
-        chosen = tuple(scoped.order_by("sort_order", "code"))
-        period = Period(start=start, end=end, today=today, principal=principal, districts=chosen)
+        period = period_for(start=start, end=end, principal=principal, districts=districts, today=today)
+        chosen = period.districts
         result = Trend(start=start, end=end, months=months_between(start, end), districts=chosen,
                        labels=dict(SERIES_LABELS), notes=dict(SERIES_NOTES))
         if chosen:
@@ -373,3 +379,24 @@ def trend(*, start: date, end: date, principal, districts=None, today=None) -> T
                 provider(period, result)
     result.labels = dict(SERIES_LABELS)
     return result
+
+
+# --- row-level exports (the Excel download behind a chart, streamed) ------------------------------
+
+
+@dataclass(frozen=True)
+class DetailExport:
+    """Rows behind a figure, for an Excel download: `rows(period)` yields tuples matching `columns`,
+    reading in chunks (an iterator), so an export of any size runs in bounded memory."""
+
+    key: str
+    title: str
+    columns: tuple
+    rows: Callable
+
+
+DETAIL_EXPORTS: dict = {}
+
+
+def register_detail(key: str, *, title: str, columns, rows) -> None:
+    DETAIL_EXPORTS[key] = DetailExport(key=key, title=title, columns=tuple(columns), rows=rows)

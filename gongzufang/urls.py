@@ -24,6 +24,7 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(template_name="accounts/login.html"), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("healthz", views.healthz, name="healthz"),
+    path("admin/statistics/", include("gongzufang.dashboard.urls")),  # 统计分析 (issue 17)
     path("admin/", admin.site.urls),
     path("api/", include("gongzufang.api.urls")),
     path("api/v1/", include("complaints.api_urls")),

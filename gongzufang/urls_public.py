@@ -3,6 +3,7 @@
 from django.urls import path
 
 from gongzufang import views_articles, views_guide
+from gongzufang.dashboard import public as public_figures
 
 urlpatterns = [
     path("info/", views_guide.info, name="info"),
@@ -13,4 +14,5 @@ urlpatterns = [
     path("articles/attachments/<int:pk>/", views_articles.article_attachment, name="article_attachment"),
     path("guide/", views_guide.guide, name="guide"),
     path("guide/<slug:code>/", views_guide.guide_detail, name="guide_detail"),
+    path("figures/", public_figures.figures_page, name="public_figures"),  # 公开数据 (issue 17)
 ]

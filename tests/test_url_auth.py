@@ -324,6 +324,7 @@ PUBLIC = {
     "article_attachment": Public("a published article's PDF", lambda w: {"pk": w.article.attachments.first().pk}),
     "guide": Public("办事指南"),
     "guide_detail": Public("one form's guide", _guide_code),
+    "public_figures": Public("公开数据: the city-wide totals the bureau publishes (counts only, no personal data)"),
 }
 
 # Public steps that make no sense without the step before them: they send the visitor back to it.
@@ -337,7 +338,7 @@ PUBLIC_STEPS = {
 # (where a probe below exists, its object's values are used instead).
 PLAUSIBLE = {"pk": 1, "object_id": 1, "id": 1, "member_pk": 1, "material_pk": 1, "message_pk": 1,
              "content_type_id": 1, "action": "accept", "department": "vehicles", "service": "decision", "result_id": 1,
-             "url": "nowhere/", "app_label": "housing", "0": 1, "1": 1, "format": "json"}
+             "url": "nowhere/", "app_label": "housing", "key": "all", "0": 1, "1": 1, "format": "json"}
 
 
 def _resolves_to(url, route) -> bool:
@@ -578,6 +579,8 @@ NO_FOREIGN_ID = {
     "admin:app_list": "an app label, not an object",
     "api-root": "the API's index (format suffix only)",
     "api-statistics": "figures of the token's own district; no object id",
+    "statistics:export": "a table's name (districts, all, processing…); the district is in the query string and "
+                         "another one is 404 (tests/gongzufang/test_dashboard.py)",
 }
 
 ADMIN_STANDARD = re.compile(
