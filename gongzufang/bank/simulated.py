@@ -50,6 +50,8 @@ from zoneinfo import ZoneInfo
 
 from gongzufang.bank import signing
 from gongzufang.bank.client import money_text, parse_money, parse_time
+from gongzufang.bank.files import BankFileError as DisbursementFileError
+from gongzufang.bank.files import read_table
 
 logger = logging.getLogger(__name__)
 
@@ -98,33 +100,6 @@ def load_accounts(path=None) -> dict:
 
 def now_china() -> datetime:
     return datetime.now(CHINA).replace(microsecond=0)
-
-
-class DisbursementFileError(ValueError):
-    """A payment file the bank refuses as a whole (Chinese message)."""
-
-
-def read_table(content: bytes, filename: str) -> list[list[str]]:
-    """Rows of a CSV (UTF-8, with or without BOM) or xlsx file, as stripped strings."""
-    name = (filename or "").lower()
-    if name.endswith(".xlsx") or content[:2] == b"PK":
-        from openpyxl import load_workbook
-
-        try:
-            sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).worksheets[0]
-        except Exception:  # openpyxl raises many kinds for a damaged file
-            raise DisbursementFileError("无法读取 Excel 文件（文件已损坏或不是 xlsx）") from None
-        rows = []
-        for row in sheet.iter_rows(values_only=True):
-            cells = ["" if v is None else (format(v, "f") if isinstance(v, Decimal) else str(v)).strip() for v in row]
-            if any(cells):
-                rows.append(cells)
-        return rows
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise DisbursementFileError("文件不是 UTF-8 编码的 CSV") from None
-    return [[c.strip() for c in row] for row in csv.reader(io.StringIO(text)) if any(c.strip() for c in row)]
 
 
 def _csv_bytes(header, rows) -> bytes:
