@@ -120,3 +120,24 @@ def _notice_samples():
 
 
 _notice_samples()
+
+
+def _subsidies_samples():
+    # 租赁补贴 (subsidies/): a grant, a month's batch and one payment in it.
+    from subsidies.models import SubsidyBatch, SubsidyGrant, SubsidyPayment
+    from tests.subsidies.builders import quick_grant, quick_payment
+
+    @sample(SubsidyGrant)
+    def _grant(district):
+        return quick_grant(district.code)
+
+    @sample(SubsidyPayment)
+    def _payment(district):
+        return quick_payment(district.code)
+
+    @sample(SubsidyBatch)
+    def _batch(district):
+        return quick_payment(district.code).batch
+
+
+_subsidies_samples()

@@ -63,3 +63,29 @@ def ready_grant(user=None, *, rent="2000.00", account=None, category="low_income
 
 
 __all__ = ["Decimal", "apply_services", "approved_subsidy", "ready_grant", "fresh_account", "contract"]
+
+
+def quick_grant(district_code="230602"):
+    """A grant made straight from a submitted 租赁补贴 application (no review walk): for samples."""
+    from tests import factories
+
+    app = submitted(assistance="subsidy", street=factories.first_street(district_code))
+    return services.grant_create_for_application(application=app)
+
+
+def quick_payment(district_code="230602"):
+    """A pending payment in a frozen batch of a quick grant (its lease and account written directly)."""
+    from django.utils import timezone
+
+    from subsidies.models import BankAccount, PaymentLine, SubsidyBatch, SubsidyPayment
+
+    grant = quick_grant(district_code)
+    account = BankAccount.objects.create(grant=grant, holder_name=grant.holder_name, account_no=fresh_account(),
+                                         verified_at=timezone.now())
+    batch, _ = SubsidyBatch.objects.get_or_create(district=grant.district, period=date(2030, 1, 1),
+                                                  defaults={"number": f"BT203001{grant.district.code}"})
+    payment = SubsidyPayment.objects.create(grant=grant, period=batch.period, batch=batch, district=grant.district,
+                                            computation=grant.computations.first(), amount=grant.monthly_amount)
+    PaymentLine.objects.create(batch=batch, line_no=batch.lines.count() + 1, payment=payment, account=account,
+                               amount=payment.amount)
+    return payment
