@@ -183,7 +183,7 @@ def line_dismiss(*, line, actor, note) -> StatementLine:
 
 
 def summary(statement) -> dict:
-    counts = {m: 0 for m in Match.values}
+    counts = dict.fromkeys(Match.values, 0)
     for match in statement.lines.values_list("match", flat=True):
         counts[match] += 1
     counts["pending"] = statement.lines.filter(decision=Decision.PENDING).count()

@@ -4,7 +4,6 @@ mismatched lines; an unmatched line becomes a payment only by a caseworker's rec
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
 
 from gongzufang import workflow
 from gongzufang.bank.simulated import now_china
