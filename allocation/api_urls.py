@@ -2,6 +2,10 @@
 
 from gongzufang.api.urls import app_router
 
+from .api import AllocationRoundViewSet, WaitlistViewSet
+
 router = app_router()
+router.register("waitlist", WaitlistViewSet, basename="waitlist")
+router.register("allocation-rounds", AllocationRoundViewSet, basename="allocation-rounds")
 
 urlpatterns = router.urls

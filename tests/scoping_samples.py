@@ -122,6 +122,34 @@ def _notice_samples():
 _notice_samples()
 
 
+def _allocation_samples():
+    # 轮候与配租 (allocation/): a waiting household, and a draft round over one published unit.
+    from allocation import services as allocation_services
+    from allocation.models import AllocationRound, RoundEntry, RoundUnit, WaitlistEntry
+    from tests.allocation.builders import quick_entry, units
+
+    @sample(WaitlistEntry)
+    def _waitlist_entry(district):
+        return quick_entry(street=factories.first_street(district.code))
+
+    @sample(AllocationRound)
+    def _round(district):
+        _waitlist_entry(district)
+        units(district.code, count=1)
+        return allocation_services.round_create(district=district, name=f"{district.name}配租方案", actor=None)
+
+    @sample(RoundEntry)
+    def _round_entry(district):
+        return _round(district).entries.first()
+
+    @sample(RoundUnit)
+    def _round_unit(district):
+        return _round(district).units.first()
+
+
+_allocation_samples()
+
+
 def _subsidies_samples():
     # 租赁补贴 (subsidies/): a grant, a month's batch and one payment in it.
     from subsidies.models import SubsidyBatch, SubsidyGrant, SubsidyPayment

@@ -290,6 +290,19 @@ def _service_slug(world):
     return {"service": next(s["slug"] for s in SERVICES if not s["ready"])}  # an open one redirects
 
 
+def _public_round(world):
+    """A published (not yet drawn) allocation round of 龙凤区: round pages are public in every district."""
+    from allocation import services
+    from allocation.models import AllocationRound
+
+    district = world.district_b
+    done = AllocationRound.objects.filter(district=district, status="published").first()
+    if done is None:
+        done = world.sample(AllocationRound, district)
+        services.round_publish(round=done, actor=None)
+    return {"pk": done.pk}
+
+
 PUBLIC = {
     "home": Public("首页：anyone"),
     "service": Public("办事服务 stubs shown on the home page", _service_slug),
@@ -324,6 +337,11 @@ PUBLIC = {
     "article_attachment": Public("a published article's PDF", lambda w: {"pk": w.article.attachments.first().pk}),
     "guide": Public("办事指南"),
     "guide_detail": Public("one form's guide", _guide_code),
+    "allocation:rounds": Public("配租方案与摇号结果公示: the list of published rounds"),
+    "allocation:round": Public("a published round: pool hash and commitment before the draw, the order after",
+                               _public_round),
+    "allocation:draw_json": Public("a published round's draw.json, for anyone to recompute", _public_round),
+    "allocation:verifier": Public("the stand-alone verifier script (Python standard library only)"),
     "public_figures": Public("公开数据: the city-wide totals the bureau publishes (counts only, no personal data)"),
 }
 
@@ -579,6 +597,9 @@ NO_FOREIGN_ID = {
     "admin:app_list": "an app label, not an object",
     "api-root": "the API's index (format suffix only)",
     "api-statistics": "figures of the token's own district; no object id",
+    "allocation:round": "published rounds are public in every district (the draw must be checkable by anyone); "
+                        "a draft round is 404 to everyone",
+    "allocation:draw_json": "as allocation:round",
     "statistics:export": "a table's name (districts, all, processing…); the district is in the query string and "
                          "another one is 404 (tests/gongzufang/test_dashboard.py)",
 }

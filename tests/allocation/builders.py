@@ -21,11 +21,12 @@ def approved_entry(*, category="low_income", members=(), **kwargs) -> WaitlistEn
     return WaitlistEntry.objects.get(application=app)
 
 
-def quick_entry(*, category="low_income", members=(), qualified_on=None, name=None, disability=None) -> WaitlistEntry:
+def quick_entry(*, category="low_income", members=(), qualified_on=None, name=None, disability=None,
+                street=None) -> WaitlistEntry:
     """A submitted application marked approved without the review (quicker; for queues of many), then
     entered by the same service the approval's receiver calls."""
     user = builders.applicant(name=name or f"测试{next(_n)}号")
-    app = builders.submitted(user, category=category, members=members)
+    app = builders.submitted(user, category=category, members=members, street=street)
     if disability:
         app.household.members.filter(relationship="self").update(disability=disability)
     Application.objects.filter(pk=app.pk).update(status="approved", decided_at=timezone.now())
