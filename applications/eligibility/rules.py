@@ -73,6 +73,7 @@ class MemberFacts:
     declared_income: Decimal
     marital_status: str
     disability: str
+    id_number_hash: str = ""
 
     @property
     def is_applicant(self) -> bool:
@@ -101,7 +102,7 @@ class HouseholdFacts:
             MemberFacts(
                 id=m.pk, relationship=m.relationship, relationship_label=m.get_relationship_display(),
                 name=m.name, declared_income=m.monthly_income or Decimal("0"),
-                marital_status=m.marital_status, disability=m.disability,
+                marital_status=m.marital_status, disability=m.disability, id_number_hash=m.id_number_hash,
             )
             for m in application.household.members.order_by("sort_order", "id")
         )
@@ -668,6 +669,33 @@ def no_fund_loan(household, departments, params):
         reason=("家庭成员无住房公积金购房贷款" if passed
                 else f"家庭成员中有 {len(borrowers)} 人有住房公积金购房贷款"),
         detail="、".join(f"{m.relationship_label}{m.name}" for m in borrowers),
+    )
+
+
+# Re-application bans after an exit (DESIGN §9). The exit app sits above this layer, so it registers
+# its finder here (in its AppConfig.ready): finder(id_number_hashes, on) → [(ground in Chinese, end date)].
+BAN_FINDERS: list[Callable] = []
+
+
+def register_ban_finder(finder: Callable) -> None:
+    if finder not in BAN_FINDERS:
+        BAN_FINDERS.append(finder)
+
+
+@rule("no_reapplication_ban", "无再申请限制（退出后限制期）")
+def no_reapplication_ban(household, departments, params):
+    hashes = [m.id_number_hash for m in household.members if m.id_number_hash]
+    bans = []
+    for finder in BAN_FINDERS:
+        bans.extend(finder(hashes, params.on))
+    if not bans:
+        return RuleResult(passed=True, value="无", limit="无限制期内的退出记录", source="公租房退出记录",
+                          reason="家庭成员无限制期内的退出记录")
+    ground, ends_on = max(bans, key=lambda b: b[1])
+    return RuleResult(
+        passed=False, value=f"因“{ground}”退出", limit="无限制期内的退出记录", source="公租房退出记录",
+        reason=f"家庭成员曾因“{ground}”退出保障，{ends_on:%Y年%m月%d日}前不得再次申请",
+        detail="；".join(f"{g}，限制至{e:%Y-%m-%d}" for g, e in bans),
     )
 
 
