@@ -32,6 +32,10 @@ class RentConfig(AppConfig):
         subjects.register("rent.Bill", link_text="查看我的账单", url=lambda bill: reverse("rent:bills"))
         if lease_demo.seed not in demo.DEMO_SEEDERS:
             demo.DEMO_SEEDERS.append(lease_demo.seed)
+        # The payment half (rent/payments/setup.py): permissions, its figure, subjects, its seeder after the leases'.
+        from .payments import setup as payment_setup
+
+        payment_setup.ready()
 
 
 def _sync_groups(**kwargs):
