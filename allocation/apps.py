@@ -32,6 +32,9 @@ class AllocationConfig(AppConfig):
             demo.DEMO_SEEDERS.append(allocation_demo.seed)
         subjects.register("allocation.WaitlistEntry", link_text="查看我的轮候",
                           url=lambda entry: reverse("allocation:my_waitlist"))
+        # 选房 (allocation/choice): the offer's messages link to the offer page.
+        subjects.register("allocation.Offer", link_text="查看选房结果",
+                          url=lambda offer: reverse("allocation:offer", args=[offer.pk]))
 
 
 def _sync_groups(**kwargs):

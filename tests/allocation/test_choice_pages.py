@@ -1,0 +1,98 @@
+"""The applicant's choice pages: the window and the free units that fit, choosing with the SMS code
+(a double click lands on the same offer), the offer page and refusing with confirmation."""
+
+import pytest
+from django.urls import reverse
+
+from allocation.models import Offer, WaitlistEntry
+from housing.models import Unit
+from tests.allocation import builders as alloc_builders
+from tests.allocation.choice_builders import applicant_of, code_for, open_round
+
+pytestmark = pytest.mark.django_db
+
+
+def test_choice_page_lists_free_units_that_fit(client, dave):
+    _round, rows, units = open_round(dave, unit_count=2)
+    from allocation.models import RoundUnit
+
+    big = alloc_builders.units(count=1, bedrooms=3)[0]
+    RoundUnit.objects.create(round=rows[0].round, unit=big)
+    client.force_login(applicant_of(rows[0]))
+    page = client.get(reverse("allocation:my_waitlist")).content.decode()
+    assert reverse("allocation:choice", args=[rows[0].pk]) in page  # 我的轮候 links to the open window
+    page = client.get(reverse("allocation:choice", args=[rows[0].pk])).content.decode()
+    assert "剩余 2 套" in page
+    assert units[0].number in page and big.number not in page
+
+
+def test_choose_with_code_then_double_click_lands_on_the_offer(client, dave):
+    _round, rows, units = open_round(dave)
+    client.force_login(applicant_of(rows[0]))
+    url = reverse("allocation:choose_unit", args=[rows[0].pk, units[0].pk])
+    code = code_for(rows[0])
+    first = client.post(url, {"action": "choose", "sms_code": code})
+    offer = Offer.objects.get()
+    assert first.status_code == 302 and first["Location"] == reverse("allocation:offer", args=[offer.pk])
+    second = client.post(url, {"action": "choose", "sms_code": code})
+    assert second.status_code == 302 and second["Location"] == reverse("allocation:offer", args=[offer.pk])
+    assert Offer.objects.count() == 1
+    page = client.get(reverse("allocation:offer", args=[offer.pk])).content.decode()
+    assert f"{offer.sign_by:%Y-%m-%d}" in page and units[0].number in page
+
+
+def test_taken_unit_shows_the_clear_message(client, dave):
+    _round, rows, units = open_round(dave)
+    from allocation.choice import services
+
+    services.offer_choose(round_entry=rows[1], unit=units[0], actor=dave, at_counter=True)
+    client.force_login(applicant_of(rows[0]))
+    url = reverse("allocation:choose_unit", args=[rows[0].pk, units[0].pk])
+    response = client.post(url, {"action": "choose", "sms_code": code_for(rows[0])})
+    assert response.status_code == 200
+    assert "该房屋已被其他家庭选定，请另选。" in response.content.decode()
+    # The code was not used up: the household chooses another unit with it.
+    response = client.post(reverse("allocation:choose_unit", args=[rows[0].pk, units[1].pk]),
+                           {"action": "choose", "sms_code": _last_code(rows[0])})
+    assert response.status_code == 302
+    assert Offer.objects.filter(round_entry=rows[0], unit=units[1]).exists()
+
+
+def _last_code(round_entry):
+    import re
+
+    from notifications.models import SmsOutbox
+
+    row = SmsOutbox.objects.filter(phone=applicant_of(round_entry).phone, purpose="code:choose_unit").order_by("-id").first()
+    return re.search(r"\d{6}", row.text).group(0)
+
+
+def test_refuse_needs_confirmation_and_counts(client, dave):
+    _round, rows, units = open_round(dave)
+    from allocation.choice import services
+
+    offer = services.offer_choose(round_entry=rows[0], unit=units[0], actor=dave, at_counter=True)
+    client.force_login(applicant_of(rows[0]))
+    url = reverse("allocation:offer", args=[offer.pk])
+    response = client.post(url, {"reason": "太远"})
+    assert "请勾选确认后再放弃。" in response.content.decode()
+    assert Offer.objects.get(pk=offer.pk).status == "held"
+    response = client.post(url, {"reason": "太远", "confirm": "on"})
+    assert response.status_code == 302
+    assert Offer.objects.get(pk=offer.pk).status == "refused"
+    assert Unit.objects.get(pk=units[0].pk).status == "vacant"
+    assert WaitlistEntry.objects.get(pk=rows[0].entry_id).refusals == 1
+    page = client.get(reverse("allocation:my_waitlist")).content.decode()
+    assert "太远" in page and "计入拒绝配租" in page  # shown in the household's history
+
+
+def test_another_households_pages_are_404(client, dave):
+    _round, rows, units = open_round(dave)
+    from allocation.choice import services
+
+    offer = services.offer_choose(round_entry=rows[1], unit=units[0], actor=dave, at_counter=True)
+    client.force_login(applicant_of(rows[0]))
+    assert client.get(reverse("allocation:choice", args=[rows[1].pk])).status_code == 404
+    assert client.get(reverse("allocation:choose_unit", args=[rows[1].pk, units[1].pk])).status_code == 404
+    assert client.post(reverse("allocation:offer", args=[offer.pk]), {"confirm": "on"}).status_code == 404
+    assert Offer.objects.get(pk=offer.pk).status == "held"
