@@ -1,6 +1,336 @@
+"""Every write about leases (DESIGN §8): made from a held offer, the contract signed by the bureau,
+signed by the tenant with an SMS code (which calls allocation's `offer_accept`: the offer signed, the
+waitlist entry allocated, the unit occupied — all in the signing transaction), the move-in handover,
+and the end. Status changes go through `gongzufang.workflow.transition` only."""
+
+import hmac
+import logging
+import re
+import secrets
+from datetime import timedelta
+
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
+
+from allocation import services as allocation_services
+from gongzufang import workflow
+from gongzufang.errors import PortalError
+from notifications.services import SmsSendError, message_send, sms_send
+from notifications.subjects import dedup_key
+
+from ..models import Handover, HandoverPhoto, Lease, LeaseStatus, LeaseStatusChange, SignCode
+from . import contract
+from .terms import lease_terms
+
+logger = logging.getLogger(__name__)
+
+CODE_TTL = timedelta(minutes=5)
+RESEND_SECONDS = 60
+MAX_WRONG_TRIES = 5
+OFFER_HELD = "held"
+
+
+class SignError(PortalError):
+    code = "lease_sign"
+
+
+# --- making a lease -----------------------------------------------------------------------------------
+
+
+def _number(district, year) -> str:
+    prefix = f"GZF{district.code}{year}"
+    last = (Lease.objects.filter(number__startswith=prefix).order_by("-number").values_list("number", flat=True)
+            .first())
+    seq = int(last[len(prefix):]) + 1 if last else 1
+    return f"{prefix}{seq:06d}"
+
+
+def _application_of(offer):
+    return offer.round_entry.entry.application
+
+
+def lease_from_offer(*, offer, actor=None, start_on=None, term_years=None) -> Lease:
+    """The lease for a held offer, with its bureau-signed contract, issued for the tenant's signature.
+    A second call for the same offer returns the same lease (idempotent; the offer is one-to-one)."""
+    existing = Lease.objects.filter(offer=offer).first()
+    if existing is not None:
+        return existing
+    if offer.status != OFFER_HELD:
+        raise PortalError(f"选房结果为“{offer.get_status_display()}”，不能生成租赁合同。", code="offer_not_held")
+    application = _application_of(offer)
+    unit = offer.unit
+    start_on = start_on or (offer.sign_by + timedelta(days=1))
+    terms = lease_terms(unit=unit, category=application.category or "low_income", start_on=start_on,
+                        term_years=term_years)
+    tenant = application.applicant
+    try:
+        with transaction.atomic():
+            lease = Lease(
+                offer=offer, tenant=tenant, tenant_name=tenant.real_name or tenant.username, unit=unit,
+                district_id=unit.district_id, category=application.category or "low_income",
+                household_size=offer.round_entry.entry.household_size,
+                start_on=terms.start_on, end_on=terms.end_on, term_years=terms.term_years, area=terms.area,
+                rent_per_sqm=terms.rent_per_sqm, coefficient=terms.coefficient, monthly_rent=terms.monthly_rent,
+                deposit_months=terms.deposit_months, deposit=terms.deposit, parameters_used=terms.parameters_used,
+                number=_number(unit.district, terms.start_on.year),
+            )
+            lease.save()
+            workflow.record_start(lease, actor=actor, opinion="依据选房结果生成租赁合同")
+            pdf = contract.contract_signed_pdf(lease)
+            lease.contract_sha256 = contract.sha256_hex(pdf)
+            lease.contract_pdf.save(f"{lease.number}.pdf", ContentFile(pdf), save=False)
+            lease.issued_at = timezone.now()
+            lease.save(update_fields=["contract_pdf", "contract_sha256", "issued_at"])
+            workflow.transition(lease, "issue", actor=actor, opinion="合同已加盖电子签章，待承租人签约")
+    except IntegrityError:  # the same offer prepared twice at once
+        existing = Lease.objects.filter(offer=offer).first()
+        if existing is None:
+            raise
+        return existing
+    return lease
+
+
+def leases_prepare_for_held_offers(*, user=None, limit=200) -> int:
+    """Leases for held offers that have none yet (the tenant's page for their own; the job for all)."""
+    from allocation.models import Offer
+
+    offers = Offer.objects.filter(status=OFFER_HELD, lease__isnull=True).select_related(
+        "unit__estate", "unit__district", "round_entry__entry__application__applicant")
+    if user is not None:
+        offers = offers.filter(round_entry__entry__application__applicant=user)
+    made = 0
+    for offer in offers.order_by("pk")[:limit]:
+        try:
+            lease_from_offer(offer=offer, actor=None)
+        except PortalError as exc:
+            logger.warning("lease for offer %s not prepared: %s", offer.pk, exc.message)
+            continue
+        made += 1
+    return made
+
+
+def lease_regenerate_contract(*, lease) -> Lease:
+    """A fresh bureau-signed contract for a lease not yet signed (e.g. after the unit's address was
+    corrected). Once signed, the file the tenant signed is never replaced."""
+    if lease.status not in (LeaseStatus.DRAFT, LeaseStatus.ISSUED):
+        raise PortalError("合同已签署，不能重新生成合同文本。", code="lease_signed")
+    pdf = contract.contract_signed_pdf(lease)
+    lease.contract_sha256 = contract.sha256_hex(pdf)
+    lease.contract_pdf.save(f"{lease.number}.pdf", ContentFile(pdf), save=False)
+    lease.save(update_fields=["contract_pdf", "contract_sha256", "updated_at"])
+    return lease
+
+
+def contract_bytes(lease) -> bytes:
+    with lease.contract_pdf.open("rb") as fh:
+        return fh.read()
+
+
+# --- the tenant signs ---------------------------------------------------------------------------------
+
+
+def _code_hash(lease_id, phone, code) -> str:
+    return salted_hmac("rent.lease_sign_code", f"{lease_id}:{phone}:{code}", algorithm="sha256").hexdigest()
+
+
+def _require_signable(lease, user):
+    if lease.tenant_id != getattr(user, "pk", None):
+        raise workflow.NotFound("未找到该租赁合同。")
+    if lease.status != LeaseStatus.ISSUED:
+        raise SignError(f"合同状态为“{lease.get_status_display()}”，不能签约。", code="lease_not_issued")
+    offer = lease.offer
+    if offer.status != OFFER_HELD:
+        raise SignError(f"选房结果为“{offer.get_status_display()}”，该合同已不能签约。", code="offer_not_held")
+    if timezone.localdate() > offer.sign_by:
+        raise SignError(f"签约期限（{offer.sign_by:%Y年%m月%d日}）已过，不能签约。", code="sign_deadline_passed")
+    if not user.phone:
+        raise SignError("您的账户没有登记手机号，无法接收签约验证码。", code="no_phone")
+
+
+def sign_code_send(*, lease, user) -> SignCode:
+    """Text a 6-digit code for signing this lease to the tenant's phone (once a minute at most)."""
+    _require_signable(lease, user)
+    now = timezone.now()
+    last = lease.sign_codes.order_by("-created_at").values_list("created_at", flat=True).first()
+    if last and (now - last).total_seconds() < RESEND_SECONDS:
+        raise SignError("验证码发送过于频繁，请 60 秒后再试。", fields={"code": ["throttled"]}, code="sms_throttled")
+    code = f"{secrets.randbelow(1_000_000):06d}"
+    with transaction.atomic():
+        lease.sign_codes.filter(used_at__isnull=True, voided_at__isnull=True).update(voided_at=now)
+        row = SignCode.objects.create(lease=lease, phone=user.phone, code_hash=_code_hash(lease.pk, user.phone, code),
+                                      created_at=now, expires_at=now + CODE_TTL)
+    try:
+        sms_send(phone=user.phone, purpose="code:lease_sign", sensitive=True,
+                 text=f"您正在签署公共租赁住房租赁合同（{lease.number}），验证码 {code}，5 分钟内有效。请勿告诉他人。")
+    except SmsSendError:
+        raise SignError("短信发送失败，请稍后重新获取验证码。", code="sms_failed") from None
+    return row
+
+
+def _check_code(lease, phone, code):
+    code = re.sub(r"\s", "", str(code or ""))
+    if not code:
+        raise SignError("请输入短信验证码。", fields={"code": ["required"]})
+    now = timezone.now()
+    error = None
+    with transaction.atomic():
+        row = lease.sign_codes.select_for_update().filter(used_at__isnull=True).order_by("-created_at").first()
+        if row is None:
+            error = SignError("请先获取短信验证码。", fields={"code": ["missing"]}, code="sms_code_missing")
+        elif row.voided_at is not None:
+            error = SignError("验证码已失效，请重新获取。", fields={"code": ["voided"]}, code="sms_code_voided")
+        elif row.expires_at <= now:
+            error = SignError("验证码已过期（有效期 5 分钟），请重新获取。", fields={"code": ["expired"]},
+                              code="sms_code_expired")
+        elif row.phone != phone or not constant_time_compare(row.code_hash, _code_hash(lease.pk, phone, code)):
+            tries = row.failed_attempts + 1
+            SignCode.objects.filter(pk=row.pk).update(failed_attempts=F("failed_attempts") + 1,
+                                                      voided_at=now if tries >= MAX_WRONG_TRIES else None)
+            left = MAX_WRONG_TRIES - tries
+            error = SignError("验证码错误次数过多，已失效，请重新获取。" if left <= 0 else
+                              f"验证码不正确，还可以再试 {left} 次。", fields={"code": ["wrong"]}, code="sms_code_wrong")
+        else:
+            SignCode.objects.filter(pk=row.pk).update(used_at=now)
+    if error:
+        raise error
+
+
+def lease_sign(*, lease, user, code, ip_address=None, user_agent="", signed_sha256=None) -> Lease:
+    """The tenant signs with the SMS code. Recorded: time, IP address, user agent and the SHA-256 of
+    the exact (bureau-signed) file signed; `signed_sha256`, when the page sends the digest it showed,
+    must be the file's. In the same transaction allocation's `offer_accept` signs the offer, takes the
+    household off the waitlist and marks the unit occupied."""
+    _require_signable(lease, user)
+    _check_code(lease, user.phone, code)
+    data = contract_bytes(lease)
+    digest = contract.sha256_hex(data)
+    if digest != lease.contract_sha256 or (signed_sha256 and not hmac.compare_digest(signed_sha256, digest)):
+        raise SignError("合同文件与发出签约的版本不一致，请刷新页面后重新阅读合同。", code="contract_changed")
+    with transaction.atomic():
+        locked = workflow.lock(lease)
+        _require_signable(locked, user)
+        locked.signed_at = timezone.now()
+        locked.signed_ip = ip_address or None
+        locked.signed_user_agent = (user_agent or "")[:400]
+        locked.signed_phone = user.phone
+        locked.signed_pdf_sha256 = digest
+        workflow.transition(locked, "sign", actor=user, opinion="承租人通过短信验证码签署合同")
+        allocation_services.offer_accept(offer=locked.offer, actor=user)
+    workflow._copy_state(locked, lease)
+    for name in ("signed_at", "signed_ip", "signed_user_agent", "signed_phone", "signed_pdf_sha256"):
+        setattr(lease, name, getattr(locked, name))
+    return lease
+
+
+# --- staff: handover, activation, end -----------------------------------------------------------------
+
+
+def lease_hand_over(*, lease, actor, handed_over_on, keys, water_meter, electricity_meter, condition,
+                    gas_meter=None, access_cards=0, photos=()) -> Handover:
+    """入住交接: keys, meter readings, condition, photos; then the lease starts (active)."""
+    if not workflow.may_see(lease, actor):
+        raise workflow.NotFound("未找到该租赁合同。")
+    if lease.status != LeaseStatus.SIGNED:
+        raise PortalError(f"合同状态为“{lease.get_status_display()}”，只有已签约的合同可以办理入住交接。",
+                          code="lease_not_signed")
+    condition = (condition or "").strip()
+    if not condition:
+        raise PortalError("请填写房屋及设施状况。", fields={"condition": ["required"]})
+    with transaction.atomic():
+        locked = workflow.lock(lease)
+        if Handover.objects.filter(lease=locked).exists():
+            raise PortalError("该合同已办理入住交接。", code="handed_over")
+        handover = Handover.objects.create(
+            lease=locked, handed_over_on=handed_over_on, keys=keys, access_cards=access_cards or 0,
+            water_meter=water_meter, electricity_meter=electricity_meter, gas_meter=gas_meter,
+            condition=condition[:2000], staff=actor if getattr(actor, "pk", None) else None)
+        for photo in photos:
+            HandoverPhoto.objects.create(handover=handover, image=photo, caption=getattr(photo, "caption", "")[:60])
+        workflow.transition(locked, "activate", actor=actor, opinion=f"入住交接（{handed_over_on:%Y-%m-%d}）")
+    workflow._copy_state(locked, lease)
+    return handover
+
+
+def lease_terminate(*, lease, actor, reason, on=None) -> Lease:
+    reason = (reason or "").strip()
+    if not reason:
+        raise PortalError("请填写解除合同的原因。", fields={"opinion": ["required"]})
+    with transaction.atomic():
+        locked = workflow.lock(lease)
+        locked.ended_on = on or timezone.localdate()
+        workflow.transition(locked, "terminate", actor=actor, opinion=reason)
+    workflow._copy_state(locked, lease)
+    return lease
+
+
+def leases_end_due(*, on=None) -> int:
+    """Active leases past their last day end (renewal is a new lease from the annual review)."""
+    on = on or timezone.localdate()
+    ids = list(Lease.objects.filter(status=LeaseStatus.ACTIVE, end_on__lt=on).values_list("pk", flat=True))
+
+    def before(lease):
+        lease.ended_on = lease.end_on
+
+    result = workflow.transition_many(Lease, ids, "end", actor=None, opinion="租期届满", before_save=before)
+    return len(result.changed)
+
+
+def leases_cancel_lapsed() -> int:
+    """Issued leases whose offer is no longer held (refused, expired by allocation's job, withdrawn)
+    are void: nothing is left to sign. Allocation counts the refusal; this only tidies the lease."""
+    ids = list(Lease.objects.filter(status__in=[LeaseStatus.DRAFT, LeaseStatus.ISSUED])
+               .exclude(offer__status=OFFER_HELD).values_list("pk", flat=True))
+    done = 0
+    for pk in ids:
+        with transaction.atomic():
+            lease = workflow.lock(Lease, pk)
+            if lease.status not in (LeaseStatus.DRAFT, LeaseStatus.ISSUED) or lease.offer.status == OFFER_HELD:
+                continue
+            lease.ended_on = timezone.localdate()
+            workflow.transition(lease, "cancel", actor=None,
+                                opinion=f"选房结果为“{lease.offer.get_status_display()}”，合同作废")
+            done += 1
+    return done
+
+
+# --- messages -----------------------------------------------------------------------------------------
+
+MESSAGES = {
+    LeaseStatus.ISSUED: ("租赁合同待签约", "您的公共租赁住房租赁合同（{number}）已生成，请在 {sign_by} 前登录平台阅读并签署。"),
+    LeaseStatus.SIGNED: ("租赁合同已签署", "您已签署租赁合同（{number}），请按通知办理入住交接。"),
+    LeaseStatus.ACTIVE: ("已办理入住", "租赁合同（{number}）已开始履行，租金账单可在“我的账单”查看。"),
+    LeaseStatus.TERMINATED: ("租赁合同已解除", "租赁合同（{number}）已解除：{opinion}"),
+    LeaseStatus.ENDED: ("租赁合同已到期", "租赁合同（{number}）已于 {end_on} 到期。"),
+}
+
+
+def lease_change_notify(*, change_id) -> bool:
+    change = LeaseStatusChange.objects.select_related("lease__tenant", "lease__offer").filter(pk=change_id).first()
+    if change is None or change.to_status not in MESSAGES:
+        return False
+    lease = change.lease
+    title, body = MESSAGES[change.to_status]
+    body = body.format(number=lease.number, sign_by=f"{lease.offer.sign_by:%Y年%m月%d日}", opinion=change.opinion,
+                       end_on=f"{lease.end_on:%Y年%m月%d日}")
+    return message_send(recipient=lease.tenant, title=title, body=body, subject=lease,
+                        dedup_key=dedup_key(change)) is not None
+
+
+# --- rating (complaints.services.register_rateable) --------------------------------------------------
+
+
+def _check_lease_rating(rater, lease):
+    if lease.tenant_id != rater.pk:
+        raise PortalError("只能评价您本人的签约服务。", code="not_owner")
+    if lease.signed_at is None:
+        raise PortalError("签约后才能评价签约服务。", code="not_signed")
+    return lease.district
+
+
 def register_lease_rateable():
-    return None
+    from complaints.services import register_rateable
 
-
-def lease_change_notify(*, change_id):
-    return False
+    register_rateable("lease_signing", model=Lease, check=_check_lease_rating)

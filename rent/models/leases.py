@@ -157,6 +157,13 @@ class Lease(Lifecycle, models.Model):
     def __str__(self):
         return f"{self.number} {self.tenant_name}"
 
+    @classmethod
+    def workflow_visible(cls, actor):
+        """A tenant acts on their own lease (signing); staff on their area's."""
+        if getattr(actor, "role", None) == Role.APPLICANT and not getattr(actor, "is_superuser", False):
+            return cls.objects.filter(tenant=actor)
+        return cls.objects.for_user(actor)
+
     @property
     def is_arrears_flagged(self):
         return self.arrears_flagged_at is not None

@@ -1,0 +1,230 @@
+"""Bills (DESIGN §8): one per active lease and period, never two; the month's run split into chunks
+of leases by primary-key range, each chunk idempotent (INSERT … ON CONFLICT DO NOTHING on the unique
+(lease, period)), so a run killed half-way and run again misses none and doubles none.
+
+Arrears: reminders on the due date +3 and +10 days (one per bill and stage), and the lease flagged
+when its overdue rent reaches `exit.arrears_months` months in total (the exit issue opens a case)."""
+
+import logging
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.db import connection, transaction
+from django.db.models import F, Max, Min, Q, Sum
+from django.utils import timezone
+
+from gongzufang import workflow
+from gongzufang.parameters import param
+from notifications.services import SmsSendError, reminder_send, sms_send
+
+from ..leases.terms import add_months, bill_for, is_billing_month, month_end, month_start, yuan
+from ..models import Bill, BillingRun, BillReminder, BillStatus, Lease, LeaseStatus
+
+logger = logging.getLogger(__name__)
+
+CHUNK_SIZE = 2000  # leases (by primary key range) per chunk task
+BILLABLE = [LeaseStatus.ACTIVE]
+
+
+@dataclass(frozen=True)
+class PeriodRules:
+    period: date
+    months: int
+    due_day: int
+
+    @property
+    def last_day(self) -> date:
+        return add_months(self.period, self.months) - timedelta(days=1)
+
+
+def rules_for(period: date) -> PeriodRules:
+    period = month_start(period)
+    return PeriodRules(period=period, months=int(param("rent.bill_interval_months", on=period)),
+                       due_day=int(param("rent.due_day", on=period)))
+
+
+def chunk_ranges(*, chunk_size: int = CHUNK_SIZE) -> list[tuple[int, int]]:
+    """[lo, hi) primary-key ranges covering every billable lease."""
+    bounds = Lease.objects.filter(status__in=BILLABLE).aggregate(lo=Min("pk"), hi=Max("pk"))
+    if bounds["lo"] is None:
+        return []
+    return [(lo, min(lo + chunk_size, bounds["hi"] + 1)) for lo in range(bounds["lo"], bounds["hi"] + 1, chunk_size)]
+
+
+def _insert_full_periods(rules: PeriodRules, lo: int, hi: int) -> int:
+    """Leases let for the whole period: their bill is the rent itself, written by one statement."""
+    if rules.months != 1:
+        return 0
+    due = date(rules.period.year, rules.period.month, min(rules.due_day, month_end(rules.period).day))
+    now = timezone.now()
+    days = (rules.last_day - rules.period).days + 1
+    bill, lease = Bill._meta.db_table, Lease._meta.db_table
+    sql = (
+        f"INSERT INTO {bill} (lease_id, tenant_id, district_id, period, period_start, period_end, days, "
+        f"days_in_period, monthly_rent, amount, amount_paid, due_on, status, created_at, updated_at) "
+        f"SELECT id, tenant_id, district_id, %s, %s, %s, %s, %s, monthly_rent, monthly_rent, 0, %s, %s, %s, %s "
+        f"FROM {lease} WHERE status = %s AND id >= %s AND id < %s AND start_on <= %s AND end_on >= %s "
+        f"ON CONFLICT (lease_id, period) DO NOTHING"
+    )
+    params = [rules.period, rules.period, rules.last_day, days, days, due, BillStatus.UNPAID, now, now,
+              LeaseStatus.ACTIVE, lo, hi, rules.period, rules.last_day]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return max(cursor.rowcount, 0)
+
+
+def _prorated(rules: PeriodRules, lo: int, hi: int) -> int:
+    """Leases starting or ending inside the period (or every lease, with bills every few months)."""
+    leases = Lease.objects.filter(status__in=BILLABLE, pk__gte=lo, pk__lt=hi, start_on__lte=rules.last_day,
+                                  end_on__gte=rules.period)
+    if rules.months == 1:
+        leases = leases.filter(Q(start_on__gt=rules.period) | Q(end_on__lt=rules.last_day))
+    rows = []
+    for lease in leases.only("pk", "tenant_id", "district_id", "monthly_rent", "start_on", "end_on"):
+        if not is_billing_month(start_on=month_start(lease.start_on), period=rules.period, months=rules.months):
+            continue
+        line = bill_for(monthly_rent=lease.monthly_rent, start_on=lease.start_on, end_on=lease.end_on,
+                        period=rules.period, months=rules.months, due_day=rules.due_day)
+        if line is None:
+            continue
+        rows.append(Bill(lease_id=lease.pk, tenant_id=lease.tenant_id, district_id=lease.district_id,
+                         period=line.period, period_start=line.period_start, period_end=line.period_end,
+                         days=line.days, days_in_period=line.days_in_period, monthly_rent=lease.monthly_rent,
+                         amount=line.amount, due_on=line.due_on))
+    before = Bill.objects.filter(period=rules.period, lease_id__gte=lo, lease_id__lt=hi).count() if rows else 0
+    Bill.objects.bulk_create(rows, ignore_conflicts=True)
+    if not rows:
+        return 0
+    return Bill.objects.filter(period=rules.period, lease_id__gte=lo, lease_id__lt=hi).count() - before
+
+
+def bills_make_chunk(*, period: date, lo: int, hi: int) -> int:
+    """The bills of one chunk of leases for `period`; how many were new. Safe to run any number of
+    times, at once on several workers too."""
+    rules = rules_for(period)
+    with transaction.atomic():
+        made = _insert_full_periods(rules, lo, hi) + _prorated(rules, lo, hi)
+        BillingRun.objects.filter(period=rules.period).update(chunks_done=F("chunks_done") + 1,
+                                                               bills_created=F("bills_created") + made)
+    return made
+
+
+def billing_run_start(*, period: date, chunk_size: int = CHUNK_SIZE) -> tuple[BillingRun, list[tuple[int, int]]]:
+    """The run's record (counts restart when it is run again) and its chunks."""
+    rules = rules_for(period)
+    ranges = chunk_ranges(chunk_size=chunk_size)
+    run, _created = BillingRun.objects.get_or_create(period=rules.period)
+    BillingRun.objects.filter(pk=run.pk).update(chunks=len(ranges), chunks_done=0, finished_at=None)
+    run.refresh_from_db()
+    return run, ranges
+
+
+def billing_run_finish(*, period: date) -> BillingRun:
+    rules = rules_for(period)
+    BillingRun.objects.filter(period=rules.period).update(finished_at=timezone.now())
+    return BillingRun.objects.get(period=rules.period)
+
+
+def bills_make(*, period: date, chunk_size: int = CHUNK_SIZE) -> int:
+    """All of a period's bills in this process (the demo, tests, the shell); the beat job spreads the
+    same chunks over the workers (rent/billing/tasks.py)."""
+    run, ranges = billing_run_start(period=period, chunk_size=chunk_size)
+    made = sum(bills_make_chunk(period=run.period, lo=lo, hi=hi) for lo, hi in ranges)
+    billing_run_finish(period=run.period)
+    return made
+
+
+# --- applying money to a bill (the payment half calls this) ------------------------------------------
+
+
+def bill_apply_amount(*, bill, amount: Decimal, actor=None, opinion="") -> Bill:
+    """Add `amount` (negative: a refund) to what was paid on the bill, within 0..amount, and move its
+    status to match. Locks the bill; returns it locked and updated. The caller keeps any excess as
+    credit (rent/payments)."""
+    amount = yuan(amount)
+    with transaction.atomic():
+        locked = workflow.lock(bill) if not getattr(bill, "_workflow_locked", False) else bill
+        paid = locked.amount_paid + amount
+        if paid < 0 or paid > locked.amount:
+            raise ValueError(f"bill {locked.pk}: paid {paid} outside 0..{locked.amount}")
+        locked.amount_paid = paid
+        target = (BillStatus.PAID if paid == locked.amount else BillStatus.UNPAID if paid == 0
+                  else BillStatus.PARTLY_PAID)
+        if target == locked.status:
+            locked.save(update_fields=["amount_paid", "updated_at"])
+        else:
+            name = {BillStatus.PAID: "settle", BillStatus.PARTLY_PAID: "settle_partly",
+                    BillStatus.UNPAID: "reopen"}[target]
+            workflow.transition(locked, name, actor=actor, opinion=opinion)
+    return locked
+
+
+# --- arrears -----------------------------------------------------------------------------------------
+
+
+def reminder_stage_due(bill, today) -> str | None:
+    first = int(param("rent.reminder_first_days", on=today, district=bill.district_id))
+    second = int(param("rent.reminder_second_days", on=today, district=bill.district_id))
+    late = (today - bill.due_on).days
+    if late >= second:
+        return BillReminder.Stage.PLUS_10
+    if late >= first:
+        return BillReminder.Stage.PLUS_3
+    return None
+
+
+def _reminder_text(bill, stage) -> str:
+    late = "3" if stage == BillReminder.Stage.PLUS_3 else "10"
+    return (f"您{bill.period:%Y年%m月}的公租房租金 {bill.outstanding} 元已逾期{late}日（缴费截止 "
+            f"{bill.due_on:%m月%d日}），请尽快通过“我的账单”或到区住房保障中心缴纳。累计欠租将影响您的租赁资格。")
+
+
+def reminders_send(*, today=None) -> int:
+    """Reminders for unpaid bills at due date +3 and +10 days (a stage missed on a day the job did not
+    run is sent the next run; +3 is skipped once +10 is due). One per bill and stage, ever."""
+    today = today or timezone.localdate()
+    first = int(param("rent.reminder_first_days", on=today))
+    sent = 0
+    overdue = (Bill.objects.filter(due_on__lte=today - timedelta(days=first)).exclude(status=BillStatus.PAID)
+               .select_related("tenant").order_by("pk"))
+    for bill in overdue.iterator(chunk_size=500):
+        stage = reminder_stage_due(bill, today)
+        if stage is None or (stage == BillReminder.Stage.PLUS_3 and bill.reminders.filter(stage=stage).exists()):
+            continue
+        reminder, created = BillReminder.objects.get_or_create(bill=bill, stage=stage, defaults={"day": today})
+        if not created and reminder.sms_ok:
+            continue
+        text = _reminder_text(bill, stage)
+        reminder_send(recipient=bill.tenant, kind=f"rent.arrears.{stage}", title="租金逾期提醒", body=text,
+                      subject=bill, day=reminder.day)
+        if bill.tenant.phone:
+            try:
+                sms_send(phone=bill.tenant.phone, text=text, purpose="rent_arrears",
+                         dedup_key=f"rent.bill:{bill.pk}:{stage}")
+            except SmsSendError:
+                continue  # the next run tries again (the reminder row stays, sms_ok false)
+            BillReminder.objects.filter(pk=reminder.pk).update(sms_ok=True)
+        sent += created
+    return sent
+
+
+def arrears_flag(*, today=None) -> int:
+    """Each lease's overdue rent (amount and months' worth) brought up to date; a lease at or over
+    `exit.arrears_months` months in total is flagged (until the exit case exists), and unflagged
+    when paid back under it. Returns how many leases are flagged now."""
+    today = today or timezone.localdate()
+    months_limit = Decimal(param("exit.arrears_months", on=today))
+    owed = {row["lease_id"]: row["owed"] for row in
+            Bill.objects.filter(due_on__lt=today).exclude(status=BillStatus.PAID)
+            .values("lease_id").annotate(owed=Sum(F("amount") - F("amount_paid"))).order_by()}
+    stale = Lease.objects.filter(arrears_amount__gt=0).exclude(pk__in=list(owed))
+    stale.update(arrears_amount=0, arrears_months=0, arrears_flagged_at=None)
+    now = timezone.now()
+    for lease in Lease.objects.filter(pk__in=list(owed)).only("pk", "monthly_rent", "arrears_flagged_at"):
+        amount = yuan(owed[lease.pk])
+        months = (amount / lease.monthly_rent).quantize(Decimal("0.01")) if lease.monthly_rent else Decimal(0)
+        flagged = lease.arrears_flagged_at or now if months >= months_limit else None
+        Lease.objects.filter(pk=lease.pk).update(arrears_amount=amount, arrears_months=months,
+                                                 arrears_flagged_at=flagged)
+    return Lease.objects.filter(arrears_flagged_at__isnull=False).count()

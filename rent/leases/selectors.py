@@ -1,0 +1,64 @@
+"""Reads about leases: the tenant's own, staff's (scoped), and the public verification."""
+
+from django.http import Http404
+
+from gongzufang.scoping import get_in_scope_or_404
+
+from ..models import Lease, LeaseStatus
+
+
+def leases_of(user):
+    if not getattr(user, "is_authenticated", False):
+        return Lease.objects.none()
+    return (Lease.objects.filter(tenant=user).exclude(status=LeaseStatus.DRAFT)
+            .select_related("unit__estate", "unit__building", "district", "offer"))
+
+
+def my_lease_or_404(user, pk) -> Lease:
+    lease = leases_of(user).filter(pk=pk).first()
+    if lease is None:
+        raise Http404("未找到该租赁合同。")
+    return lease
+
+
+def lease_for_file_or_404(user, pk) -> Lease:
+    """The contract PDF: the tenant's own, or a caseworker's in their area; 404 otherwise."""
+    lease = leases_of(user).filter(pk=pk).first()
+    if lease is None and getattr(user, "is_staff", False):
+        lease = get_in_scope_or_404(user, Lease.objects.select_related("unit"), pk=pk)
+    if lease is None or not lease.contract_pdf:
+        raise Http404("未找到该租赁合同。")
+    return lease
+
+
+def lease_by_code(code) -> Lease | None:
+    return (Lease.objects.filter(verification_code=code).exclude(status=LeaseStatus.DRAFT)
+            .select_related("unit__estate", "district").first())
+
+
+def lease_by_sha256(digest) -> Lease | None:
+    return (Lease.objects.filter(contract_sha256=digest).exclude(status=LeaseStatus.DRAFT)
+            .select_related("unit__estate", "district").first())
+
+
+def awaiting_signature(user):
+    return leases_of(user).filter(status=LeaseStatus.ISSUED)
+
+
+def lease_history(lease):
+    return lease.status_changes.select_related("actor").order_by("created_at", "id")
+
+
+def handover_photo_or_404(user, pk):
+    from ..models import HandoverPhoto
+
+    photo = HandoverPhoto.objects.select_related("handover__lease").filter(pk=pk).first()
+    if photo is None:
+        raise Http404("未找到该照片。")
+    lease = photo.handover.lease
+    if lease.tenant_id == getattr(user, "pk", None):
+        return photo
+    if getattr(user, "is_staff", False):
+        get_in_scope_or_404(user, Lease.objects.all(), pk=lease.pk)
+        return photo
+    raise Http404("未找到该照片。")
