@@ -1,3 +1,3 @@
-"""Rent's admin, by room (rent/admin/leases.py: leases, handover, bills, arrears; the payment half adds its own)."""
+"""Rent's admin, by room (rent/admin/leases.py: leases, handover, bills, arrears; rent/admin/payments.py: the payment half)."""
 
-from . import leases  # noqa: F401
+from . import leases, payments  # noqa: F401
