@@ -140,6 +140,8 @@ class ProcessingFiguresSerializer(serializers.Serializer):
                                        allow_null=True, help_text="平均办理用时（工作日）")
     median = serializers.DecimalField(source="median_processing_workdays", max_digits=8, decimal_places=2,
                                       allow_null=True, help_text="办理用时中位数（工作日）")
+    p90 = serializers.DecimalField(source="p90_processing_workdays", max_digits=8, decimal_places=2,
+                                   allow_null=True, help_text="办理用时 90% 分位数（工作日，线性插值）")
 
 
 class FiguresSerializer(serializers.Serializer):
@@ -170,10 +172,18 @@ class FiguresSerializer(serializers.Serializer):
     rent_arrears_households = serializers.IntegerField(allow_null=True, help_text="截至今天欠缴租金的户数")
     subsidy_paid_amount = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True,
                                                    help_text="期间内发放的租赁补贴金额（元）")
+    units_in_stock = serializers.IntegerField(help_text="截至今天在管房屋套数（停用的除外）")
+    units_vacant = serializers.IntegerField(help_text="截至今天空置可配的房屋套数")
+    vacancy_rate = serializers.DecimalField(max_digits=6, decimal_places=2, allow_null=True,
+                                            help_text="截至今天空置率（%）；无在管房屋为 null")
+    annual_reviews_overdue = serializers.IntegerField(allow_null=True, help_text="资格年审逾期户数；功能上线前为 null")
+    exits_by_ground = serializers.DictField(child=serializers.IntegerField(), allow_null=True,
+                                            help_text="期间内按退出原因的退出户数；功能上线前为 null")
 
 
 class StatisticsSerializer(serializers.Serializer):
     as_of = serializers.DateField(source="today", help_text="“截至今天”类数字的日期")
+    visits_as_of = serializers.DateTimeField(allow_null=True, help_text="访问量的统计时刻（含尚未入库的当日访问）")
     total = FiguresSerializer(help_text="合计：区县令牌即本区县；市级令牌为所选区县之和")
     districts = FiguresSerializer(many=True, help_text="每个区县一行")
     notes = serializers.DictField(child=serializers.CharField(), help_text="各项数字的口径说明；为 null 的项说明原因")

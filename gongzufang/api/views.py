@@ -4,14 +4,19 @@ from django.utils.functional import SimpleLazyObject
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import viewsets
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.exceptions import ValidationError
+from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from gongzufang import statistics
-from gongzufang.models import Article, ArticleAttachment, Community, District, PolicyParameter, Street
+from gongzufang.models import ApiClient, Article, ArticleAttachment, Community, District, PolicyParameter, Street
+from gongzufang.scoping import scope_of
 
+from .authentication import ApiTokenAuthentication
 from .filters import PortalFilterSet, StrictFilterBackend, StrictOrderingFilter, TextFilter
+from .permissions import IsApiClient
 from .serializers import (
     ArticleDetailSerializer,
     ArticleSerializer,
@@ -145,22 +150,41 @@ STATISTICS_EXAMPLE = {
         "annual_reviews_done": None, "households_paid_rent": None, "households_paid_subsidy": None,
         "feedback": {"received": {"complaint": 3, "suggestion": 5, "consultation": 12, "repair": 9}, "total": 29,
                      "replied": 27, "overdue": 1, "ratings": 22, "average_rating": "4.55"},
-        "processing_workdays": {"decided": 37, "average": "11.40", "median": "12.00"},
+        "processing_workdays": {"decided": 37, "average": "11.40", "median": "12.00", "p90": "14.00"},
         "overdue_applications": 2,
         "waitlist_size": 214, "average_wait_days": "186.40", "allocations": 12,
         "rent_collection_rate": "96.30", "rent_arrears_amount": "5820.00", "rent_arrears_households": 9,
         "subsidy_paid_amount": "412350.00",
+        "units_in_stock": 1250, "units_vacant": 38, "vacancy_rate": "3.04",
+        "annual_reviews_overdue": None, "exits_by_ground": None,
     },
+    "visits_as_of": "2026-11-30T09:41:00+08:00",
     "notes": {"annual_reviews_done": "资格年审功能尚未上线，暂无数据。"},
 }
 # A district token: one row, the same as the total.
 STATISTICS_EXAMPLE["districts"] = [{**STATISTICS_EXAMPLE["total"], "district": "230602", "district_name": "萨尔图区"}]
 
 
+class ApiClientOrCaseworker(IsApiClient):
+    """A district API client's token, or a caseworker signed in to the portal (街道、区县、市级经办人),
+    whose own scope then applies: the statistics are read by both."""
+
+    def has_permission(self, request, view):
+        if isinstance(request.auth, ApiClient):
+            return super().has_permission(request, view)
+        user = request.user
+        return bool(getattr(user, "is_authenticated", False) and user.is_staff and not scope_of(user).empty
+                    and request.method in SAFE_METHODS)
+
+
 class StatisticsView(APIView):
     """统计汇总（DESIGN §11）：访问量、发布房源、政策资讯、申请提交与通过、资格年审、缴租与补贴户数、
-    投诉建议与评价、办理用时（工作日）和超期件数。区县令牌为本区县；市级令牌为每个区县及合计，
-    可用 `district=` 只看一个区县。尚无数据来源的项为 null，并在 notes 中说明。"""
+    投诉建议与评价、办理用时（工作日：平均、中位数、90% 分位）和超期件数，以及轮候、空置率、租金与补贴。
+    区县令牌为本区县；市级令牌为每个区县及合计，可用 `district=` 只看一个区县。已登录门户后台的经办人
+    也可直接读取（按其本人的范围）。尚无数据来源的项为 null，并在 notes 中说明。"""
+
+    authentication_classes = [ApiTokenAuthentication, SessionAuthentication]
+    permission_classes = [ApiClientOrCaseworker]
 
     @extend_schema(
         operation_id="statistics_retrieve", summary="统计汇总",
@@ -173,10 +197,11 @@ class StatisticsView(APIView):
         if unknown:
             raise ValidationError({name: ["不支持的查询参数。"] for name in unknown})
         query.is_valid(raise_exception=True)
+        principal = request.auth if isinstance(request.auth, ApiClient) else request.user
         districts = None
         if query.validated_data.get("district"):
             code = query.validated_data["district"]
-            districts = [District.objects.get_for_user_or_404(request.auth, code=code)]
+            districts = [District.objects.get_for_user_or_404(principal, code=code)]
         figures = statistics.summary(start=query.validated_data["from"], end=query.validated_data["to"],
-                                     principal=request.auth, districts=districts)
+                                     principal=principal, districts=districts)
         return Response(StatisticsSerializer(figures).data)
