@@ -19,7 +19,7 @@ Rounds (配租方案) and the draw (摇号)
 from datetime import datetime, time, timedelta
 
 from django.db import connection, transaction
-from django.db.models import F, Min
+from django.db.models import F, Min, Q
 from django.utils import timezone
 
 from gongzufang import workflow
@@ -264,6 +264,12 @@ def round_entries_matching(district, *, smallest_bedrooms, groups=(), limit=None
     """Waiting entries of the district that fit at least one unit (smaller allowed), in waitlist order."""
     entries = WaitlistEntry.objects.filter(district=district, status=WaitlistEntry.Status.WAITING,
                                            max_bedrooms__gte=smallest_bedrooms).in_order()
+    # One round at a time: not those in a published round, or in a drawn one whose window is still to close.
+    busy = RoundEntry.objects.filter(
+        Q(round__status=AllocationRound.Status.PUBLISHED)
+        | Q(round__status=AllocationRound.Status.DRAWN, window_closes_at__gt=timezone.now())
+    ).values("entry_id")
+    entries = entries.exclude(pk__in=busy)
     if groups:
         entries = entries.filter(priority_group__in=[("" if g == GENERAL_GROUP else g) for g in groups])
     if limit:
