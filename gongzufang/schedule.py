@@ -77,6 +77,23 @@ BEAT_SCHEDULE = {
         "task": "allocation.tasks.expire_offers",
         "schedule": crontab(hour=0, minute=40),
     },
+    "tenancy-annual-reviews": {
+        # Reviews open annual_review.open_days_before (30) days before each lease's and grant's
+        # anniversary; reminders before the deadline; unanswered ones lapse (tenancy/tasks.py). Idempotent.
+        "task": "tenancy.tasks.open_annual_reviews",
+        "schedule": crontab(hour=2, minute=10),
+    },
+    "tenancy-monitoring": {
+        # 动态监管: every monitoring.interval_months month(s) each active household is checked again
+        # against the departments whose facts change; a stopped run resumes (tenancy/tasks.py).
+        "task": "tenancy.tasks.monitoring_run",
+        "schedule": crontab(hour=2, minute=30),
+    },
+    "tenancy-exits-for-arrears": {
+        # An exit case (累计欠租) for each lease rent flagged (tenancy/tasks.py). Idempotent.
+        "task": "tenancy.tasks.exits_for_arrears",
+        "schedule": crontab(hour=2, minute=50),
+    },
     "rent-payment-orders-sweep": {
         # Payment orders pending more than rent.payment_query_after_minutes (15) are asked about at the
         # bank (a lost notification is applied; unpaid ones past their time expire) (rent/payments/tasks.py).

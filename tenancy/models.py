@@ -375,6 +375,11 @@ def statement_heard(case) -> bool:
     return bool(case.statement_at) or (case.statement_due is not None and timezone.localdate() > case.statement_due)
 
 
+@guard("公租房须验房并结算押金后才能办结。")
+def subsidy_only(case) -> bool:
+    return not case.lease_id
+
+
 @guard("请先登记验房结果。")
 def inspection_recorded(case) -> bool:
     return bool(case.inspected_on)
@@ -493,6 +498,11 @@ class ExitCase(Lifecycle, HouseholdSubject):
     @transition(field=status, source=ExitStatus.SETTLED, target=ExitStatus.CLOSED, permission=STAFF,
                 custom={"label": _("办结（房屋收回）"), "verb": _("办结")})
     def close(self):
+        pass
+
+    @transition(field=status, source=ExitStatus.DECIDED, target=ExitStatus.CLOSED, permission=STAFF,
+                conditions=[subsidy_only], custom={"verb": _("办结")})
+    def close_subsidy(self):
         pass
 
     @transition(field=status, source=[ExitStatus.OPENED, ExitStatus.STATEMENT], target=ExitStatus.WITHDRAWN,

@@ -1,0 +1,922 @@
+"""Every write of tenancy (DESIGN §9): annual reviews, monitoring, exit cases and re-application bans.
+
+Statuses change only through `gongzufang.workflow.transition`. Lower apps are used through their
+services: the cross-check runner (`applications.crosscheck.runner.run_checks`), the eligibility rules
+(`applications.eligibility.rules.evaluate`), subsidies' `grant_suspend` / `grant_stop` /
+`grant_recompute`, rent's `lease_terminate`, housing's `unit_set_status`.
+"""
+
+from __future__ import annotations
+
+import calendar
+import logging
+import secrets
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, F, OuterRef
+from django.utils import timezone
+
+from gongzufang import workflow
+from gongzufang.errors import PortalError
+from gongzufang.parameters import EXIT_GROUNDS, param
+from gongzufang.workdays import add_workdays
+
+from .models import (
+    OPEN_EXIT_STATUSES,
+    AlertResolution,
+    AlertStatus,
+    AnnualReview,
+    AnnualReviewStatusChange,
+    ExitCase,
+    ExitDeduction,
+    ExitOrigin,
+    ExitPhoto,
+    ExitStatus,
+    MonitoringAlert,
+    MonitoringRun,
+    ReapplicationBan,
+    ReviewOutcome,
+    ReviewStatus,
+)
+
+logger = logging.getLogger(__name__)
+CENT = Decimal("0.01")
+CHUNK = 2000
+TEXT_MAX = 2000
+
+
+def money(value) -> Decimal:
+    return Decimal(value).quantize(CENT, ROUND_HALF_UP)
+
+
+def first_of_month(day: date) -> date:
+    return day.replace(day=1)
+
+
+def add_months(day: date, months: int) -> date:
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def next_month(day: date) -> date:
+    return add_months(first_of_month(day), 1)
+
+
+def anniversary_in(start: date, year: int) -> date:
+    """The start date's anniversary in `year` (29 February → 28 February in a common year)."""
+    return start.replace(year=year, day=min(start.day, calendar.monthrange(year, start.month)[1]))
+
+
+def _clean(text, limit=TEXT_MAX) -> str:
+    return str(text or "").strip()[:limit]
+
+
+def _tell(user, title, body, *, subject, key, sms=True, purpose="tenancy"):
+    from notifications.services import message_send, sms_send
+
+    message_send(recipient=user, title=title, body=body, subject=subject, dedup_key=key)
+    phone = getattr(user, "phone", "")
+    if sms and phone:
+        sms_send(phone=phone, text=f"【大庆公租房】{body}", purpose=purpose, dedup_key=f"sms:{key}")
+
+
+# --- households ----------------------------------------------------------------------------------------
+
+
+def _lease_application_path() -> str:
+    return "offer__round_entry__entry__application_id"
+
+
+def subject_values(*, lease=None, grant=None) -> dict:
+    """The household fields of a review / exit case for a lease or a grant."""
+    if lease is not None:
+        from rent.models import Lease
+
+        row = Lease.objects.filter(pk=lease.pk).values(
+            "tenant_id", "tenant_name", "district_id", app=F(_lease_application_path())).get()
+        return {"lease": lease, "grant": None, "application_id": row["app"], "holder_id": row["tenant_id"],
+                "holder_name": row["tenant_name"], "district_id": row["district_id"]}
+    if grant is not None:
+        return {"lease": None, "grant": grant, "application_id": grant.application_id, "holder_id": grant.applicant_id,
+                "holder_name": grant.holder_name, "district_id": grant.district_id}
+    raise PortalError("请指定公租房合同或租赁补贴。")
+
+
+# --- 资格年审: opening -------------------------------------------------------------------------------
+
+
+@dataclass
+class OpenReport:
+    today: date
+    leases_considered: int = 0
+    grants_considered: int = 0
+    created: int = 0
+    already: int = 0
+    notified: int = 0
+
+    def lines(self) -> list[str]:
+        return [
+            f"日期 {self.today:%Y-%m-%d}：核查公租房合同 {self.leases_considered} 份、租赁补贴 {self.grants_considered} 户；",
+            f"新开启年审 {self.created} 件，已存在未重复开启 {self.already} 件，已通知 {self.notified} 户。",
+        ]
+
+
+def review_number(kind: str, pk: int, year: int) -> str:
+    return f"NS{year}{kind}{pk:08d}"
+
+
+def _due_reviews(rows, kind, today, open_days, reply_days):
+    """(review kwargs) for the rows whose next anniversary is within `open_days` from today."""
+    out = []
+    for row in rows:
+        start = row["start"]
+        if start is None:
+            continue
+        anniversary = anniversary_in(start, today.year)
+        if anniversary < today:
+            anniversary = anniversary_in(start, today.year + 1)
+        if anniversary.year <= start.year or (anniversary - today).days > open_days:
+            continue
+        opens_on = anniversary - timedelta(days=open_days)
+        out.append(AnnualReview(
+            number=review_number(kind, row["pk"], anniversary.year), year=anniversary.year, anniversary=anniversary,
+            opens_on=opens_on, due_on=opens_on + timedelta(days=reply_days),
+            lease_id=row["pk"] if kind == "L" else None, grant_id=row["pk"] if kind == "G" else None,
+            application_id=row["app"], holder_id=row["holder"], holder_name=row["name"], district_id=row["dist"],
+        ))
+    return out
+
+
+def _chunks(queryset, chunk):
+    last = 0
+    while True:
+        rows = list(queryset.filter(pk__gt=last).order_by("pk")[:chunk])
+        if not rows:
+            return
+        yield rows
+        last = rows[-1]["pk"]
+
+
+def open_annual_reviews(*, today: date | None = None, chunk: int = CHUNK, notify: bool = True) -> OpenReport:
+    """Open a review for each active lease and grant whose anniversary is within
+    `annual_review.open_days_before` days. Idempotent (one review per household and year: the
+    unique constraints, INSERT … ON CONFLICT DO NOTHING) and chunked by primary key."""
+    from rent.models import Lease
+    from rent.models.leases import LeaseStatus
+    from subsidies.models import GrantStatus, SubsidyGrant
+
+    today = today or timezone.localdate()
+    open_days = int(param("annual_review.open_days_before", on=today))
+    reply_days = int(param("annual_review.reply_days", on=today))
+    report = OpenReport(today=today)
+    leases = Lease.objects.filter(status=LeaseStatus.ACTIVE).values(
+        "pk", start=F("start_on"), app=F(_lease_application_path()), holder=F("tenant_id"), name=F("tenant_name"),
+        dist=F("district_id"))
+    grants = SubsidyGrant.objects.filter(status__in=[GrantStatus.ACTIVE, GrantStatus.SUSPENDED]).values(
+        "pk", start=F("start_period"), app=F("application_id"), holder=F("applicant_id"), name=F("holder_name"),
+        dist=F("district_id"))
+    for kind, qs in (("L", leases), ("G", grants)):
+        for rows in _chunks(qs, chunk):
+            if kind == "L":
+                report.leases_considered += len(rows)
+            else:
+                report.grants_considered += len(rows)
+            due = _due_reviews(rows, kind, today, open_days, reply_days)
+            if due:
+                AnnualReview.objects.bulk_create(due, ignore_conflicts=True, batch_size=chunk)
+    report.created = _record_starts(chunk=chunk)
+    report.already = 0
+    if notify:
+        report.notified = notify_opened_reviews(today=today)
+    total_due = AnnualReview.objects.filter(opens_on__lte=today, anniversary__gte=today).count()
+    report.already = max(0, total_due - report.created)
+    return report
+
+
+def _record_starts(*, chunk=CHUNK) -> int:
+    """The first status-log row ("" → opened) of every review that has none yet (resumable)."""
+    from gongzufang.models.users import Level
+
+    made = 0
+    has_log = AnnualReviewStatusChange.objects.filter(review_id=OuterRef("pk"))
+    while True:
+        ids = list(AnnualReview.objects.filter(~Exists(has_log)).order_by("pk").values_list("pk", flat=True)[:chunk])
+        if not ids:
+            return made
+        AnnualReviewStatusChange.objects.bulk_create(
+            [AnnualReviewStatusChange(review_id=pk, from_status="", to_status=ReviewStatus.OPENED, actor=None,
+                                      actor_level=Level.SYSTEM, opinion="年审开启") for pk in ids],
+            batch_size=chunk)
+        made += len(ids)
+
+
+def notify_opened_reviews(*, today=None) -> int:
+    """SMS + site message to each household with a review open and not yet answered (dedup per review)."""
+    today = today or timezone.localdate()
+    sent = 0
+    for review in (AnnualReview.objects.filter(status=ReviewStatus.OPENED, opens_on__lte=today)
+                   .select_related("holder", "lease", "grant").order_by("pk").iterator(chunk_size=500)):
+        body = (f"您的{review.household_label}{review.year}年度资格年审已开启，请于{review.due_on:%Y年%m月%d日}前"
+                f"登录大庆公租房网上服务平台申报家庭变化情况（无变化可一键确认）。")
+        _tell(review.holder, "资格年审开启", body, subject=review, key=f"tenancy.review.opened:{review.pk}",
+              purpose="annual_review")
+        sent += 1
+    return sent
+
+
+# --- 资格年审: the declaration --------------------------------------------------------------------------
+
+DECLARATION_FIELDS = {
+    "members": "家庭成员变化",
+    "income": "收入变化",
+    "housing": "住房变化",
+    "vehicles": "车辆变化",
+}
+
+
+def review_declare(*, review, actor, no_change: bool, consent: bool, changes: dict | None = None,
+                   run_checks_now: bool = True) -> AnnualReview:
+    """The household's declaration: 无变化 with consent in one step, or the changes it reports."""
+    if not consent:
+        raise PortalError("请勾选同意授权部门核验家庭信息后再提交。", fields={"consent": ["required"]})
+    declaration = {}
+    if not no_change:
+        for key in DECLARATION_FIELDS:
+            text = _clean((changes or {}).get(key), 500)
+            if text:
+                declaration[key] = text
+        if not declaration:
+            raise PortalError("请填写发生变化的事项，或选择“无变化”。", fields={"changes": ["required"]})
+    now = timezone.now()
+    with transaction.atomic():
+        locked = workflow.lock(review)
+        locked.no_change, locked.consent_at, locked.declaration, locked.declared_at = bool(no_change), now, declaration, now
+        workflow.transition(locked, "declare", actor=actor,
+                            opinion="声明家庭情况无变化" if no_change else "申报家庭变化：" + "；".join(
+                                f"{DECLARATION_FIELDS[k]}：{v}" for k, v in declaration.items()))
+        workflow.transition(locked, "start_checks", actor=None, opinion="重新进行部门核验")
+        if run_checks_now:
+            from gongzufang.jobs import enqueue_on_commit
+
+            enqueue_on_commit("tenancy.tasks.review_checks", locked.pk)
+    workflow._copy_state(locked, review)
+    return review
+
+
+def _facts_of(application_id) -> dict:
+    from applications.models import CheckResult
+
+    rows = (CheckResult.objects.filter(application_id=application_id, is_current=True)
+            .values("member_id", "member__name", "department", "status", "facts"))
+    return {(r["member_id"], r["department"]): r for r in rows}
+
+
+def _fact_text(department, facts) -> str:
+    from applications.eligibility.display import fact_lines
+
+    try:
+        return "；".join(f"{k}：{v}" for k, v in fact_lines(facts or {})) or "—"
+    except Exception:  # a department's unusual record: show it as it came
+        return str(facts)
+
+
+def review_run_checks(*, review) -> AnnualReview:
+    """Ask the departments again about every member (batched, the existing machinery), apply the rules
+    with the parameters in force today, and record what changed since the last decision."""
+    from applications.crosscheck.exchange import departments as registered
+    from applications.crosscheck.runner import run_checks
+    from applications.eligibility import rules
+    from applications.eligibility.rules import DEPARTMENT_NAMES
+    from applications.models import Application, RuleEvaluation
+
+    if review.status != ReviewStatus.CHECKING:
+        return review
+    before = _facts_of(review.application_id)
+    previous = RuleEvaluation.objects.filter(application_id=review.application_id, is_current=True).first()
+    wanted = [d for d in rules.departments_needed(review.application.category) if d in registered()]
+    run_checks([review.application_id], departments=wanted or None, notify=False)
+    after = _facts_of(review.application_id)
+    evaluation = None
+    try:
+        evaluation = rules.evaluate(Application.objects.get(pk=review.application_id))
+    except PortalError as exc:
+        logger.warning("annual review %s: rules not evaluated: %s", review.pk, exc)
+    changes = []
+    for key, row in after.items():
+        old = before.get(key)
+        if old is not None and old["facts"] == row["facts"] and old["status"] == row["status"]:
+            continue
+        changes.append({"what": f"{row['member__name']}·{DEPARTMENT_NAMES.get(row['department'], row['department'])}",
+                        "before": _fact_text(row["department"], old["facts"]) if old else "（上次无记录）",
+                        "after": _fact_text(row["department"], row["facts"])})
+    if previous is not None and evaluation is not None:
+        old_rules = {r["rule"]: r for r in previous.results}
+        for r in evaluation.results:
+            o = old_rules.get(r["rule"])
+            if o is not None and o.get("passed") != r.get("passed"):
+                verdict = {True: "符合", False: "不符合", None: "无法核验"}
+                changes.append({"what": f"资格条件·{r['label']}", "before": verdict[o.get("passed")],
+                                "after": f"{verdict[r.get('passed')]}（{r.get('value')}）"})
+    for key, text in review.declaration.items():
+        changes.append({"what": f"家庭申报·{DECLARATION_FIELDS.get(key, key)}", "before": "", "after": text})
+    AnnualReview.objects.filter(pk=review.pk).update(
+        evaluation=evaluation, previous_evaluation=previous, changes=changes, checked_at=timezone.now(),
+        updated_at=timezone.now())
+    review.refresh_from_db()
+    return review
+
+
+def review_decide(*, review, actor, outcome, note="", ground="failed_recertification", coefficient=None):
+    """The caseworker's conclusion. Adjust: the subsidy amount is recomputed with the parameters in
+    force, from the next month not yet paid (subsidies' service); a lease's rent coefficient is
+    recorded for the next month's bill. Exit: opens an exit case with the ground."""
+    if outcome not in ReviewOutcome.values:
+        raise PortalError("请选择年审结论。", fields={"outcome": ["required"]})
+    note = _clean(note)
+    if outcome != ReviewOutcome.CONTINUE and not note:
+        raise PortalError("调整或退出须写明理由。", fields={"note": ["required"]})
+    if outcome == ReviewOutcome.EXIT and ground not in EXIT_GROUNDS:
+        raise PortalError("请选择退出理由。", fields={"ground": ["invalid"]})
+    today = timezone.localdate()
+    adjustment = {}
+    with transaction.atomic():
+        locked = workflow.lock(review)
+        if outcome == ReviewOutcome.ADJUST:
+            if locked.grant_id:
+                from subsidies.services import grant_recompute
+
+                computation = grant_recompute(grant=locked.grant, today=today)
+                adjustment = {"kind": "subsidy", "amount": str(computation.amount),
+                              "from": computation.effective_from.isoformat()}
+            else:
+                try:
+                    value = Decimal(str(coefficient)).quantize(CENT)
+                except (InvalidOperation, TypeError, ValueError):
+                    raise PortalError("请填写调整后的租金系数（0–1）。", fields={"coefficient": ["invalid"]}) from None
+                if not Decimal("0") < value <= Decimal("1"):
+                    raise PortalError("租金系数应大于 0 且不超过 1。", fields={"coefficient": ["invalid"]})
+                adjustment = {"kind": "rent_coefficient", "coefficient": str(value),
+                              "from": next_month(today).isoformat(),
+                              "note": "租金系数调整自次月账单起执行（租金模块暂无调整接口，已登记）"}
+        locked.outcome, locked.outcome_note, locked.adjustment = outcome, note, adjustment
+        locked.decided_at, locked.decided_by = timezone.now(), actor if hasattr(actor, "role") else None
+        workflow.transition(locked, "decide", actor=actor,
+                            opinion=f"{ReviewOutcome(outcome).label}。{note}".strip("。") + ("。" if note else ""))
+        case = None
+        if outcome == ReviewOutcome.EXIT:
+            case = exit_open(lease=locked.lease, grant=locked.grant if not locked.lease_id else None, ground=ground,
+                             origin=ExitOrigin.REVIEW, facts=f"{locked.year}年度资格年审结论：{note}", actor=actor,
+                             review=locked)
+    workflow._copy_state(locked, review)
+    label = ReviewOutcome(outcome).label
+    _tell(review.holder, "资格年审结论", f"您的{review.year}年度资格年审结论：{label}。{note}", subject=review,
+          key=f"tenancy.review.decided:{review.pk}", purpose="annual_review")
+    return case or review
+
+
+def review_reminders(*, today=None) -> int:
+    """A reminder `annual_review.reminder_days_before` days before the deadline (once per review)."""
+    today = today or timezone.localdate()
+    days = int(param("annual_review.reminder_days_before", on=today))
+    sent = 0
+    rows = AnnualReview.objects.filter(status=ReviewStatus.OPENED, reminded_at__isnull=True,
+                                       due_on__lte=today + timedelta(days=days), due_on__gte=today)
+    for review in rows.select_related("holder", "lease", "grant"):
+        _tell(review.holder, "资格年审即将截止",
+              f"您的{review.household_label}{review.year}年度资格年审将于{review.due_on:%Y年%m月%d日}截止，请尽快申报。"
+              "逾期未申报的，租赁补贴自次月起暂停发放且不予补发，公租房将启动退出程序。",
+              subject=review, key=f"tenancy.review.reminder:{review.pk}", purpose="annual_review")
+        AnnualReview.objects.filter(pk=review.pk).update(reminded_at=timezone.now())
+        sent += 1
+    return sent
+
+
+def reviews_lapse(*, today=None) -> int:
+    """Past the deadline unanswered: overdue; a subsidy suspended from next month (not back-paid),
+    and for a lease an exit case proposed (opened, for a caseworker to take up)."""
+    from subsidies.services import grant_suspend
+
+    today = today or timezone.localdate()
+    done = 0
+    for pk in AnnualReview.objects.filter(status=ReviewStatus.OPENED, due_on__lt=today).values_list("pk", flat=True):
+        with transaction.atomic():
+            review = workflow.lock(AnnualReview, pk)
+            if review.status != ReviewStatus.OPENED:
+                continue
+            workflow.transition(review, "lapse", actor=None, opinion=f"截至{review.due_on:%Y-%m-%d}未申报")
+            if review.grant_id and review.grant.status == "active":
+                grant_suspend(grant=review.grant, actor=None, reason=f"{review.year}年度资格年审逾期未申报",
+                              from_period=next_month(today))
+            if review.lease_id:
+                exit_open(lease=review.lease, ground="failed_recertification", origin=ExitOrigin.OVERDUE_REVIEW,
+                          facts=f"{review.year}年度资格年审截至{review.due_on:%Y年%m月%d日}未申报。", actor=None,
+                          review=review, if_exists="keep")
+        done += 1
+    return done
+
+
+# --- 动态监管 -------------------------------------------------------------------------------------
+
+MONITOR_DEPARTMENTS = ("property", "vehicles", "death", "civil_affairs", "business", "hukou")
+
+
+@dataclass
+class MonitoringReport:
+    period: date
+    households: int = 0
+    requests: int = 0
+    queried: int = 0
+    reused: int = 0
+    kept: int = 0
+    alerts: int = 0
+    finished: bool = False
+    notes: list = field(default_factory=list)
+
+
+def monitored_households(after: int = 0, limit: int | None = None) -> list[dict]:
+    """Every active household by application id: tenants (active leases), subsidy households (active or
+    suspended grants) and the waitlist (waiting or suspended)."""
+    from allocation.models import WaitlistEntry
+    from rent.models import Lease
+    from rent.models.leases import LeaseStatus
+    from subsidies.models import GrantStatus, SubsidyGrant
+
+    found: dict[int, dict] = {}
+    path = _lease_application_path()
+    for row in (Lease.objects.filter(status=LeaseStatus.ACTIVE, **{f"{path}__gt": after})
+                .values("pk", "tenant_name", "district_id", app=F(path))):
+        found.setdefault(row["app"], {"kind": "lease", "lease_id": row["pk"], "grant_id": None,
+                                      "name": row["tenant_name"], "district_id": row["district_id"]})
+    for row in (SubsidyGrant.objects.filter(status__in=[GrantStatus.ACTIVE, GrantStatus.SUSPENDED],
+                                            application_id__gt=after)
+                .values("pk", "holder_name", "district_id", "application_id")):
+        found.setdefault(row["application_id"], {"kind": "grant", "lease_id": None, "grant_id": row["pk"],
+                                                 "name": row["holder_name"], "district_id": row["district_id"]})
+    for row in (WaitlistEntry.objects.filter(status__in=["waiting", "suspended"], application_id__gt=after)
+                .values("application_id", "district_id", name=F("application__applicant__real_name"))):
+        found.setdefault(row["application_id"], {"kind": "waitlist", "lease_id": None, "grant_id": None,
+                                                 "name": row["name"] or "", "district_id": row["district_id"]})
+    ids = sorted(found)
+    if limit is not None:
+        ids = ids[:limit]
+    return [dict(found[i], application_id=i) for i in ids]
+
+
+def _crash_point(where: str):  # tests patch this to stop a run half way
+    pass
+
+
+def _changes_that_matter(department, old, new) -> list[tuple[str, str, date | None]]:
+    """(kind, fact in Chinese, fact date) for a department's new answer compared with the previous."""
+    old = old or {}
+    out = []
+
+    def d(value):
+        try:
+            return date.fromisoformat(value) if value else None
+        except (TypeError, ValueError):
+            return None
+
+    if department == "death" and new.get("deceased") and not old.get("deceased"):
+        out.append(("death", f"登记死亡（{new.get('died_on') or '日期未知'}）", d(new.get("died_on"))))
+    elif department == "vehicles" and int(new.get("vehicle_count") or 0) > int(old.get("vehicle_count") or 0) and old:
+        out.append(("vehicle", f"新增机动车 {int(new['vehicle_count']) - int(old.get('vehicle_count') or 0)} 辆，"
+                               f"车辆评估价值合计 {new.get('vehicle_value_total')} 元", None))
+    elif department == "property" and int(new.get("property_count") or 0) > int(old.get("property_count") or 0) and old:
+        out.append(("property", f"新增登记房产 {int(new['property_count']) - int(old.get('property_count') or 0)} 套，"
+                                f"住房面积合计 {new.get('property_area_total')} ㎡", None))
+    elif department == "civil_affairs" and old and (
+            bool(new.get("minimum_living")) != bool(old.get("minimum_living"))):
+        now_on = "纳入低保" if new.get("minimum_living") else "退出低保"
+        out.append(("minimum_living", now_on, d(new.get("since"))))
+    elif department == "business" and int(new.get("business_count") or 0) > int(old.get("business_count") or 0) and old:
+        out.append(("business", f"新增工商登记 {int(new['business_count']) - int(old.get('business_count') or 0)} 户，"
+                                f"注册资本合计 {new.get('registered_capital_total')} 元", None))
+    elif department == "hukou" and new.get("status") and new.get("status") != (old.get("status") or "normal"):
+        out.append(("hukou", f"户籍状态变为“{new.get('status_label') or new.get('status')}”", None))
+    elif department == "hukou" and old and new.get("hukou_district") and old.get("hukou_district") and (
+            str(new["hukou_district"])[:4] != str(old["hukou_district"])[:4]):
+        out.append(("hukou", "户籍迁出本市", None))
+    return out
+
+
+def _alerts_for(app_ids, households, run, today) -> int:
+    """An alert for each answer given in this run that changed a fact that matters (idempotent: one
+    alert per check result)."""
+    from applications.eligibility.rules import DEPARTMENT_NAMES
+    from applications.models import CheckResult
+
+    new = list(CheckResult.objects.filter(application_id__in=app_ids, is_current=True,
+                                          department__in=MONITOR_DEPARTMENTS, queried_at__gte=run.started_at,
+                                          status__in=["pass", "fail"])
+               .values("id", "application_id", "member_id", "member__name", "department", "facts", "queried_at"))
+    if not new:
+        return 0
+    previous = {}
+    for row in (CheckResult.objects.filter(application_id__in=app_ids, is_current=False,
+                                           department__in=MONITOR_DEPARTMENTS, queried_at__lt=run.started_at)
+                .exclude(status="unknown").order_by("queried_at", "id")
+                .values("application_id", "member_id", "department", "facts")):
+        previous[(row["application_id"], row["member_id"], row["department"])] = row["facts"]
+    due = add_workdays(today, int(param("monitoring.alert_workdays", on=today)))
+    alerts = []
+    for row in new:
+        old = previous.get((row["application_id"], row["member_id"], row["department"]))
+        for kind, fact, fact_date in _changes_that_matter(row["department"], old, row["facts"] or {}):
+            h = households[row["application_id"]]
+            alerts.append(MonitoringAlert(
+                run=run, application_id=row["application_id"], lease_id=h["lease_id"], grant_id=h["grant_id"],
+                household_kind=h["kind"], holder_name=h["name"][:40], district_id=h["district_id"],
+                member_name=(row["member__name"] or "")[:40], department=row["department"], kind=kind,
+                fact=fact[:300], source=f"{DEPARTMENT_NAMES.get(row['department'], row['department'])} "
+                                        f"{timezone.localtime(row['queried_at']):%Y-%m-%d} 查询",
+                fact_date=fact_date or timezone.localtime(row["queried_at"]).date(), check_result_id=row["id"],
+                due_on=due))
+            break  # one alert per answer
+    made = MonitoringAlert.objects.bulk_create(alerts, ignore_conflicts=True)
+    created = [a for a in made if a.pk]
+    from gongzufang.models.users import Level
+
+    from .models import AlertStatusChange
+
+    AlertStatusChange.objects.bulk_create([AlertStatusChange(alert=a, from_status="", to_status=AlertStatus.OPEN,
+                                                             actor=None, actor_level=Level.SYSTEM,
+                                                             opinion="动态监管发现变化") for a in created])
+    return len(alerts)
+
+
+def monitoring_run(*, today=None, chunk: int = 500, limit: int | None = None) -> MonitoringReport:
+    """The month's run (动态监管): every active household against the departments whose facts change,
+    `chunk` households at a time through the cross-check runner (batched, concurrent). Resumable: the
+    run row keeps the last application done; answers given before a stop are kept (fresh), so a
+    restarted run asks no department twice about anyone within the freshness window."""
+    from applications.crosscheck.exchange import departments as registered
+    from applications.crosscheck.runner import run_checks
+
+    today = today or timezone.localdate()
+    period = first_of_month(today)
+    run, _created = MonitoringRun.objects.get_or_create(period=period)
+    report = MonitoringReport(period=period)
+    if run.finished_at is not None:
+        report.finished = True
+        report.notes.append("本月动态监管已完成。")
+        return report
+    departments = [d for d in MONITOR_DEPARTMENTS if d in registered()]
+    done = 0
+    while True:
+        batch = monitored_households(after=run.cursor, limit=chunk)
+        if limit is not None:
+            batch = batch[:max(0, limit - done)]
+        if not batch:
+            break
+        households = {h["application_id"]: h for h in batch}
+        ids = list(households)
+        summary = run_checks(ids, departments=departments, notify=False)
+        alerts = _alerts_for(ids, households, run, today)
+        MonitoringRun.objects.filter(pk=run.pk).update(
+            cursor=ids[-1], households=run.households + len(ids), requests=run.requests + summary.requests,
+            queried=run.queried + summary.queried, alerts=run.alerts + alerts)
+        run.refresh_from_db()
+        report.households += len(ids)
+        report.requests += summary.requests
+        report.queried += summary.queried
+        report.reused += summary.reused
+        report.kept += summary.kept
+        report.alerts += alerts
+        done += len(ids)
+        _crash_point("after_chunk")
+        if limit is not None and done >= limit:
+            return report
+    MonitoringRun.objects.filter(pk=run.pk).update(finished_at=timezone.now())
+    report.finished = True
+    return report
+
+
+def monitoring_due(*, today=None) -> MonitoringReport | None:
+    """The beat job: a run when `monitoring.interval_months` have passed since the last finished one."""
+    today = today or timezone.localdate()
+    months = int(param("monitoring.interval_months", on=today))
+    last = MonitoringRun.objects.filter(finished_at__isnull=False).order_by("-period").first()
+    if last is not None and first_of_month(today) < add_months(last.period, months):
+        return None
+    return monitoring_run(today=today)
+
+
+def alert_resolve(*, alert, actor, resolution, note="", ground=None) -> MonitoringAlert:
+    """No action, open a review (this year's, or the household's open one) or open an exit case."""
+    if resolution not in AlertResolution.values:
+        raise PortalError("请选择处理方式。", fields={"resolution": ["required"]})
+    note = _clean(note)
+    if not note:
+        raise PortalError("请填写处理说明。", fields={"note": ["required"]})
+    if resolution != AlertResolution.NO_ACTION and not (alert.lease_id or alert.grant_id):
+        raise PortalError("轮候家庭的变化请在轮候资格中处理，此处只能选择“无需处理”。", fields={"resolution": ["invalid"]})
+    with transaction.atomic():
+        locked = workflow.lock(alert)
+        workflow._require_visible(locked, actor)
+        if locked.status != AlertStatus.OPEN:
+            workflow._refuse(locked, "resolve", actor)
+        if resolution == AlertResolution.REVIEW_OPENED:
+            locked.review = review_open_now(lease=locked.lease, grant=locked.grant if not locked.lease_id else None,
+                                            reason=f"动态监管：{locked.fact}")
+        elif resolution == AlertResolution.EXIT_OPENED:
+            ground = ground or {"property": "other_housing"}.get(locked.kind, "failed_recertification")
+            if ground not in EXIT_GROUNDS:
+                raise PortalError("请选择退出理由。", fields={"ground": ["invalid"]})
+            locked.exit_case = exit_open(lease=locked.lease, grant=locked.grant if not locked.lease_id else None,
+                                         ground=ground, origin=ExitOrigin.MONITORING,
+                                         facts=f"{locked.source}：{locked.member_name}{locked.fact}。{note}",
+                                         actor=actor, if_exists="keep")
+        locked.resolution, locked.resolution_note = resolution, note
+        locked.resolved_by = actor if hasattr(actor, "role") else None
+        locked.resolved_at = timezone.now()
+        workflow.transition(locked, "resolve", actor=actor, opinion=f"{AlertResolution(resolution).label}：{note}")
+    workflow._copy_state(locked, alert)
+    return alert
+
+
+def review_open_now(*, lease=None, grant=None, reason="", today=None) -> AnnualReview:
+    """A review opened now (a monitoring alert): this year's for the household, or the open one."""
+    today = today or timezone.localdate()
+    subject = {"lease": lease} if lease is not None else {"grant": grant}
+    existing = AnnualReview.objects.filter(**subject, year=today.year).first()
+    if existing is not None:
+        if existing.status == ReviewStatus.DECIDED:
+            raise PortalError("该家庭本年度年审已作出结论，如需处理请启动退出。")
+        return existing
+    values = subject_values(lease=lease, grant=grant)
+    reply_days = int(param("annual_review.reply_days", on=today))
+    kind, pk = ("L", lease.pk) if lease is not None else ("G", grant.pk)
+    review = AnnualReview.objects.create(
+        number=review_number(kind, pk, today.year), year=today.year, anniversary=today, opens_on=today,
+        due_on=today + timedelta(days=reply_days), **values)
+    workflow.record_start(review, actor=None, opinion=reason or "专项复核")
+    _tell(review.holder, "资格复核", f"请于{review.due_on:%Y年%m月%d日}前登录平台申报家庭情况（资格复核）。",
+          subject=review, key=f"tenancy.review.opened:{review.pk}", purpose="annual_review")
+    return review
+
+
+# --- 退出 -------------------------------------------------------------------------------------------
+
+
+def _exit_number(today) -> str:
+    return f"TC{today:%Y%m%d}{secrets.token_hex(3).upper()}"
+
+
+def live_exit_case(*, lease=None, grant=None):
+    subject = {"lease": lease} if lease is not None else {"grant": grant}
+    return ExitCase.objects.filter(**subject, status__in=OPEN_EXIT_STATUSES).first()
+
+
+def exit_open(*, lease=None, grant=None, ground, origin, facts, actor, review=None, if_exists="raise") -> ExitCase:
+    """Open an exit case for a lease or a grant (one live case each). `if_exists="keep"`: return the
+    live one (the jobs are idempotent)."""
+    if ground not in EXIT_GROUNDS:
+        raise PortalError("请选择退出理由。", fields={"ground": ["invalid"]})
+    facts = _clean(facts)
+    if not facts:
+        raise PortalError("请写明退出的事实与依据。", fields={"facts": ["required"]})
+    existing = live_exit_case(lease=lease, grant=grant)
+    if existing is not None:
+        if if_exists == "keep":
+            return existing
+        raise PortalError(f"该家庭已有未办结的退出事项（{existing.number}）。", code="exit_exists")
+    values = subject_values(lease=lease, grant=grant)
+    today = timezone.localdate()
+    try:
+        with transaction.atomic():
+            case = ExitCase.objects.create(number=_exit_number(today), ground=ground, origin=origin, facts=facts,
+                                           review=review, opened_by=actor if hasattr(actor, "role") else None,
+                                           **values)
+            workflow.record_start(case, actor=actor, opinion=f"{ExitOrigin(origin).label}：{EXIT_GROUNDS[ground]}")
+    except IntegrityError:
+        existing = live_exit_case(lease=lease, grant=grant)
+        if existing is not None and if_exists == "keep":
+            return existing
+        raise PortalError("该家庭已有未办结的退出事项。", code="exit_exists") from None
+    return case
+
+
+def exit_apply(*, lease, actor, reason) -> ExitCase:
+    """The tenant's own 退租申请 online."""
+    if lease.tenant_id != getattr(actor, "pk", None):
+        raise PortalError("未找到该租赁合同。", code="not_found")
+    if lease.status != "active":
+        raise PortalError("只有履行中的合同可以申请退租。")
+    reason = _clean(reason, 500)
+    if not reason:
+        raise PortalError("请填写退租原因。", fields={"reason": ["required"]})
+    case = exit_open(lease=lease, ground="voluntary", origin=ExitOrigin.TENANT, facts=f"承租人申请退租：{reason}",
+                     actor=actor)
+    _tell(actor, "退租申请已受理", f"您的退租申请（{case.number}）已提交，经办人审核后将通知您办理腾退、验房和押金结算。",
+          subject=case, key=f"tenancy.exit.applied:{case.pk}", purpose="exit")
+    return case
+
+
+def exit_notify(*, case, actor, today=None) -> ExitCase:
+    """Tell the household the grounds and give `exit.statement_workdays` working days to state its case."""
+    today = today or timezone.localdate()
+    days = int(param("exit.statement_workdays", on=today, district=case.district_id))
+    with transaction.atomic():
+        locked = workflow.lock(case)
+        locked.notified_at, locked.statement_due = timezone.now(), add_workdays(today, days)
+        workflow.transition(locked, "notify", actor=actor, opinion=f"告知退出理由，陈述申辩期至{locked.statement_due:%Y-%m-%d}")
+    workflow._copy_state(locked, case)
+    _tell(case.holder, "保障退出告知",
+          f"经核查，您的{case.household_label}拟因“{case.get_ground_display()}”退出保障。事实与依据：{case.facts}"
+          f" 您可于{case.statement_due:%Y年%m月%d日}前登录平台提交陈述申辩意见。",
+          subject=case, key=f"tenancy.exit.notified:{case.pk}", purpose="exit")
+    return case
+
+
+def exit_state_case(*, case, actor, text) -> ExitCase:
+    """The household's 陈述申辩, within the period."""
+    if case.holder_id != getattr(actor, "pk", None):
+        raise PortalError("未找到该退出事项。", code="not_found")
+    text = _clean(text)
+    if not text:
+        raise PortalError("请填写陈述申辩意见。", fields={"statement": ["required"]})
+    with transaction.atomic():
+        locked = workflow.lock(case)
+        if locked.status != ExitStatus.STATEMENT:
+            raise PortalError("当前不在陈述申辩期内。")
+        if locked.statement_due and timezone.localdate() > locked.statement_due:
+            raise PortalError(f"陈述申辩期已于{locked.statement_due:%Y年%m月%d日}届满。")
+        if locked.statement_at:
+            raise PortalError("您已提交过陈述申辩意见。")
+        ExitCase.objects.filter(pk=locked.pk).update(statement=text, statement_at=timezone.now(),
+                                                     updated_at=timezone.now())
+    case.refresh_from_db()
+    return case
+
+
+def exit_decide(*, case, actor, opinion="", today=None) -> ExitCase:
+    """Decide the exit (after the statement period; a voluntary exit at once) and start the move-out
+    period: `exit.moveout_months` months at contract rent, then market rent (rent.market_per_sqm)."""
+    today = today or timezone.localdate()
+    opinion = _clean(opinion) or ("同意退租" if case.ground == "voluntary" else "")
+    if not opinion:
+        raise PortalError("请填写退出决定意见（含对陈述申辩的答复）。", fields={"opinion": ["required"]})
+    with transaction.atomic():
+        locked = workflow.lock(case)
+        name = "accept" if locked.status == ExitStatus.OPENED else "decide"
+        locked.decided_at = timezone.now()
+        workflow.transition(locked, name, actor=actor, opinion=opinion)
+        if locked.lease_id:
+            months = int(param("exit.moveout_months", on=today, district=locked.district_id))
+            per_sqm = Decimal(param("rent.market_per_sqm", on=today, district=locked.district_id))
+            locked.move_out_from = today
+            locked.contract_rent_until = add_months(today, months) - timedelta(days=1)
+            locked.market_rent_from = add_months(today, months)
+            locked.market_monthly_rent = money(Decimal(locked.lease.area) * per_sqm)
+            workflow.transition(locked, "start_move_out", actor=actor,
+                                opinion=f"腾退期至{locked.contract_rent_until:%Y-%m-%d}按合同租金计收，"
+                                        f"逾期按市场租金每月{locked.market_monthly_rent}元计收")
+        elif locked.grant_id:
+            from subsidies.services import grant_stop
+
+            if locked.grant.status in ("active", "suspended"):
+                grant_stop(grant=locked.grant, actor=actor, reason=f"退出保障：{locked.get_ground_display()}",
+                           from_period=next_month(today))
+    workflow._copy_state(locked, case)
+    if case.lease_id:
+        body = (f"您的退出事项（{case.number}）已决定：{opinion}。请于{case.contract_rent_until:%Y年%m月%d日}前腾退房屋，"
+                f"期间按合同租金计收；逾期按市场租金每月{case.market_monthly_rent}元计收。")
+    else:
+        body = f"您的租赁补贴退出事项（{case.number}）已决定：{opinion}。补贴自次月起停止发放。"
+    _tell(case.holder, "保障退出决定", body, subject=case, key=f"tenancy.exit.decided:{case.pk}", purpose="exit")
+    return case
+
+
+def exit_inspect(*, case, actor, inspected_on, condition, damage="", water_meter="", electricity_meter="",
+                 gas_meter="", photos=()) -> ExitCase:
+    condition = _clean(condition, 300)
+    if not condition:
+        raise PortalError("请填写房屋状况。", fields={"condition": ["required"]})
+    if inspected_on is None:
+        raise PortalError("请填写验房日期。", fields={"inspected_on": ["required"]})
+    with transaction.atomic():
+        locked = workflow.lock(case)
+        locked.inspected_on, locked.condition, locked.damage = inspected_on, condition, _clean(damage, 1000)
+        locked.water_meter, locked.electricity_meter, locked.gas_meter = (
+            _clean(water_meter, 20), _clean(electricity_meter, 20), _clean(gas_meter, 20))
+        locked.inspected_by = actor if hasattr(actor, "role") else None
+        workflow.transition(locked, "inspect", actor=actor, opinion=f"验房：{condition}")
+        for photo in photos:
+            ExitPhoto.objects.create(case=locked, image=photo, caption=getattr(photo, "name", "")[:100])
+    workflow._copy_state(locked, case)
+    return case
+
+
+def exit_settle(*, case, actor, deductions=()) -> ExitCase:
+    """Deposit settlement: the lease's deposit less the itemised deductions; the refund is recorded
+    for the bank's 代发 file (the bank adapter has no single-refund call)."""
+    items = []
+    for item, amount in deductions:
+        item = _clean(item, 100)
+        try:
+            value = money(Decimal(str(amount)))
+        except (InvalidOperation, ValueError):
+            raise PortalError(f"扣除项“{item}”的金额无效。", fields={"deductions": ["invalid"]}) from None
+        if not item or value <= 0:
+            raise PortalError("每个扣除项须写明项目和大于 0 的金额。", fields={"deductions": ["invalid"]})
+        items.append((item, value))
+    with transaction.atomic():
+        locked = workflow.lock(case)
+        deposit = money(locked.lease.deposit) if locked.lease_id else Decimal("0.00")
+        total = money(sum((v for _i, v in items), Decimal("0")))
+        if total > deposit:
+            raise PortalError(f"扣除合计 {total} 元超过押金 {deposit} 元，超出部分请另行追缴。",
+                              fields={"deductions": ["too_much"]})
+        if locked.status != ExitStatus.INSPECTED:
+            workflow._refuse(locked, "settle", actor)
+        ExitDeduction.objects.filter(case=locked).delete()
+        ExitDeduction.objects.bulk_create([ExitDeduction(case=locked, item=i, amount=v) for i, v in items])
+        locked.deposit, locked.deductions_total, locked.refund_amount = deposit, total, deposit - total
+        locked.refund_reference = f"YJTK{locked.pk:08d}" if deposit - total > 0 else ""
+        locked.settled_at = timezone.now()
+        workflow.transition(locked, "settle", actor=actor,
+                            opinion=f"押金 {deposit} 元，扣除 {total} 元，应退 {deposit - total} 元")
+    workflow._copy_state(locked, case)
+    return case
+
+
+def exit_close(*, case, actor, today=None) -> ExitCase:
+    """The unit back in vacant stock, the lease ended (rent's service), the grant stopped, and the
+    re-application bans by ground (`exit.reapply_bar_years.<ground>` years; 0: none)."""
+    from housing.services import unit_set_status
+    from rent.leases.services import lease_terminate
+
+    today = today or timezone.localdate()
+    notes = []
+    with transaction.atomic():
+        locked = workflow.lock(case)
+        if locked.lease_id:
+            if locked.status != ExitStatus.SETTLED:
+                raise PortalError("公租房须验房并结算押金后才能办结。")
+            lease = locked.lease
+            if lease.status in ("signed", "active"):
+                lease_terminate(lease=lease, actor=actor, reason=f"退出保障（{locked.number}）：{locked.get_ground_display()}",
+                                on=today)
+                notes.append("租赁合同已解除")
+            unit_set_status(unit=lease.unit, to_status="vacant", actor=actor, opinion=f"退出收回（{locked.number}）")
+            notes.append("房屋已收回为空置可配")
+        elif locked.status == ExitStatus.DECIDED:
+            # a subsidy household has no unit to return: decided → closed
+            pass
+        years = int(param(f"exit.reapply_bar_years.{locked.ground}", on=today, district=locked.district_id))
+        if years > 0:
+            from applications.models import HouseholdMember
+
+            ends = anniversary_in(today, today.year + years)
+            members = (HouseholdMember.objects.filter(household__application__pk=locked.application_id)
+                       .values_list("id_number_hash", "name").distinct())
+            ReapplicationBan.objects.bulk_create(
+                [ReapplicationBan(case=locked, id_number_hash=h, name=n[:40], ground=locked.ground, starts_on=today,
+                                  ends_on=ends) for h, n in members if h], ignore_conflicts=True)
+            notes.append(f"{years}年内不得再次申请（至{ends:%Y-%m-%d}）")
+        locked.closed_at, locked.close_note = timezone.now(), "；".join(notes)
+        if locked.status == ExitStatus.DECIDED:
+            _close_decided(locked, actor)
+        else:
+            workflow.transition(locked, "close", actor=actor, opinion=locked.close_note or "办结")
+    workflow._copy_state(locked, case)
+    _tell(case.holder, "保障退出办结", f"您的退出事项（{case.number}）已办结。{case.close_note}", subject=case,
+          key=f"tenancy.exit.closed:{case.pk}", purpose="exit")
+    return case
+
+
+def _close_decided(locked, actor):
+    workflow.transition(locked, "close_subsidy", actor=actor, opinion=locked.close_note or "补贴停止发放，办结")
+
+
+def exits_for_arrears(*, today=None) -> int:
+    """The daily job: an exit case (ground 累计欠租) for each active lease rent has flagged."""
+    from rent.models import Lease
+
+    opened = 0
+    flagged = (Lease.objects.filter(status="active", arrears_flagged_at__isnull=False)
+               .values_list("pk", "arrears_months", "arrears_amount"))
+    for pk, months, amount in flagged:
+        lease = Lease.objects.get(pk=pk)
+        if live_exit_case(lease=lease) is not None:
+            continue
+        exit_open(lease=lease, ground="arrears", origin=ExitOrigin.ARREARS, actor=None, if_exists="keep",
+                  facts=f"累计欠缴租金 {months} 个月，欠租金额 {amount} 元（租金系统标记）。")
+        opened += 1
+    return opened
+
+
+# --- re-application bans (read by applications' eligibility rule) --------------------------------------
+
+
+def bans_in_force(id_number_hashes, on: date) -> list[tuple[str, date]]:
+    """(ground in Chinese, end date) of each ban in force on `on` for any of the hashes."""
+    rows = (ReapplicationBan.objects.filter(id_number_hash__in=list(id_number_hashes), starts_on__lte=on,
+                                            ends_on__gt=on)
+            .order_by("-ends_on").values_list("ground", "ends_on"))
+    return [(EXIT_GROUNDS.get(g, g), e) for g, e in rows]

@@ -1,0 +1,152 @@
+"""资格年审 (DESIGN §9): opened 30 days before each lease's and grant's anniversary, once per household
+and year; declared online (无变化 with consent); checks re-run; decided; reminders and lapses."""
+
+from datetime import timedelta
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from gongzufang.errors import PortalError
+from notifications.models import SmsOutbox
+from tenancy import services
+from tenancy.models import AnnualReview, ExitCase, ReviewOutcome, ReviewStatus
+from tests.tenancy.builders import grant_with_anniversary_in, lease_with_anniversary_in
+
+pytestmark = pytest.mark.django_db
+
+
+def test_reviews_open_30_days_before_the_anniversary_once_per_household_and_year():
+    inside = lease_with_anniversary_in(20)
+    outside = lease_with_anniversary_in(45)
+    grant = grant_with_anniversary_in(30)
+    out = StringIO()
+    call_command("open_annual_reviews", stdout=out)
+    assert "新开启年审 2 件" in out.getvalue()
+    reviews = AnnualReview.objects.all()
+    assert {(r.lease_id, r.grant_id) for r in reviews} == {(inside.pk, None), (None, grant.pk)}
+    review = reviews.get(lease=inside)
+    assert review.status == ReviewStatus.OPENED
+    assert review.anniversary == timezone.localdate() + timedelta(days=20)
+    assert review.due_on == review.anniversary
+    assert review.status_changes.get().to_status == "opened"
+    # the household is told by site message and SMS
+    assert review.holder.site_messages.filter(title="资格年审开启").count() == 1
+    assert SmsOutbox.objects.filter(phone=inside.tenant.phone, text__contains="资格年审已开启").count() == 1
+
+    again = StringIO()
+    call_command("open_annual_reviews", stdout=again)
+    assert "新开启年审 0 件" in again.getvalue()
+    assert AnnualReview.objects.count() == 2
+    assert review.holder.site_messages.filter(title="资格年审开启").count() == 1  # dedup
+    assert not AnnualReview.objects.filter(lease=outside).exists()
+
+    later = StringIO()
+    call_command("open_annual_reviews", "--date", (timezone.localdate() + timedelta(days=20)).isoformat(),
+                 stdout=later)
+    assert AnnualReview.objects.filter(lease=outside).count() == 1
+
+
+def test_a_bad_date_is_refused_in_chinese():
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="日期格式应为 YYYY-MM-DD"):
+        call_command("open_annual_reviews", "--date", "2026-13-01")
+
+
+def _review(days=20):
+    lease = lease_with_anniversary_in(days)
+    services.open_annual_reviews(notify=False)
+    return AnnualReview.objects.get(lease=lease)
+
+
+def test_no_change_with_consent_in_one_step_reruns_the_checks(exchange, django_capture_on_commit_callbacks):
+    review = _review()
+    with pytest.raises(PortalError, match="请勾选同意授权"):
+        services.review_declare(review=review, actor=review.holder, no_change=True, consent=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.review_declare(review=review, actor=review.holder, no_change=True, consent=True)
+    review.refresh_from_db()
+    assert review.status == ReviewStatus.CHECKING
+    assert review.no_change and review.consent_at is not None
+    assert review.checked_at is not None  # the task ran on commit (eager in tests)
+    assert exchange.requests > 0
+    assert review.evaluation is not None
+
+
+def test_changes_must_say_what_changed():
+    review = _review()
+    with pytest.raises(PortalError, match="请填写发生变化的事项"):
+        services.review_declare(review=review, actor=review.holder, no_change=False, consent=True, changes={},
+                                run_checks_now=False)
+    services.review_declare(review=review, actor=review.holder, no_change=False, consent=True,
+                            changes={"vehicles": "新购小型轿车一辆"}, run_checks_now=False)
+    review.refresh_from_db()
+    assert review.declaration == {"vehicles": "新购小型轿车一辆"}
+
+
+def test_another_person_cannot_declare(bob):
+    review = _review()
+    from tests.applications.builders import applicant
+
+    stranger = applicant(name="路人")
+    with pytest.raises(PortalError):
+        services.review_declare(review=review, actor=stranger, no_change=True, consent=True, run_checks_now=False)
+
+
+def test_decide_continue_and_the_household_is_told(dave):
+    review = _review()
+    services.review_declare(review=review, actor=review.holder, no_change=True, consent=True, run_checks_now=False)
+    services.review_decide(review=review, actor=dave, outcome=ReviewOutcome.CONTINUE)
+    review.refresh_from_db()
+    assert (review.status, review.outcome) == (ReviewStatus.DECIDED, "continue")
+    assert review.holder.site_messages.filter(title="资格年审结论", body__contains="继续保障").exists()
+
+
+def test_decide_exit_opens_an_exit_case_with_the_ground(dave):
+    review = _review()
+    services.review_declare(review=review, actor=review.holder, no_change=True, consent=True, run_checks_now=False)
+    services.review_decide(review=review, actor=dave, outcome=ReviewOutcome.EXIT, note="家庭人均收入超过标准",
+                           ground="failed_recertification")
+    case = ExitCase.objects.get(review=review)
+    assert (case.lease_id, case.ground, case.origin, case.status) == (review.lease_id, "failed_recertification",
+                                                                       "review", "opened")
+
+
+def test_adjusting_a_lease_records_the_coefficient_from_next_month(dave):
+    review = _review()
+    services.review_declare(review=review, actor=review.holder, no_change=True, consent=True, run_checks_now=False)
+    with pytest.raises(PortalError, match="租金系数"):
+        services.review_decide(review=review, actor=dave, outcome="adjust", note="收入下降", coefficient="1.5")
+    services.review_decide(review=review, actor=dave, outcome="adjust", note="收入下降", coefficient="0.50")
+    review.refresh_from_db()
+    assert review.adjustment["coefficient"] == "0.50"
+    assert review.adjustment["from"] == services.next_month(timezone.localdate()).isoformat()
+
+
+def test_a_street_clerk_cannot_decide(carol):
+    review = _review()
+    services.review_declare(review=review, actor=review.holder, no_change=True, consent=True, run_checks_now=False)
+    with pytest.raises(PortalError):
+        services.review_decide(review=review, actor=carol, outcome="continue")
+
+
+def test_reminder_7_days_before_then_lapse_suspends_the_subsidy_and_proposes_exit_for_a_lease():
+    from subsidies.models import GrantStatus
+
+    lease = lease_with_anniversary_in(5)
+    grant = grant_with_anniversary_in(5)
+    services.open_annual_reviews(notify=False)
+    assert services.review_reminders() == 2
+    assert services.review_reminders() == 0  # once
+    late = timezone.localdate() + timedelta(days=6)
+    assert services.reviews_lapse(today=late) == 2
+    lease_review = AnnualReview.objects.get(lease=lease)
+    assert lease_review.status == ReviewStatus.OVERDUE
+    case = ExitCase.objects.get(lease=lease)
+    assert (case.origin, case.ground, case.status) == ("overdue_review", "failed_recertification", "opened")
+    grant.refresh_from_db()
+    assert grant.status == GrantStatus.SUSPENDED
+    assert grant.suspended_from == services.next_month(late)
+    assert services.reviews_lapse(today=late) == 0
