@@ -6,16 +6,20 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from allocation import services as allocation_services
 from allocation.models import AllocationRound, Offer, RoundEntry
+from applications.models import Application
 from rent.leases import services
 from rent.models import Lease
-from tests.allocation.builders import quick_entry, units
+from tests import factories
+from tests.allocation.builders import units
+from tests.applications import builders as application_builders
 
 _n = itertools.count(1)
 
 
 def held_offer(*, category="low_income", district_code="230602", unit=None, sign_by=None, name=None) -> Offer:
-    entry = quick_entry(category=category, name=name)
+    entry = _entry(category=category, district_code=district_code, name=name)
     unit = unit or units(district_code, count=1)[0]
     round_ = AllocationRound.objects.filter(district=entry.district, name="租金测试方案").first()
     if round_ is None:
@@ -26,6 +30,15 @@ def held_offer(*, category="low_income", district_code="230602", unit=None, sign
                                             position=n)
     return Offer.objects.create(round_entry=round_entry, unit=unit, district=entry.district,
                                 sign_by=sign_by or timezone.localdate() + timedelta(days=7), chosen_at=timezone.now())
+
+
+def _entry(*, category, district_code, name=None):
+    """A waitlist entry of an approved application in the district (approved without the review)."""
+    user = application_builders.applicant(name=name or f"承租测试{next(_n)}号")
+    app = application_builders.submitted(user, category=category, street=factories.first_street(district_code))
+    Application.objects.filter(pk=app.pk).update(status="approved", decided_at=timezone.now())
+    return allocation_services.waitlist_enter(application=Application.objects.get(pk=app.pk), actor=None,
+                                              on=timezone.localdate())
 
 
 def issued_lease(**kwargs) -> Lease:
@@ -54,4 +67,14 @@ def active_lease(*, staff=None, start_on=None, **kwargs) -> Lease:
     lease = sign(issued_lease(start_on=start_on, **kwargs))
     services.lease_hand_over(lease=lease, actor=staff, handed_over_on=lease.start_on, keys=2, water_meter="12.5",
                              electricity_meter="302.0", condition="墙面完好，家电齐全")
+    return Lease.objects.get(pk=lease.pk)
+
+
+def lease_with_photo(district_code="230603") -> Lease:
+    """An active lease whose handover has one photo (for the photo's access checks)."""
+    from tests.housing.factories import image_upload
+
+    lease = sign(issued_lease(district_code=district_code))
+    services.lease_hand_over(lease=lease, actor=None, handed_over_on=lease.start_on, keys=1, water_meter="1",
+                             electricity_meter="1", condition="完好", photos=[image_upload()])
     return Lease.objects.get(pk=lease.pk)
