@@ -2,6 +2,11 @@
 
 from gongzufang.api.urls import app_router
 
+from .payments.api import PaymentOrderViewSet, PaymentViewSet
+
 router = app_router()
+# The payment half (rent/payments/api.py).
+router.register("payment-orders", PaymentOrderViewSet, basename="payment-orders")
+router.register("payments", PaymentViewSet, basename="payments")
 
 urlpatterns = router.urls

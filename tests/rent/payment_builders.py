@@ -43,3 +43,38 @@ def bill(lease_obj, period=None, amount=None) -> Bill:
 
 def bills(lease_obj, n, amount=None) -> list[Bill]:
     return [bill(lease_obj, amount=amount) for _ in range(n)]
+
+
+def pending_order(lease_obj=None, *, district_code="230602"):
+    """A pending order for one new bill, made without the bank (for samples; pay_url empty)."""
+    from django.utils import timezone
+
+    from gongzufang import workflow
+    from rent.models import PaymentOrder, PaymentOrderBill
+
+    lease_obj = lease_obj or lease(district_code=district_code)
+    b = bill(lease_obj)
+    order = PaymentOrder.objects.create(tenant=lease_obj.tenant, lease=lease_obj, district_id=lease_obj.district_id,
+                                        amount=b.amount, subject="测试订单",
+                                        expires_at=timezone.now() + timedelta(minutes=30))
+    PaymentOrderBill.objects.create(order=order, bill=b, amount=b.amount)
+    workflow.record_start(order, actor=None)
+    return order
+
+
+def counter_payment(lease_obj=None, *, district_code="230602", amount="100.00"):
+    from rent.payments import services
+
+    lease_obj = lease_obj or lease(district_code=district_code)
+    bill(lease_obj)
+    return services.counter_payment_record(lease=lease_obj, amount=Decimal(amount), method="cash",
+                                           receipt_no=f"GT-{next(_n):06d}", actor=None)
+
+
+def statement(district, *, txn=None):
+    """A statement of one day with one line the portal does not know (unmatched)."""
+    from rent.payments import reconciliation
+
+    txn = txn or f"CCBTEST{next(_n):08d}"
+    content = f"交易日期,银行流水号,订单号,金额,状态\n2026-12-01,{txn},,88.00,成功\n".encode()
+    return reconciliation.statement_import(district=district, content=content, filename="s.csv", actor=None)
