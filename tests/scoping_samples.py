@@ -171,6 +171,53 @@ def _subsidies_samples():
 _subsidies_samples()
 
 
+def _rent_samples():
+    # Leases and bills (rent/, issue 14): an issued lease of a household of the district, its first bill.
+    from datetime import date
+
+    from rent.billing import services as billing_services
+    from rent.models import Bill, Lease
+    from tests.rent.builders import active_lease, issued_lease
+
+    @sample(Lease)
+    def _lease(district):
+        return issued_lease(district_code=district.code)
+
+    @sample(Bill)
+    def _bill(district):
+        lease = active_lease(district_code=district.code, start_on=date(2026, 1, 1))
+        billing_services.bills_make(period=date(2026, 2, 1))
+        return Bill.objects.get(lease=lease, period=date(2026, 2, 1))
+
+
+_rent_samples()
+
+
+def _rent_payment_samples():
+    # The payment half (rent/payments/, issue 14): an order, a counter payment, a statement and its line.
+    from rent.models import Payment, PaymentOrder, StatementImport, StatementLine
+    from tests.rent import payment_builders as pay
+
+    @sample(PaymentOrder)
+    def _order(district):
+        return pay.pending_order(district_code=district.code)
+
+    @sample(Payment)
+    def _payment(district):
+        return pay.counter_payment(district_code=district.code)
+
+    @sample(StatementImport)
+    def _statement(district):
+        return pay.statement(district)
+
+    @sample(StatementLine)
+    def _statement_line(district):
+        return pay.statement(district).lines.get()
+
+
+_rent_payment_samples()
+
+
 def _rent_payment_samples():
     # The payment half (rent/payments/, issue 14): an order, a counter payment, a statement and its line.
     from rent.models import Payment, PaymentOrder, StatementImport, StatementLine

@@ -287,7 +287,14 @@ def _guide_code(world):
 def _service_slug(world):
     from gongzufang.views import SERVICES
 
-    return {"service": next(s["slug"] for s in SERVICES if not s["ready"])}  # an open one redirects
+    stubs = [s["slug"] for s in SERVICES if not s["ready"]]
+    return {"service": stubs[0] if stubs else SERVICES[0]["slug"]}  # with every service open: its old stub
+
+
+def _any_service_stub() -> bool:
+    from gongzufang.views import SERVICES
+
+    return any(not s["ready"] for s in SERVICES)
 
 
 def _public_round(world):
@@ -307,7 +314,11 @@ PUBLIC = {
     "home": Public("首页：anyone"),
     "rent:payments-notify": Public("the bank's payment notification: POST only, signed (DESIGN §8); a GET is 405",
                                    status=405),
-    "service": Public("办事服务 stubs shown on the home page", _service_slug),
+    "service": Public("办事服务 stubs shown on the home page (once every service is open, an old stub address "
+                      "redirects to its service)", _service_slug, status=200 if _any_service_stub() else 302),
+    "rent:contract_check": Public("合同真伪核验: anyone holding a contract may check its SHA-256 and signature"),
+    "rent:contract_verify": Public("the contract's QR code: its number, masked tenant, SHA-256 and signature check",
+                                   lambda w: {"code": _lease_of(w.district_b).verification_code}),
     "login": Public("the log-in page itself"),
     "logout": Public("logging out is a POST; a GET is refused (405) for anyone", status=405),
     "healthz": Public("load balancer's health check"),
@@ -581,6 +592,36 @@ PROBES = {
 }
 
 
+def _lease_of(district):
+    from tests.scoping_samples import SAMPLES
+
+    return SAMPLES["rent.lease"](district)
+
+
+def _their_lease(w):
+    if not hasattr(w, "_their_lease"):
+        w._their_lease = _lease_of(w.district_b)
+    return w._their_lease
+
+
+def _their_photo(w):
+    if not hasattr(w, "_their_photo"):
+        from tests.rent.builders import lease_with_photo
+
+        w._their_photo = lease_with_photo("230603").handover.photos.first()
+    return w._their_photo
+
+
+# 租赁合同 (rent/): a tenant's own lease only; the PDF also for a caseworker in scope.
+PROBES.update({
+    "rent:lease": _applicant_pages(lambda w: {"pk": _their_lease(w).pk}),
+    "rent:lease_pdf": _applicant_pages(lambda w: {"pk": _their_lease(w).pk}),
+    "rent:lease_sign_code": _applicant_pages(lambda w: {"pk": _their_lease(w).pk}, post=True, get=False),
+    "rent:lease_sign": _applicant_pages(lambda w: {"pk": _their_lease(w).pk}, post=True, get=False),
+    "rent:handover_photo": _applicant_pages(lambda w: {"pk": _their_photo(w).pk}),
+})
+
+
 def _their_payment_order(w):
     if not hasattr(w, "_their_order"):
         from tests.scoping_samples import SAMPLES
@@ -623,6 +664,7 @@ NO_FOREIGN_ID = {
     "admin:app_list": "an app label, not an object",
     "api-root": "the API's index (format suffix only)",
     "api-statistics": "figures of the token's own district; no object id",
+    "rent:contract_verify": "a random verification code printed on the contract; the page is public (PUBLIC)",
     "allocation:round": "published rounds are public in every district (the draw must be checkable by anyone); "
                         "a draft round is 404 to everyone",
     "allocation:draw_json": "as allocation:round",
