@@ -216,28 +216,3 @@ def _rent_payment_samples():
 
 
 _rent_payment_samples()
-
-
-def _rent_payment_samples():
-    # The payment half (rent/payments/, issue 14): an order, a counter payment, a statement and its line.
-    from rent.models import Payment, PaymentOrder, StatementImport, StatementLine
-    from tests.rent import payment_builders as pay
-
-    @sample(PaymentOrder)
-    def _order(district):
-        return pay.pending_order(district_code=district.code)
-
-    @sample(Payment)
-    def _payment(district):
-        return pay.counter_payment(district_code=district.code)
-
-    @sample(StatementImport)
-    def _statement(district):
-        return pay.statement(district)
-
-    @sample(StatementLine)
-    def _statement_line(district):
-        return pay.statement(district).lines.get()
-
-
-_rent_payment_samples()
