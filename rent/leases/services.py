@@ -142,6 +142,8 @@ def _require_signable(lease, user):
     if lease.status != LeaseStatus.ISSUED:
         raise SignError(f"合同状态为“{lease.get_status_display()}”，不能签约。", code="lease_not_issued")
     offer = lease.offer
+    if offer is None:
+        raise SignError("该合同不是通过本平台选房生成的，不能在线签约。", code="no_offer")
     if offer.status != OFFER_HELD:
         raise SignError(f"选房结果为“{offer.get_status_display()}”，该合同已不能签约。", code="offer_not_held")
     if timezone.localdate() > offer.sign_by:

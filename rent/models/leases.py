@@ -79,8 +79,9 @@ def handed_over(lease) -> bool:
 
 class Lease(Lifecycle, models.Model):
     number = models.CharField(_("合同编号"), max_length=40, unique=True, editable=False)
+    # Empty for a lease made before the portal (存量合同, imported by the district): no offer was chosen here.
     offer = models.OneToOneField("allocation.Offer", on_delete=models.PROTECT, related_name="lease",
-                                 verbose_name=_("配租确认"))
+                                 verbose_name=_("选房结果"), null=True, blank=True)
     tenant = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="leases",
                                verbose_name=_("承租人"))
     tenant_name = models.CharField(_("承租人姓名"), max_length=40)
