@@ -266,9 +266,8 @@ def offer_choose(*, round_entry, unit, actor, at_counter=False, sms_code=None) -
                 offer.save()
             how = "现场选房（经办人代选）" if at_counter else "网上选房（短信验证码确认）"
             workflow.record_start(offer, actor=actor, opinion=f"{how}：选定 {locked_unit}，签约期限 {offer.sign_by:%Y-%m-%d}")
-            housing_services.unit_set_status(
-                unit=locked_unit, to_status=Unit.Status.RESERVED, actor=actor if at_counter else None,
-                opinion=f"轮候家庭 {locked_entry.ref} 选定（{how}），待签约")
+            _unit_to(locked_unit, Unit.Status.RESERVED, actor=actor if at_counter else None,
+                     opinion=f"轮候家庭 {locked_entry.ref} 选定（{how}），待签约")
             ChoiceWindow.objects.update_or_create(round_entry=locked_entry, defaults={"outcome": ChoiceWindow.Outcome.CHOSEN})
             enqueue_on_commit("allocation.tasks.notify_offer_held", offer.pk)
     except IntegrityError as exc:
@@ -281,10 +280,19 @@ def offer_choose(*, round_entry, unit, actor, at_counter=False, sms_code=None) -
 # --- after choosing ------------------------------------------------------------------------------------
 
 
+def _unit_to(unit, status, *, actor, opinion):
+    """The unit's physical status through housing's services. The bulk form of one: the single form
+    re-reads the row with django-fsm's refresh_from_db, which switches the field's protection off and
+    on for the whole class and so fails when two threads do it at once."""
+    result = housing_services.units_set_status_bulk(units=[unit], to_status=status, actor=actor, opinion=opinion)
+    if unit.pk in result.skipped:
+        raise ChoiceError(str(result.skipped[unit.pk]))
+
+
 def _free_unit(offer, *, actor, why):
     unit = Unit.objects.select_for_update(of=("self",)).get(pk=offer.unit_id)
     if unit.status == Unit.Status.RESERVED:
-        housing_services.unit_set_status(unit=unit, to_status=Unit.Status.VACANT, actor=actor, opinion=why)
+        _unit_to(unit, Unit.Status.VACANT, actor=actor, opinion=why)
 
 
 def _staff(actor):
