@@ -537,16 +537,18 @@ def _alerts_for(app_ids, households, run, today) -> int:
                 fact_date=fact_date or timezone.localtime(row["queried_at"]).date(), check_result_id=row["id"],
                 due_on=due))
             break  # one alert per answer
-    made = MonitoringAlert.objects.bulk_create(alerts, ignore_conflicts=True)
-    created = [a for a in made if a.pk]
+    MonitoringAlert.objects.bulk_create(alerts, ignore_conflicts=True)
     from gongzufang.models.users import Level
 
     from .models import AlertStatusChange
 
-    AlertStatusChange.objects.bulk_create([AlertStatusChange(alert=a, from_status="", to_status=AlertStatus.OPEN,
+    # the first log row of each alert that has none (also those of a run stopped before this point)
+    has_log = AlertStatusChange.objects.filter(alert_id=OuterRef("pk"))
+    fresh = list(MonitoringAlert.objects.filter(run=run).filter(~Exists(has_log)).values_list("pk", flat=True))
+    AlertStatusChange.objects.bulk_create([AlertStatusChange(alert_id=pk, from_status="", to_status=AlertStatus.OPEN,
                                                              actor=None, actor_level=Level.SYSTEM,
-                                                             opinion="动态监管发现变化") for a in created])
-    return len(alerts)
+                                                             opinion="动态监管发现变化") for pk in fresh])
+    return len(fresh)
 
 
 def monitoring_run(*, today=None, chunk: int = 500, limit: int | None = None) -> MonitoringReport:
@@ -576,6 +578,7 @@ def monitoring_run(*, today=None, chunk: int = 500, limit: int | None = None) ->
         households = {h["application_id"]: h for h in batch}
         ids = list(households)
         summary = run_checks(ids, departments=departments, notify=False)
+        _crash_point("after_checks")  # answers stored, cursor not yet moved
         alerts = _alerts_for(ids, households, run, today)
         MonitoringRun.objects.filter(pk=run.pk).update(
             cursor=ids[-1], households=run.households + len(ids), requests=run.requests + summary.requests,
