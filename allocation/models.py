@@ -31,6 +31,11 @@ CASEWORKER = may("allocation.manage_round", roles=(Role.DISTRICT_CASEWORKER, Rol
                  denied="配租方案由区县或市级经办人办理，您没有权限。")
 CITY_ONLY = may("allocation.void_round", roles=(Role.CITY_CASEWORKER,),
                 denied="作废配租方案由市级经办人办理，您没有权限。")
+# 选房 (allocation/choice): the household refuses its own offer online, staff record it or withdraw one.
+OFFER_STAFF = may("allocation.choose_at_counter", roles=(Role.DISTRICT_CASEWORKER, Role.CITY_CASEWORKER),
+                  denied="撤销选房由区县或市级经办人办理，您没有权限。")
+OFFER_PARTIES = may(roles=(Role.APPLICANT, Role.DISTRICT_CASEWORKER, Role.CITY_CASEWORKER),
+                    denied="放弃选房由本家庭或区县、市级经办人办理，您没有权限。")
 WAITLIST_STAFF = may("allocation.manage_waitlist", roles=(Role.DISTRICT_CASEWORKER, Role.CITY_CASEWORKER),
                      denied="轮候资格变更由区县或市级经办人办理，您没有权限。")
 
@@ -395,8 +400,11 @@ class Offer(Lifecycle, models.Model):
     def sign(self):
         pass
 
-    @transition(field=status, source=Status.HELD, target=Status.REFUSED,
-                custom={"verb": "放弃", "saves": ["reason", "refusal_counts"]})
+    @transition(field=status, source=Status.HELD, target=Status.REFUSED, permission=OFFER_PARTIES,
+                custom={"label": "登记家庭放弃（计入拒绝）", "verb": "放弃", "style": "danger", "needs_opinion": True,
+                        "saves": ["reason", "refusal_counts"], "summary": "登记家庭放弃选定的房屋",
+                        "description": "家庭放弃选定的房屋：计入一次拒绝配租，房屋恢复可选。",
+                        "example": "家庭认为楼层不合适，放弃"})
     def refuse(self, reason="", counts=True):
         self.reason, self.refusal_counts = reason, counts
 
@@ -405,8 +413,11 @@ class Offer(Lifecycle, models.Model):
     def expire(self, reason="", counts=True):
         self.reason, self.refusal_counts = reason, counts
 
-    @transition(field=status, source=Status.HELD, target=Status.WITHDRAWN,
-                custom={"verb": "撤销", "saves": ["reason", "refusal_counts"]})
+    @transition(field=status, source=Status.HELD, target=Status.WITHDRAWN, permission=OFFER_STAFF,
+                custom={"label": "撤销选房（不计入拒绝）", "verb": "撤销", "needs_opinion": True,
+                        "saves": ["reason", "refusal_counts"], "summary": "撤销选房",
+                        "description": "经办人撤销选房（如房屋需维修）：不计入拒绝，房屋恢复可选；须写明理由。",
+                        "example": "房屋漏水需维修"})
     def withdraw(self, reason=""):
         self.reason, self.refusal_counts = reason, False
 
