@@ -336,7 +336,7 @@ class AlertStatusChange(StatusChange):
 
 # --- 退出 ---------------------------------------------------------------------------------------
 
-ExitGround = models.TextChoices("ExitGround", [(k, v) for k, v in EXIT_GROUNDS.items()])
+ExitGround = models.TextChoices("ExitGround", {k.upper(): (k, v) for k, v in EXIT_GROUNDS.items()})
 
 
 class ExitOrigin(models.TextChoices):
