@@ -38,6 +38,8 @@ class SubsidiesConfig(AppConfig):
         subjects.register("subsidies.SubsidyGrant", link_text="查看我的补贴", url=lambda grant: reverse("subsidies:home"))
         if subsidies_demo.seed not in demo.DEMO_SEEDERS:
             demo.DEMO_SEEDERS.append(subsidies_demo.seed)
+        if subsidies_demo.logins not in demo.DEMO_LOGIN_LISTS:
+            demo.DEMO_LOGIN_LISTS.append(subsidies_demo.logins)
 
 
 def _sync_groups(**kwargs):
