@@ -1,0 +1,131 @@
+"""退出 (DESIGN §9): grounds, 陈述申辩 period in working days, move-out at contract then market rent,
+inspection, deposit settlement, the unit back in vacant stock, the lease ended, re-application bans
+that the eligibility rules see; the arrears job and the tenant's own 退租申请."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from applications.eligibility import rules
+from gongzufang.errors import PortalError
+from gongzufang.workdays import add_workdays
+from rent.models import Lease
+from tenancy import services
+from tenancy.models import ExitCase, ExitStatus, ReapplicationBan
+from tests.helpers import at
+from tests.rent.builders import active_lease
+
+pytestmark = pytest.mark.django_db
+
+
+def test_sublet_exit_from_statement_to_closed_with_a_five_year_ban(dave):
+    lease = active_lease()
+    case = services.exit_open(lease=lease, ground="sublet", origin="caseworker", facts="经现场核查，房屋转租他人居住。",
+                              actor=dave)
+    with pytest.raises(PortalError, match="已有未办结的退出事项"):
+        services.exit_open(lease=lease, ground="sublet", origin="caseworker", facts="重复", actor=dave)
+    with pytest.raises(PortalError, match="陈述申辩期"):
+        services.exit_decide(case=case, actor=dave, opinion="转租属实")  # not yet told
+    services.exit_notify(case=case, actor=dave)
+    assert case.status == ExitStatus.STATEMENT
+    assert case.statement_due == add_workdays(timezone.localdate(), 5)
+    assert case.holder.site_messages.filter(title="保障退出告知", body__contains="转租转借").exists()
+    with pytest.raises(PortalError, match="陈述申辩期尚未届满"):
+        services.exit_decide(case=case, actor=dave, opinion="转租属实")
+    services.exit_state_case(case=case, actor=lease.tenant, text="系亲属临时照看，并非转租。")
+    services.exit_decide(case=case, actor=dave, opinion="经核实确系转租，申辩理由不成立")
+    case.refresh_from_db()
+    assert case.status == ExitStatus.MOVE_OUT
+    assert case.market_rent_from == services.add_months(timezone.localdate(), 2)
+    assert case.contract_rent_until == case.market_rent_from - timedelta(days=1)
+    assert case.market_monthly_rent == (Decimal(lease.area) * Decimal("20.00")).quantize(Decimal("0.01"))
+
+    services.exit_inspect(case=case, actor=dave, inspected_on=timezone.localdate(), condition="墙面轻微污损",
+                          damage="厨房门把手损坏", water_meter="20.5", electricity_meter="420.0")
+    with pytest.raises(PortalError, match="超过押金"):
+        services.exit_settle(case=case, actor=dave, deductions=[("维修", lease.deposit + 1)])
+    services.exit_settle(case=case, actor=dave, deductions=[("门把手更换", "80.00"), ("保洁", "120.50")])
+    case.refresh_from_db()
+    assert case.deductions_total == Decimal("200.50")
+    assert case.refund_amount == lease.deposit - Decimal("200.50")
+    assert case.deductions.count() == 2 and case.refund_reference
+
+    services.exit_close(case=case, actor=dave)
+    case.refresh_from_db()
+    lease.refresh_from_db()
+    assert case.status == ExitStatus.CLOSED
+    assert lease.status == "terminated"
+    assert lease.unit.status == "vacant"
+    ban = ReapplicationBan.objects.get(case=case)
+    assert ban.ground == "sublet"
+    assert ban.ends_on == timezone.localdate().replace(year=timezone.localdate().year + 5)
+    # the eligibility rule sees the ban at the next application
+    found = services.bans_in_force([ban.id_number_hash], timezone.localdate())
+    assert found == [("转租转借", ban.ends_on)]
+    rule_result = rules.no_reapplication_ban(
+        rules.HouseholdFacts(category="low_income", assistance_type="rental", district_id=None, members=(
+            rules.MemberFacts(id=1, relationship="self", relationship_label="本人", name=ban.name,
+                              declared_income=Decimal("0"), marital_status="", disability="",
+                              id_number_hash=ban.id_number_hash),)),
+        rules.DepartmentFacts({}), rules.Params(on=timezone.localdate()))
+    assert rule_result.passed is False
+    assert f"{ban.ends_on:%Y年%m月%d日}前不得再次申请" in rule_result.reason
+    assert [s.to_status for s in case.status_changes.order_by("id")] == [
+        "opened", "statement", "decided", "move_out", "inspected", "settled", "closed"]
+
+
+def test_the_statement_period_ends_and_then_the_decision_may_be_taken(dave):
+    lease = active_lease()
+    case = services.exit_open(lease=lease, ground="vacant", origin="caseworker", facts="连续空置 7 个月。", actor=dave)
+    services.exit_notify(case=case, actor=dave)
+    with at(case.statement_due + timedelta(days=1)):
+        with pytest.raises(PortalError, match="陈述申辩期已于"):
+            services.exit_state_case(case=case, actor=lease.tenant, text="迟到的申辩")
+        services.exit_decide(case=case, actor=dave, opinion="期满未申辩")
+    assert case.status == ExitStatus.MOVE_OUT
+
+
+def test_the_tenants_own_exit_application_needs_no_statement(dave, alice):
+    lease = active_lease()
+    with pytest.raises(PortalError, match="未找到该租赁合同"):
+        services.exit_apply(lease=lease, actor=alice, reason="搬走")
+    case = services.exit_apply(lease=lease, actor=lease.tenant, reason="已购买商品住房")
+    assert (case.ground, case.origin) == ("voluntary", "tenant")
+    services.exit_decide(case=case, actor=dave)
+    assert case.status == ExitStatus.MOVE_OUT
+
+
+def test_a_street_clerk_cannot_take_an_exit_step(carol, dave):
+    case = services.exit_open(lease=active_lease(), ground="illegal_use", origin="caseworker", facts="群租", actor=dave)
+    with pytest.raises(PortalError):
+        services.exit_notify(case=case, actor=carol)
+
+
+def test_the_arrears_job_opens_one_case_per_flagged_lease():
+    lease = active_lease()
+    Lease.objects.filter(pk=lease.pk).update(arrears_flagged_at=timezone.now(), arrears_months=Decimal("6.00"),
+                                             arrears_amount=Decimal("1800.00"))
+    assert services.exits_for_arrears() == 1
+    assert services.exits_for_arrears() == 0
+    case = ExitCase.objects.get(lease=lease)
+    assert (case.ground, case.origin) == ("arrears", "arrears")
+    assert "累计欠缴租金 6.00 个月" in case.facts
+
+
+def test_a_subsidy_exit_stops_the_grant_and_closes_without_inspection(dave):
+    from subsidies.models import GrantStatus
+    from tests.subsidies.builders import approved_subsidy
+
+    grant = approved_subsidy()
+    case = services.exit_open(grant=grant, ground="other_housing", origin="caseworker", facts="不动产登记新增住房一套",
+                              actor=dave)
+    services.exit_notify(case=case, actor=dave)
+    services.exit_state_case(case=case, actor=grant.applicant, text="无异议")
+    services.exit_decide(case=case, actor=dave, opinion="购买其他住房")
+    grant.refresh_from_db()
+    assert grant.status == GrantStatus.STOPPED
+    assert grant.stopped_from == services.next_month(timezone.localdate())
+    services.exit_close(case=case, actor=dave)
+    assert case.status == ExitStatus.CLOSED
