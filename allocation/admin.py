@@ -242,3 +242,7 @@ class AllocationRoundAdmin(_TransitionButtons, DistrictScopedAdminMixin, admin.M
             **(extra_context or {}),
         }
         return super().change_view(request, object_id, form_url, extra_context=extra)
+
+
+# 选房结果 and 现场选房 (allocation/choice/admin.py).
+from .choice import admin as _choice_admin  # noqa: E402, F401

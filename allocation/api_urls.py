@@ -3,9 +3,11 @@
 from gongzufang.api.urls import app_router
 
 from .api import AllocationRoundViewSet, WaitlistViewSet
+from .choice.api import OfferViewSet
 
 router = app_router()
 router.register("waitlist", WaitlistViewSet, basename="waitlist")
 router.register("allocation-rounds", AllocationRoundViewSet, basename="allocation-rounds")
+router.register("offers", OfferViewSet, basename="offers")
 
 urlpatterns = router.urls

@@ -216,3 +216,16 @@ def _rent_payment_samples():
 
 
 _rent_payment_samples()
+
+
+def _choice_samples():
+    # 选房 (allocation/choice): a held offer, chosen at the counter by a caseworker of the district.
+    from allocation.models import Offer
+    from tests.allocation.choice_builders import held_offer
+
+    @sample(Offer)
+    def _offer(district):
+        return held_offer(district)
+
+
+_choice_samples()

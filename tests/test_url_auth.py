@@ -581,6 +581,11 @@ PROBES = {
                                    own=lambda w: {"pk": w.our_stock["estate_photo"].pk})],
     "housing:unit_photo": [Probe(lambda w: {"pk": w.their_stock["unit_photo"].pk},
                                  own=lambda w: {"pk": w.our_stock["unit_photo"].pk})],
+    # 选房 (allocation/choice): the household's own round entry and offer only.
+    "allocation:choice": _applicant_pages(lambda w: {"pk": _their_offer(w).round_entry_id}),
+    "allocation:choose_unit": _applicant_pages(
+        lambda w: {"pk": _their_offer(w).round_entry_id, "unit_pk": _their_offer(w).unit_id}, post=True),
+    "allocation:offer": _applicant_pages(lambda w: {"pk": _their_offer(w).pk}, post=True),
     # The admin's "view on site" jump must not follow another district's object.
     "admin:view_on_site": [
         Probe(lambda w: {"content_type_id": _content_type(w.their_application).pk,
@@ -644,6 +649,12 @@ PROBES.update({
     "rent:payment-order-return": _applicant_pages(lambda w: {"order_no": _their_payment_order(w).order_no}),
     "rent:payment-receipt": _applicant_pages(lambda w: {"pk": _their_payment(w).pk}),
 })
+
+
+def _their_offer(world):
+    from tests.allocation.choice_builders import their_offer
+
+    return their_offer(world)
 
 
 def _content_type(obj):

@@ -317,8 +317,7 @@ def offer_refuse(*, offer, actor, reason="") -> Offer:
 def offer_withdraw(*, offer, actor, reason) -> Offer:
     """Staff withdraw a held offer (e.g. chosen in error, the unit found unfit): not the household's
     refusal; the unit is vacant again."""
-    if not _is_counter_staff(actor) and not getattr(actor, "has_perm", lambda p: False)("allocation.manage_round"):
-        raise workflow.PermissionDenied("撤销选房由区县或市级经办人办理，您没有权限。")
+    workflow.check(offer, "withdraw", actor=actor)  # staff with allocation.choose_at_counter (OFFER_STAFF)
     reason = str(reason or "").strip()
     if not reason:
         raise PortalError("请写明撤销原因。", fields={"reason": ["required"]})
