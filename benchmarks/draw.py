@@ -1,0 +1,201 @@
+"""Benchmark of the lottery draw (摇号, gzf-lottery-v1) over 100 000 households, on PostgreSQL.
+
+    python -m benchmarks.draw                  # 100 000 entries, 3 repeats of each part
+    python -m benchmarks.draw --entries 20000 --repeats 5
+
+1. Builds a published round of N waitlist entries (bulk rows: one applicant, N households and
+   approved applications, N entries, the round's N pool rows) and one unit.
+2. Times `allocation.services.round_draw` once (it can run only once per round): the pool read,
+   the pool hash check, N scores, the sort, the positions and choice windows stored, the status change.
+3. Times its two halves again on the same round, each beside a floor measured in the same run:
+   - compute: `lottery.pool_hash` + `lottery.scores` + the sort of the service, against a floor that
+     computes the same N SHA-256 scores with hashlib in a plain loop and sorts plain tuples;
+   - store: `services.store_positions` (COPY into a temporary table + one UPDATE … FROM of the round's
+     rows, with their indexes and unique constraints), against a floor that COPYs the same N rows
+     into an unindexed UNLOGGED table (and, for reference, a raw INSERT … SELECT of N rows).
+4. Prints seconds, the ratios (goal ≤ 3× each) and the whole draw (goal < 2 s).
+
+The database is BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/gzf_alloc_bench),
+created when missing and flushed on every run; the name must end in "_bench". DATABASE_URL is not
+used. Nothing here runs in `make test`.
+"""
+
+import argparse
+import hashlib
+import io
+import os
+import platform
+import random
+import time
+
+from benchmarks.run import _prepare_environment
+
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/gzf_alloc_bench"
+
+
+def build(n, seed):
+    """A published round over one unit and N waiting entries (bulk rows). Returns the round."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from allocation import lottery
+    from allocation.models import AllocationRound, RoundEntry, RoundUnit, WaitlistEntry
+    from applications.models import Application, Household
+    from gongzufang.models import District, Street, User
+    from tests.housing import factories as housing
+
+    rng = random.Random(seed)
+    district = District.objects.get(code="230602")
+    street = Street.objects.filter(district=district).order_by("code").first()
+    today = timezone.localdate()
+    with transaction.atomic():
+        applicant = User.objects.create(username="bench-applicant", real_name="基准申请人")
+        households = Household.objects.bulk_create([Household(applicant=applicant) for _ in range(n)], batch_size=5000)
+        apps = Application.objects.bulk_create([
+            Application(number=f"BENCH{i:08d}", applicant=applicant, household=h, assistance_type="unit",
+                        category="low_income", district=district, street=street, status="approved")
+            for i, h in enumerate(households)], batch_size=5000)
+        entries = WaitlistEntry.objects.bulk_create([
+            WaitlistEntry(application=a, application_number=a.number, district=district,
+                          number=f"LH230602-2026-{i + 1:06d}", priority_group="", group_rank=rng.choice((1, 3, 10, 10)),
+                          qualified_on=today, household_size=1, max_bedrooms=1)
+            for i, a in enumerate(apps)], batch_size=5000)
+        unit = housing.unit(housing.building(housing.estate("230602")), bedrooms=1, published=True)
+        secret = lottery.new_secret()
+        round_ = AllocationRound.objects.create(district=district, name="基准摇号", households_per_window=20,
+                                                window_hours=48, secret=secret,
+                                                commitment=lottery.commitment(secret))
+        RoundUnit.objects.create(round=round_, unit=unit)
+        RoundEntry.objects.bulk_create([RoundEntry(round=round_, entry=e, ref=e.number, group_rank=e.group_rank)
+                                        for e in entries], batch_size=5000)
+        pool = list(RoundEntry.objects.filter(round=round_).values_list("ref", "group_rank"))
+        AllocationRound.objects.filter(pk=round_.pk).update(status="published", pool_hash=lottery.pool_hash(pool),
+                                                            published_at=timezone.now())
+    return AllocationRound.objects.get(pk=round_.pk)
+
+
+def best(fn, repeats):
+    times = []
+    result = None
+    for _ in range(repeats):
+        started = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - started)
+    return min(times), result
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--entries", type=int, default=100_000)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--seed", type=int, default=2026)
+    args = parser.parse_args(argv)
+
+    _prepare_environment(os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection, transaction
+
+    from allocation import lottery, services
+    from allocation.models import RoundEntry
+    from gongzufang.base_data import ensure_base_data
+    from gongzufang.models import User
+
+    call_command("migrate", verbosity=0)
+    call_command("flush", interactive=False, verbosity=0)
+    ensure_base_data()
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        pg_version = cursor.fetchone()[0]
+    print(f"PostgreSQL {pg_version} · Python {platform.python_version()} · {os.cpu_count()} CPU · "
+          f"{args.entries} entries · best of {args.repeats}")
+
+    started = time.perf_counter()
+    round_ = build(args.entries, args.seed)
+    print(f"built a published round of {args.entries} entries in {time.perf_counter() - started:.1f} s")
+    actor = User.objects.create(username="bench-city", real_name="基准经办人", role="city_caseworker",
+                                is_superuser=True, is_staff=True)
+
+    # --- the whole draw, once ---------------------------------------------------------------------
+    started = time.perf_counter()
+    services.round_draw(round=round_, actor=actor, public_entropy="福彩3D 2026320期 518")
+    whole = time.perf_counter() - started
+    round_.refresh_from_db()
+    assert RoundEntry.objects.filter(round=round_, position__isnull=True).count() == 0
+
+    # --- compute: the service's functions vs plain hashlib + sort --------------------------------------
+    pool = services.pool_of(round_)
+    seed_hex = round_.seed
+
+    def ours_compute():
+        lottery.pool_hash(pool)
+        score_of = lottery.scores(seed_hex, (ref for ref, _r in pool))
+        return sorted(pool, key=lambda p: (p[1], score_of[p[0]], p[0]))
+
+    def floor_compute():
+        sha = hashlib.sha256
+        rows = [(rank, sha(f"{seed_hex}|{ref}".encode()).hexdigest(), ref) for ref, rank in pool]
+        rows.sort()
+        return rows
+
+    t_compute, ordered = best(ours_compute, args.repeats)
+    t_compute_floor, floor_rows = best(floor_compute, args.repeats)
+    assert [p[0] for p in ordered] == [r[2] for r in floor_rows]
+
+    # --- store: COPY + UPDATE of the round's rows vs COPY into a bare table -----------------------------
+    stored = list(RoundEntry.objects.filter(round=round_).order_by("position").values_list(
+        "ref", "score", "position", "window_no", "window_opens_at", "window_closes_at"))
+
+    def ours_store():
+        with transaction.atomic():
+            services.store_positions(round_.pk, stored)
+
+    def rows_text():
+        buffer = io.StringIO()
+        for ref, score, position, window, opens, closes in stored:
+            buffer.write(f"{ref}\t{score}\t{position}\t{window}\t{opens.isoformat()}\t{closes.isoformat()}\n")
+        buffer.seek(0)
+        return buffer
+
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS bench_draw_floor")
+        cursor.execute("CREATE UNLOGGED TABLE bench_draw_floor (ref varchar(32), score varchar(64), position integer, "
+                       "window_no integer, opens timestamptz, closes timestamptz)")
+
+    def floor_copy():
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("TRUNCATE bench_draw_floor")
+            cursor.cursor.copy_expert("COPY bench_draw_floor FROM STDIN", rows_text())
+
+    def floor_insert_select():
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("TRUNCATE bench_draw_floor")
+            cursor.execute("INSERT INTO bench_draw_floor SELECT 'LH' || g, md5(g::text) || md5(g::text), g, g / 20 + 1, "
+                           "now(), now() FROM generate_series(1, %s) AS g", [len(stored)])
+
+    t_store, _ = best(ours_store, args.repeats)
+    t_copy, _ = best(floor_copy, args.repeats)
+    t_insert, _ = best(floor_insert_select, args.repeats)
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE bench_draw_floor")
+    from allocation.selectors import verify_round
+
+    assert verify_round(round_) == []
+
+    print()
+    print("| part | ours s | floor s | ratio |")
+    print("|---|---:|---:|---:|")
+    print(f"| compute (pool hash, {len(pool)} scores, sort) | {t_compute:.3f} | {t_compute_floor:.3f} "
+          f"| {t_compute / t_compute_floor:.2f}× |")
+    print(f"| store positions (COPY + UPDATE … FROM) vs COPY into a bare table | {t_store:.3f} | {t_copy:.3f} "
+          f"| {t_store / t_copy:.2f}× |")
+    print(f"| (reference) raw INSERT … SELECT of {len(stored)} rows | | {t_insert:.3f} | {t_store / t_insert:.2f}× |")
+    print(f"| **whole draw** (`round_draw`: read, check, compute, store, status change) | **{whole:.3f}** | | |")
+    print()
+    print("goal: ≤ 3× each floor, and under 2 s in all")
+
+
+if __name__ == "__main__":
+    main()
