@@ -171,7 +171,8 @@ def exits_table(summary: Summary, notes: dict) -> Table:
         return Table("exits", "退出（按退出原因）", ["退出原因", "户数"], [["全部", None]],
                      note=notes.get("exits_by_ground", ""))
     rows = [[EXIT_GROUNDS.get(ground, ground), n] for ground, n in grounds.items()]
-    return Table("exits", "退出（按退出原因）", ["退出原因", "户数"], rows)
+    rows.append(["合计", sum(grounds.values())])
+    return Table("exits", "退出（按退出原因）", ["退出原因", "户数"], rows, note=notes.get("exits_by_ground", ""))
 
 
 def trend_table(trend: Trend) -> Table:
