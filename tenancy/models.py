@@ -206,7 +206,7 @@ class AnnualReview(Lifecycle, HouseholdSubject):
         pass
 
     @transition(field=status, source=ReviewStatus.CHECKING, target=ReviewStatus.DECIDED, permission=STAFF,
-                conditions=[has_outcome], custom={"verb": _("作出年审结论"), "needs_opinion": True})
+                conditions=[has_outcome], custom={"label": _("作出年审结论"), "verb": _("作出年审结论"), "needs_opinion": True})
     def decide(self):
         pass
 
@@ -320,7 +320,7 @@ class MonitoringAlert(Lifecycle, models.Model):
         return f"{self.holder_name}：{self.fact}"
 
     @transition(field=status, source=AlertStatus.OPEN, target=AlertStatus.RESOLVED, permission=STAFF,
-                conditions=[has_resolution], custom={"verb": _("处理预警"), "needs_opinion": True})
+                conditions=[has_resolution], custom={"label": _("处理预警"), "verb": _("处理预警"), "needs_opinion": True})
     def resolve(self):
         pass
 
@@ -486,12 +486,12 @@ class ExitCase(Lifecycle, HouseholdSubject):
         pass
 
     @transition(field=status, source=ExitStatus.MOVE_OUT, target=ExitStatus.INSPECTED, permission=STAFF,
-                conditions=[inspection_recorded], custom={"verb": _("验房")})
+                conditions=[inspection_recorded], custom={"label": _("登记验房"), "verb": _("验房")})
     def inspect(self):
         pass
 
     @transition(field=status, source=ExitStatus.INSPECTED, target=ExitStatus.SETTLED, permission=STAFF,
-                conditions=[settlement_recorded], custom={"verb": _("押金结算")})
+                conditions=[settlement_recorded], custom={"label": _("押金结算"), "verb": _("押金结算")})
     def settle(self):
         pass
 
@@ -501,7 +501,7 @@ class ExitCase(Lifecycle, HouseholdSubject):
         pass
 
     @transition(field=status, source=ExitStatus.DECIDED, target=ExitStatus.CLOSED, permission=STAFF,
-                conditions=[subsidy_only], custom={"verb": _("办结")})
+                conditions=[subsidy_only], custom={"label": _("办结（补贴停发）"), "verb": _("办结")})
     def close_subsidy(self):
         pass
 

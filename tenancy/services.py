@@ -923,3 +923,14 @@ def bans_in_force(id_number_hashes, on: date) -> list[tuple[str, date]]:
                                             ends_on__gt=on)
             .order_by("-ends_on").values_list("ground", "ends_on"))
     return [(EXIT_GROUNDS.get(g, g), e) for g, e in rows]
+
+
+def exit_withdraw(*, case, actor, opinion) -> ExitCase:
+    """The case dropped before the decision (the statement accepted, or the tenant's application withdrawn)."""
+    opinion = _clean(opinion)
+    if not opinion:
+        raise PortalError("请填写撤销原因。", fields={"opinion": ["required"]})
+    workflow.transition(case, "withdraw", actor=actor, opinion=opinion)
+    _tell(case.holder, "退出事项已撤销", f"您的退出事项（{case.number}）已撤销：{opinion}", subject=case,
+          key=f"tenancy.exit.withdrawn:{case.pk}", purpose="exit")
+    return case
