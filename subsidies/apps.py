@@ -12,6 +12,7 @@ class SubsidiesConfig(AppConfig):
 
         from applications.signals import application_approved
         from gongzufang import demo, roles, statistics
+        from gongzufang.models.parameters import register_parameter_usage
         from gongzufang.models.users import Role
         from notifications import subjects
 
@@ -30,6 +31,10 @@ class SubsidiesConfig(AppConfig):
             Role.CITY_CASEWORKER: [*view, "subsidies.confirm_batch", "subsidies.issue_batch_file",
                                    "subsidies.manage_grant"],
         })
+        # The parameter rows a computation applied may never change (gongzufang/models/parameters.py).
+        from . import selectors
+
+        register_parameter_usage(selectors.parameter_rows_used)
         post_migrate.connect(_sync_groups, sender=self, dispatch_uid="subsidies_sync_role_groups")
         statistics.register(subsidies_statistics.subsidy_figures, notes=subsidies_statistics.NOTES)
         statistics.register_series(subsidies_statistics.subsidy_series,

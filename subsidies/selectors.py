@@ -55,3 +55,18 @@ def require_grant(user) -> SubsidyGrant:
     if grant is None:
         raise Http404("您还没有租赁补贴资格。")
     return grant
+
+
+def parameter_rows_used(row_ids, *, since=None) -> set[int]:
+    """Which of these policy parameter rows a grant's computation applied (GrantComputation.parameters):
+    such a row may never change (gongzufang.models.parameters; registered in ready())."""
+    wanted = set(row_ids)
+    computations = GrantComputation.objects.all()
+    if since is not None:
+        computations = computations.filter(computed_on__gte=since)
+    used = set()
+    for records in computations.values_list("parameters", flat=True).iterator():
+        used |= {record.get("row_id") for record in records or ()} & wanted
+        if used == wanted:
+            break
+    return used

@@ -110,3 +110,16 @@ def test_another_districts_caseworker_cannot_suspend(bob):
     grant = approved_subsidy()
     with pytest.raises(NotFound):
         services.grant_suspend(grant=grant, actor=bob, reason="x", from_period=date(2027, 5, 1))
+
+
+def test_a_future_parameter_row_a_computation_used_cannot_be_changed():
+    from gongzufang.models.parameters import ParameterLocked
+
+    future = PolicyParameter.objects.create(key="subsidy.area_per_person", value="16.00",
+                                            effective_from=date(2030, 1, 1), legal_source="测试文件")
+    grant = approved_subsidy()
+    with at(date(2030, 2, 1)):
+        services.grant_recompute(grant=grant)
+    future.value = "17.00"
+    with pytest.raises(ParameterLocked):
+        future.save()
