@@ -152,3 +152,10 @@ def test_applicant_sees_number_positions_and_history(client, district_a, dave):
     client.force_login(ahead.application.applicant)
     page = client.get(reverse("allocation:my_waitlist")).content.decode()
     assert ahead.number in page and mine.number not in page and "经核实已购买住房" in page
+
+
+def test_the_progress_page_of_an_approved_unit_application_links_to_the_waitlist(client, district_a):
+    entry = quick_entry()
+    client.force_login(entry.application.applicant)
+    page = client.get(reverse("applications:progress", args=[entry.application.pk])).content.decode()
+    assert reverse("allocation:my_waitlist") in page
