@@ -229,3 +229,24 @@ def _choice_samples():
 
 
 _choice_samples()
+
+
+def _tenancy_samples():
+    # 年审、监管与退出 (tenancy/, issue 16): each on a quick grant of the district.
+    from tenancy.models import AnnualReview, ExitCase, MonitoringAlert
+    from tests.tenancy import builders
+
+    @sample(AnnualReview)
+    def _review(district):
+        return builders.sample_review(district.code)
+
+    @sample(MonitoringAlert)
+    def _alert(district):
+        return builders.sample_alert(district.code)
+
+    @sample(ExitCase)
+    def _exit(district):
+        return builders.sample_exit(district.code)
+
+
+_tenancy_samples()

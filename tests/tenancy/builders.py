@@ -33,3 +33,36 @@ def members_of(application_id):
     from applications.models import HouseholdMember
 
     return list(HouseholdMember.objects.filter(household__application__pk=application_id).order_by("id"))
+
+
+def sample_review(district_code="230602"):
+    """A review of a quick grant of the district (for the generic scoping and API tests)."""
+    from tenancy.models import AnnualReview
+    from tenancy.services import review_number, subject_values
+    from tests.subsidies.builders import quick_grant
+
+    grant = quick_grant(district_code)
+    today = timezone.localdate()
+    return AnnualReview.objects.create(number=review_number("G", grant.pk, today.year), year=today.year,
+                                       anniversary=today, opens_on=today - timedelta(days=30), due_on=today,
+                                       **subject_values(grant=grant))
+
+
+def sample_alert(district_code="230602"):
+    from tenancy.models import MonitoringAlert
+    from tests.subsidies.builders import quick_grant
+
+    grant = quick_grant(district_code)
+    today = timezone.localdate()
+    return MonitoringAlert.objects.create(
+        application_id=grant.application_id, grant=grant, household_kind="grant", holder_name=grant.holder_name,
+        district_id=grant.district_id, member_name=grant.holder_name, department="vehicles", kind="vehicle",
+        fact="新增机动车 1 辆", source="公安车辆管理部门 查询", fact_date=today, due_on=today + timedelta(days=10))
+
+
+def sample_exit(district_code="230602"):
+    from tenancy.services import exit_open
+    from tests.subsidies.builders import quick_grant
+
+    return exit_open(grant=quick_grant(district_code), ground="other_housing", origin="caseworker",
+                     facts="不动产登记新增住房", actor=None)
