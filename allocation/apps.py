@@ -30,6 +30,10 @@ class AllocationConfig(AppConfig):
         statistics.register(allocation_statistics.allocation_figures, notes=allocation_statistics.NOTES)
         if allocation_demo.seed not in demo.DEMO_SEEDERS:
             demo.DEMO_SEEDERS.append(allocation_demo.seed)
+        from .choice import demo as choice_demo  # after the rounds: choices in the drawn round
+
+        if choice_demo.seed not in demo.DEMO_SEEDERS:
+            demo.DEMO_SEEDERS.append(choice_demo.seed)
         subjects.register("allocation.WaitlistEntry", link_text="查看我的轮候",
                           url=lambda entry: reverse("allocation:my_waitlist"))
         # 选房 (allocation/choice): the offer's messages link to the offer page.
