@@ -657,6 +657,24 @@ def _their_offer(world):
     return their_offer(world)
 
 
+# 资格年审与退出 (tenancy/, issue 16): the household's own review, exit case and lease only; another's
+# answers 404 (to a caseworker too: these are the household's pages).
+def _their_tenancy(w, label):
+    from tests.scoping_samples import SAMPLES
+
+    cache = w.__dict__.setdefault("_their_tenancy", {})
+    if label not in cache:
+        cache[label] = SAMPLES[label](w.district_b)
+    return cache[label]
+
+
+PROBES.update({
+    "tenancy:review": _applicant_pages(lambda w: {"pk": _their_tenancy(w, "tenancy.annualreview").pk}, post=True),
+    "tenancy:exit": _applicant_pages(lambda w: {"pk": _their_tenancy(w, "tenancy.exitcase").pk}, post=True),
+    "tenancy:exit_apply": _applicant_pages(lambda w: {"lease_pk": _their_lease(w).pk}, post=True),
+})
+
+
 def _content_type(obj):
     from django.contrib.contenttypes.models import ContentType
 
