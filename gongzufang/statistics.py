@@ -104,6 +104,7 @@ class Figures:
     vacancy_rate: Decimal | None = None  # % of units_in_stock that are vacant; None without stock
     annual_reviews_overdue: int | None = None  # issue 16
     exits_by_ground: dict | None = None  # ground -> exits in the period (issue 16)
+    monitoring_alerts_open: int | None = None  # 动态监管 alerts not yet resolved, as of today (issue 16)
 
     @property
     def feedback_total(self) -> int:
