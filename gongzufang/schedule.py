@@ -94,6 +94,33 @@ BEAT_SCHEDULE = {
         "task": "tenancy.tasks.exits_for_arrears",
         "schedule": crontab(hour=2, minute=50),
     },
+    "rent-bills-month": {
+        # The month's rent bills, one per active lease, in chunks of leases spread over the workers
+        # (rent/billing/tasks.py); run again, it only fills the gaps (unique lease + period).
+        "task": "rent.tasks.bills_make_month",
+        "schedule": crontab(hour=1, minute=0, day_of_month=1),
+    },
+    "rent-bills-month-again": {
+        # The same run on the 2nd, for a month whose run was cut short (adds nothing otherwise).
+        "task": "rent.tasks.bills_make_month",
+        "schedule": crontab(hour=1, minute=0, day_of_month=2),
+    },
+    "rent-arrears-daily": {
+        # Reminders at the due date +3 and +10 days (one per bill and stage) and the arrears flag on
+        # leases owing exit.arrears_months (6) months in total (rent/billing/tasks.py). Idempotent.
+        "task": "rent.tasks.arrears_daily",
+        "schedule": crontab(hour=9, minute=0),
+    },
+    "rent-leases-daily": {
+        # Leases past their last day end; issued leases whose offer lapsed are void (rent/leases/tasks.py).
+        "task": "rent.tasks.leases_daily",
+        "schedule": crontab(hour=0, minute=50),
+    },
+    "rent-leases-prepare": {
+        # A bureau-signed contract for each offer chosen since the last run (rent/leases/tasks.py).
+        "task": "rent.tasks.leases_prepare",
+        "schedule": crontab(minute="1-59/5"),
+    },
     "rent-payment-orders-sweep": {
         # Payment orders pending more than rent.payment_query_after_minutes (15) are asked about at the
         # bank (a lost notification is applied; unpaid ones past their time expire) (rent/payments/tasks.py).

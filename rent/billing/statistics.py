@@ -1,7 +1,49 @@
-"""Rent's figures (placeholder)."""
+"""Rent's figures in the bureau's report (DESIGN §11; the report: gongzufang/statistics.py), registered
+in RentConfig.ready(): the collection rate of the rent billed in the period, and arrears as of today
+(overdue unpaid rent and the households owing it). Households that paid rent: rent/payments/statistics.py."""
 
-NOTES = {}
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Count, F, Sum
+
+from gongzufang.statistics import Period
+
+from ..models import Bill, BillStatus
+
+NOTES = {
+    "rent_collection_rate": "期内缴费截止的租金账单中已缴金额占应缴金额的百分比（截至今天的缴纳情况）。",
+    "rent_arrears_amount": "截至今天已过缴费截止日仍未缴清的租金合计（元）。",
+    "rent_arrears_households": "截至今天有逾期未缴租金的租赁合同户数。",
+}
+HUNDRED = Decimal(100)
 
 
-def rent_figures(period, rows, total) -> None:
-    return None
+def _rate(paid, due):
+    if not due:
+        return None
+    return (Decimal(paid or 0) * HUNDRED / Decimal(due)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def rent_figures(period: Period, rows: dict, total) -> None:
+    bills = period.scoped(Bill.objects).filter(district_id__in=period.district_ids)
+    billed = {r["district_id"]: r for r in bills.filter(due_on__gte=period.start, due_on__lte=period.end)
+              .values("district_id").annotate(due=Sum("amount"), paid=Sum("amount_paid")).order_by()}
+    owing = {r["district_id"]: r for r in bills.filter(due_on__lt=period.today).exclude(status=BillStatus.PAID)
+             .values("district_id").annotate(owed=Sum(F("amount") - F("amount_paid")),
+                                             leases=Count("lease_id", distinct=True)).order_by()}
+    zero = Decimal("0.00")
+    due_total = paid_total = owed_total = zero
+    households = 0
+    for district_id, figures in rows.items():
+        b = billed.get(district_id, {})
+        o = owing.get(district_id, {})
+        figures.rent_collection_rate = _rate(b.get("paid"), b.get("due"))
+        figures.rent_arrears_amount = Decimal(o.get("owed") or 0).quantize(Decimal("0.01"))
+        figures.rent_arrears_households = o.get("leases", 0)
+        due_total += b.get("due") or zero
+        paid_total += b.get("paid") or zero
+        owed_total += figures.rent_arrears_amount
+        households += figures.rent_arrears_households
+    total.rent_collection_rate = _rate(paid_total, due_total)
+    total.rent_arrears_amount = owed_total
+    total.rent_arrears_households = households

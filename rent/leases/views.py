@@ -31,7 +31,7 @@ def lease_detail(request, pk):
 def _detail_context(lease, form):
     context = contract.contract_context(lease)
     context.update(form=form, history=list(selectors.lease_history(lease)), on_page=True,
-                   can_sign=lease.status == "issued" and lease.offer.status == "held",
+                   can_sign=lease.status == "issued" and lease.offer is not None and lease.offer.status == "held",
                    phone_masked=_mask_phone(lease.tenant.phone))
     return context
 
