@@ -8,7 +8,16 @@ from pathlib import Path
 
 from cryptography.fernet import Fernet
 
-path = Path(__file__).resolve().parent.parent / ".env"
+root = Path(__file__).resolve().parent.parent
+# The development signing pair of lease contracts (LEASE_SIGNING_CERT / LEASE_SIGNING_KEY), once, in a
+# git-ignored folder like this file (rent/leases/devcert.py imports only `cryptography`).
+sys.path.insert(0, str(root))
+from rent.leases.devcert import write_dev_pair  # noqa: E402
+
+if write_dev_pair(root / ".lease-signing" / "cert.pem", root / ".lease-signing" / "key.pem"):
+    print(f"已生成本地开发用合同签章证书 {root / '.lease-signing'}")
+
+path = root / ".env"
 # Keys added after the first .env files were written: appended to an existing file when missing.
 LATER_KEYS = {"BANK_NOTIFY_SECRET": lambda: secrets.token_hex(32)}
 
