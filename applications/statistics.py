@@ -23,13 +23,12 @@ COUNTS = ("applications_submitted", "applications_approved", "applications_rejec
 def application_figures(period: Period, rows: dict, total) -> None:
     ids = period.district_ids
     applications = period.scoped(Application.objects).filter(district_id__in=ids)
-    submitted = grouped(applications.filter(submitted_at__date__gte=period.start,
-                                            submitted_at__date__lte=period.end), "district_id")
+    submitted = grouped(applications.filter(**period.moments("submitted_at")), "district_id")
 
     def decided(status):
         return grouped(ApplicationStatusChange.objects.filter(
-            to_status=status, application__in=applications, created_at__date__gte=period.start,
-            created_at__date__lte=period.end), "application__district_id", distinct="application_id")
+            to_status=status, application__in=applications, **period.moments("created_at")),
+            "application__district_id", distinct="application_id")
 
     approved, rejected = decided(Status.APPROVED), decided(Status.REJECTED)
     overdue = grouped(applications.filter(status__in=ACTIVE_STATUSES - {Status.APPROVED},
@@ -38,7 +37,7 @@ def application_figures(period: Period, rows: dict, total) -> None:
     total_histogram: dict = {}
     for row in applications.filter(
             status__in=[Status.APPROVED, Status.REJECTED], processing_workdays__isnull=False,
-            decided_at__date__gte=period.start, decided_at__date__lte=period.end,
+            **period.moments("decided_at"),
     ).values("district_id", "processing_workdays").annotate(n=Count("pk")).order_by():
         histograms[row["district_id"]][row["processing_workdays"]] = row["n"]
         total_histogram[row["processing_workdays"]] = total_histogram.get(row["processing_workdays"], 0) + row["n"]
@@ -61,12 +60,11 @@ def application_series(period: Period, trend: Trend) -> None:
     """Submitted, approved and rejected per month and district: one grouped query each."""
     applications = period.scoped(Application.objects).filter(district_id__in=period.district_ids)
     trend.put("applications_submitted", monthly(
-        applications.filter(submitted_at__date__gte=period.start, submitted_at__date__lte=period.end),
+        applications.filter(**period.moments("submitted_at")),
         "submitted_at", "district_id"))
     for name, status in (("applications_approved", Status.APPROVED), ("applications_rejected", Status.REJECTED)):
         changes = ApplicationStatusChange.objects.filter(
-            to_status=status, application__in=applications, created_at__date__gte=period.start,
-            created_at__date__lte=period.end)
+            to_status=status, application__in=applications, **period.moments("created_at"))
         trend.put(name, monthly(changes, "created_at", "application__district_id", distinct="application_id"))
 
 
@@ -80,12 +78,12 @@ def processing_rows(period: Period):
     names = {d.pk: d.name for d in period.districts}
     decided = period.scoped(Application.objects).filter(
         district_id__in=period.district_ids, status__in=[Status.APPROVED, Status.REJECTED],
-        decided_at__date__gte=period.start, decided_at__date__lte=period.end,
+        **period.moments("decided_at"),
     ).order_by("decided_at", "pk").values_list("number", "district_id", "status", "accepted_at", "decided_at",
                                                "processing_workdays")
-    labels = dict(Status.choices)
+    labels = {value: str(label) for value, label in Status.choices}
     for number, district_id, status, accepted_at, decided_at, workdays in decided.iterator(chunk_size=2000):
-        yield (number, names.get(district_id, ""), str(labels.get(status, status)),
+        yield (number, names.get(district_id, ""), labels.get(status, status),
                timezone.localdate(accepted_at) if accepted_at else None,
                timezone.localdate(decided_at) if decided_at else None, workdays)
 

@@ -31,7 +31,7 @@ def _average(total, count) -> Decimal | None:
 def feedback_figures(period: Period, rows: dict, total) -> None:
     ids = period.district_ids
     items = period.scoped(Feedback.objects).filter(
-        district_id__in=ids, submitted_at__date__gte=period.start, submitted_at__date__lte=period.end)
+        district_id__in=ids, **period.moments("submitted_at"))
     answered = Q(status__in=ANSWERED_STATUSES, replied_at__isnull=False)
     late = (answered & Q(replied_at__date__gt=F("reply_due"))) | Q(status__in=OPEN_STATUSES,
                                                                     reply_due__lt=period.today)
@@ -46,7 +46,7 @@ def feedback_figures(period: Period, rows: dict, total) -> None:
             figures.feedback_overdue += row["overdue"]
 
     ratings = period.scoped(ServiceRating.objects).filter(
-        district_id__in=ids, created_at__date__gte=period.start, created_at__date__lte=period.end)
+        district_id__in=ids, **period.moments("created_at"))
     sums = {row["district_id"]: (row["n"], row["score"] or 0)
             for row in ratings.values("district_id").annotate(n=Count("pk"), score=Sum("score")).order_by()}
     for district_id, figures in rows.items():
@@ -62,10 +62,10 @@ SERIES_LABELS = {"feedback_received": "投诉建议", "ratings": "服务评价"}
 def feedback_series(period: Period, trend: Trend) -> None:
     ids = period.district_ids
     items = period.scoped(Feedback.objects).filter(
-        district_id__in=ids, submitted_at__date__gte=period.start, submitted_at__date__lte=period.end)
+        district_id__in=ids, **period.moments("submitted_at"))
     trend.put("feedback_received", monthly(items, "submitted_at", "district_id"))
     ratings = period.scoped(ServiceRating.objects).filter(
-        district_id__in=ids, created_at__date__gte=period.start, created_at__date__lte=period.end)
+        district_id__in=ids, **period.moments("created_at"))
     trend.put("ratings", monthly(ratings, "created_at", "district_id"))
 
 

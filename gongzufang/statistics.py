@@ -165,6 +165,25 @@ class Period:
         """`queryset` as the principal may see it (DESIGN §3: scoping is the model's `for_user`)."""
         return queryset.for_user(self.principal)
 
+    @property
+    def since(self) -> datetime:
+        """The period's first moment (local midnight of `start`), for a timestamp range."""
+        return local_midnight(self.start)
+
+    @property
+    def until(self) -> datetime:
+        """The moment after the period (local midnight of the day after `end`): `field__lt=until`."""
+        return local_midnight(self.end + timedelta(days=1))
+
+    def moments(self, field: str) -> dict:
+        """{field__gte: since, field__lt: until}: the period's days as a timestamp range, which the database
+        compares as is (an index can serve it), rather than converting each row's timestamp to a date."""
+        return {f"{field}__gte": self.since, f"{field}__lt": self.until}
+
+
+def local_midnight(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, datetime.min.time()))
+
 
 # provider(period, rows, total): fills its own fields on every row ({district_id: Figures}, in report
 # order) and on the total. Called in registration order; each provider owns distinct fields.
@@ -220,13 +239,9 @@ def summary(*, start: date, end: date, principal, districts=None, today=None) ->
     """The figures for start..end in each district the principal may see (or the given ones among
     them), and their total. Visits and articles are city-wide and repeated on every row."""
     today = today or timezone.localdate()
-    scoped = District.objects.for_user(principal) if not scope_of(principal).empty else District.objects.none()
-    if districts is not None:
-        scoped = scoped.filter(pk__in=[d.pk for d in districts])
-    chosen = tuple(scoped.order_by("sort_order", "code"))
-    period = Period(start=start, end=end, today=today, principal=principal, districts=chosen)
-
     with reading_reports():
+        period = period_for(start=start, end=end, principal=principal, districts=districts, today=today)
+        chosen = period.districts
         visits_as_of = timezone.now()
         stored = DailyVisit.objects.filter(day__gte=start, day__lte=end).aggregate(n=Sum("count"))["n"] or 0
         visits = stored + sum(live_visits(start, end, today=today).values())

@@ -27,7 +27,7 @@ def unit_figures(period: Period, rows: dict, total) -> None:
     units = period.scoped(Unit.objects).filter(district_id__in=period.district_ids)
     published = grouped(
         UnitStatusChange.objects.filter(field="listing", to_status=Unit.Listing.PUBLISHED, unit__in=units,
-                                        created_at__date__gte=period.start, created_at__date__lte=period.end),
+                                        **period.moments("created_at")),
         "unit__district_id", distinct="unit_id")
     listed = grouped(units.filter(listing=Unit.Listing.PUBLISHED), "district_id")
     stock = {}
@@ -50,7 +50,7 @@ def unit_series(period: Period, trend: Trend) -> None:
     units = period.scoped(Unit.objects).filter(district_id__in=period.district_ids)
     trend.put("units_published", monthly(
         UnitStatusChange.objects.filter(field="listing", to_status=Unit.Listing.PUBLISHED, unit__in=units,
-                                        created_at__date__gte=period.start, created_at__date__lte=period.end),
+                                        **period.moments("created_at")),
         "created_at", "unit__district_id", distinct="unit_id"))
 
 
