@@ -150,3 +150,25 @@ def test_reminder_7_days_before_then_lapse_suspends_the_subsidy_and_proposes_exi
     assert grant.status == GrantStatus.SUSPENDED
     assert grant.suspended_from == services.next_month(late)
     assert services.reviews_lapse(today=late) == 0
+
+
+def test_the_caseworker_sees_what_changed_since_the_last_decision(exchange, django_capture_on_commit_callbacks):
+    from applications.crosscheck.runner import run_checks
+    from tests.helpers import at
+    from tests.tenancy.builders import members_of
+    from tests.tenancy.test_monitoring import baseline
+
+    review = _review(days=25)
+    member = members_of(review.application_id)[0]
+    baseline(exchange, member)
+    run_checks([review.application_id], notify=False)  # the answers at the last decision
+    exchange.add("vehicles", member.id_number, {"vehicles": [{"plate": "黑E88888", "kind": "小型轿车",
+                                                              "value": "90000.00"}]})
+    with at(timezone.localdate() + timedelta(days=40)):
+        with django_capture_on_commit_callbacks(execute=True):
+            services.review_declare(review=review, actor=review.holder, no_change=True, consent=True)
+    review.refresh_from_db()
+    vehicles = [c for c in review.changes if "公安车辆管理部门" in c["what"]]
+    assert len(vehicles) == 1
+    assert member.name in vehicles[0]["what"]
+    assert "90,000.00" in vehicles[0]["after"] or "90000.00" in vehicles[0]["after"]
