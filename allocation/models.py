@@ -17,7 +17,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from django_fsm import FSMField, transition
+from django_fsm import RETURN_VALUE, FSMField, transition
 
 from gongzufang.fields import EncryptedCharField
 from gongzufang.models.audit import StatusChange
@@ -130,6 +130,16 @@ class WaitlistEntry(Lifecycle, models.Model):
     @property
     def is_waiting(self):
         return self.status == self.Status.WAITING
+
+    # 变更申报: a change declared during the wait that still qualifies is recorded in the history
+    # (the status stays as it is); one that no longer qualifies is `make_ineligible` with the reasons.
+    @transition(field=status, source=[Status.WAITING, Status.SUSPENDED],
+                target=RETURN_VALUE(Status.WAITING, Status.SUSPENDED),
+                custom={"verb": "变更申报", "saves": ["household_size", "max_bedrooms"]})
+    def declare_change(self, household_size=None, max_bedrooms=None):
+        if household_size:
+            self.household_size, self.max_bedrooms = household_size, max_bedrooms
+        return self.status
 
     # Leaving, and coming back after a suspension: each with a reason (the opinion of the change).
     @transition(field=status, source=Status.WAITING, target=Status.SUSPENDED,

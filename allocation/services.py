@@ -464,3 +464,80 @@ def round_void(*, round, actor, reason) -> AllocationRound:
 def smallest_unit_bedrooms(round_) -> int | None:
     return RoundUnit.objects.filter(round=round_).aggregate(m=Min("unit__bedrooms"))["m"]
 
+
+
+# --- 变更申报: changes declared during the wait -----------------------------------------------------
+
+
+def entry_declare_change(*, entry, actor, incomes=None, leaving=(), housing_type=None, housing_area=None,
+                         note="") -> tuple[WaitlistEntry, list[str]]:
+    """The household declares a change (a member's monthly income, members who have left, its housing).
+    The eligibility rules run again with the parameters in force today on the household as it now is;
+    a household that no longer qualifies leaves the waitlist (不再符合条件) with the rules' reasons,
+    which are returned; otherwise the change is recorded in its history (and its size and unit size
+    follow). `incomes`: {member id: Decimal}; `leaving`: member ids. New members are declared at the
+    street office (their department records must be checked first)."""
+    import dataclasses
+    from decimal import Decimal, InvalidOperation
+
+    from applications.eligibility import rules
+
+    with transaction.atomic():
+        locked = workflow.lock(entry)
+        workflow.check(locked, "declare_change", actor=actor)
+        app = locked.application
+        facts = rules.HouseholdFacts.from_application(app)
+        by_id = {m.id: m for m in facts.members}
+        incomes = incomes or {}
+        leaving = {int(pk) for pk in leaving}
+        if any(by_id.get(pk) is None or by_id[pk].is_applicant for pk in leaving):
+            raise PortalError("申请人本人不能申报迁出；其他成员请从家庭成员中选择。", fields={"leaving": ["invalid"]})
+        lines, members = [], []
+        for m in facts.members:
+            if m.id in leaving:
+                lines.append(f"{m.relationship_label}{m.name}迁出")
+                continue
+            if m.id in incomes:
+                try:
+                    value = Decimal(str(incomes[m.id])).quantize(Decimal("0.01"))
+                except (InvalidOperation, ValueError):
+                    raise PortalError(f"{m.name}的月收入须为金额，如 1500.00。", fields={"incomes": ["invalid"]}) from None
+                if value < 0:
+                    raise PortalError("月收入不能为负数。", fields={"incomes": ["invalid"]})
+                if value != m.declared_income:
+                    lines.append(f"{m.relationship_label}{m.name}月收入 {m.declared_income} → {value} 元")
+                m = dataclasses.replace(m, declared_income=value)
+            members.append(m)
+        changes = {"members": tuple(members)}
+        if housing_type and housing_type != facts.housing_type:
+            changes["housing_type"] = housing_type
+            from applications.models import HousingType
+
+            label = dict(HousingType.choices).get(housing_type)
+            if label is None:
+                raise PortalError("请选择现住房类型。", fields={"housing_type": ["invalid"]})
+            lines.append(f"现住房类型变更为“{label}”")
+        if housing_area is not None and housing_area != facts.housing_area:
+            changes["housing_area"] = housing_area
+            lines.append(f"现住房面积变更为 {housing_area} ㎡")
+        if note:
+            lines.append(str(note).strip()[:200])
+        if not lines:
+            raise PortalError("没有需要申报的变更。")
+        changed = dataclasses.replace(facts, **changes)
+        today = timezone.localdate()
+        results = rules.run_rules(changed, rules.DepartmentFacts.from_application(app),
+                                  rules.Params(on=today, district=app.district_id))
+        failed = [r["reason"] for r in results if r["passed"] is False]
+        declared = "变更申报：" + "；".join(lines)
+        if failed:
+            reason = "；".join(failed)[:200]
+            workflow.transition(locked, "make_ineligible", actor=None, on=today, reason=reason,
+                                opinion=f"{declared}。按现行标准重新审核，不再符合条件：{reason}")
+        else:
+            size = len(members)
+            workflow.transition(locked, "declare_change", actor=actor, household_size=size,
+                                max_bedrooms=bedrooms_for(size, on=today, district=locked.district_id),
+                                opinion=f"{declared}。按现行标准重新审核，仍符合条件")
+    workflow._copy_state(locked, entry)
+    return entry, failed

@@ -11,6 +11,7 @@ urlpatterns = [
     path("rounds/<int:pk>/", views.round_detail, name="round"),
     path("rounds/<int:pk>/draw.json", views.draw_json, name="draw_json"),
     path("verify_lottery.py", views.verifier, name="verifier"),
+    path("my/change/", views.declare_change, name="declare_change"),
     # 选房 (allocation/choice/views.py)
     path("choice/<int:pk>/", choice_views.choice, name="choice"),
     path("choice/<int:pk>/units/<int:unit_pk>/", choice_views.choose_unit, name="choose_unit"),

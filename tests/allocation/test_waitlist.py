@@ -159,3 +159,51 @@ def test_the_progress_page_of_an_approved_unit_application_links_to_the_waitlist
     client.force_login(entry.application.applicant)
     page = client.get(reverse("applications:progress", args=[entry.application.pk])).content.decode()
     assert reverse("allocation:my_waitlist") in page
+
+
+def test_declared_change_still_qualifying_is_recorded(client, district_a):
+    from tests.applications.builders import fresh_id_number
+    from tests.applications.review_builders import store_results
+
+    entry = quick_entry(members=[("spouse", "配偶", fresh_id_number(sex="male"))])
+    store_results(entry.application)
+    spouse = entry.application.household.members.get(relationship="spouse")
+    me = entry.application.household.members.get(relationship="self")
+    client.force_login(entry.application.applicant)
+    assert "变更申报" in client.get(reverse("allocation:my_waitlist")).content.decode()
+    response = client.post(reverse("allocation:declare_change"), {
+        f"income_{me.pk}": "1500.00", f"income_{spouse.pk}": "1000.00", f"left_{spouse.pk}": "on",
+        "housing_type": "private_rent", "housing_area": "12.50"})
+    assert response.status_code == 302
+    entry.refresh_from_db()
+    assert entry.status == "waiting" and entry.household_size == 1
+    last = entry.status_changes.last()
+    assert "配偶配偶迁出" in last.opinion and "仍符合条件" in last.opinion
+
+
+def test_declared_change_no_longer_qualifying_leaves_with_the_reason(client, district_a):
+    from tests.applications.review_builders import store_results
+
+    entry = quick_entry()
+    store_results(entry.application)
+    me = entry.application.household.members.get(relationship="self")
+    client.force_login(entry.application.applicant)
+    response = client.post(reverse("allocation:declare_change"), {
+        f"income_{me.pk}": "9000.00", "housing_type": "private_rent", "housing_area": "12.50"})
+    page = response.content.decode()
+    assert response.status_code == 200 and "不再符合公租房保障条件" in page and "家庭人均月收入" in page
+    entry.refresh_from_db()
+    assert entry.status == "ineligible" and "家庭人均月收入" in entry.leave_reason
+    assert "变更申报" in entry.status_changes.last().opinion
+
+
+def test_nothing_to_declare_is_refused_and_nothing_lost(client, district_a):
+    entry = quick_entry()
+    me = entry.application.household.members.get(relationship="self")
+    client.force_login(entry.application.applicant)
+    response = client.post(reverse("allocation:declare_change"), {
+        f"income_{me.pk}": str(me.monthly_income), "housing_type": entry.application.housing_type,
+        "housing_area": str(entry.application.housing_area)})
+    assert response.status_code == 200 and "没有需要申报的变更" in response.content.decode()
+    entry.refresh_from_db()
+    assert entry.status == "waiting" and entry.status_changes.count() == 1
