@@ -25,6 +25,14 @@ from tests.housing import factories as housing
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _no_report_cache(monkeypatch):
+    """Each request computes its figures (the minute's cache is tested on its own below)."""
+    from gongzufang.dashboard import views
+
+    monkeypatch.setattr(views, "CACHE_SECONDS", 0)
+
 URL = "/admin/statistics/"
 
 
@@ -260,3 +268,19 @@ def test_a_trend_is_one_query_per_figure_whatever_the_months(chen, activity):
         return len(captured)
 
     assert count(date(2026, 12, 1), date(2026, 12, 31)) == count(date(2025, 1, 1), date(2026, 12, 31))
+
+
+def test_the_report_is_kept_a_minute_for_the_same_scope_and_period(client, dave, bob, monkeypatch):
+    from gongzufang.dashboard import views
+
+    monkeypatch.setattr(views, "CACHE_SECONDS", 60)
+    builders.submitted()
+    client = logged_in(client, dave)
+    assert client.get(URL).context["summary"].total.applications_submitted == 1
+    builders.submitted()
+    with CaptureQueriesContext(connection) as captured:
+        again = client.get(URL)
+    assert again.context["summary"].total.applications_submitted == 1  # the minute's figures
+    assert not [q for q in captured if "applications_application" in q["sql"]]
+    assert logged_in(client, bob).get(URL).context["summary"].districts[0].district.code == "230603"
+    assert logged_in(client, dave).get(URL, {"period": "year"}).context["summary"].total.applications_submitted == 2
