@@ -32,6 +32,8 @@ class RentConfig(AppConfig):
         subjects.register("rent.Bill", link_text="查看我的账单", url=lambda bill: reverse("rent:bills"))
         if lease_demo.seed not in demo.DEMO_SEEDERS:
             demo.DEMO_SEEDERS.append(lease_demo.seed)
+        if lease_demo.logins not in demo.DEMO_LOGIN_LISTS:
+            demo.DEMO_LOGIN_LISTS.append(lease_demo.logins)
         # The payment half (rent/payments/setup.py): permissions, its figure, subjects, its seeder after the leases'.
         from .payments import setup as payment_setup
 
