@@ -172,3 +172,15 @@ def test_the_caseworker_sees_what_changed_since_the_last_decision(exchange, djan
     assert len(vehicles) == 1
     assert member.name in vehicles[0]["what"]
     assert "90,000.00" in vehicles[0]["after"] or "90000.00" in vehicles[0]["after"]
+
+
+def test_adjusting_a_subsidy_recomputes_it_from_the_next_month_not_paid(dave):
+    from tests.tenancy.builders import sample_review
+
+    review = sample_review("230602")
+    services.review_declare(review=review, actor=review.holder, no_change=True, consent=True, run_checks_now=False)
+    services.review_decide(review=review, actor=dave, outcome="adjust", note="家庭人口减少")
+    review.refresh_from_db()
+    assert review.adjustment["kind"] == "subsidy"
+    assert review.adjustment["from"] >= services.first_of_month(timezone.localdate()).isoformat()
+    assert review.grant.computations.filter(effective_from=review.adjustment["from"]).exists()
