@@ -117,7 +117,6 @@ def main():
     period = date(2026, 3, 1)
     queue = f"bench-bills-{uuid.uuid4().hex[:6]}"
     app.conf.task_always_eager = False
-    app.conf.task_routes = {"rent.tasks.*": {"queue": queue}}
     workers = _workers(args.workers, queue)
     time.sleep(8)  # the workers start (not timed)
     try:
@@ -127,13 +126,13 @@ def main():
                 Bill.objects.filter(period=period).count() == args.leases
 
         t0 = time.perf_counter()
-        chunks = bills_make_month(period.isoformat(), args.chunk)
+        chunks = bills_make_month(period.isoformat(), args.chunk, queue)
         if not _wait(done, 3600):
             sys.exit("账单任务未在 1 小时内完成")
         job = time.perf_counter() - t0
         BillingRun.objects.filter(period=period).update(finished_at=None)
         t0 = time.perf_counter()
-        bills_make_month(period.isoformat(), args.chunk)
+        bills_make_month(period.isoformat(), args.chunk, queue)
         _wait(lambda: BillingRun.objects.get(period=period).finished_at is not None, 3600)
         rerun = time.perf_counter() - t0
     finally:

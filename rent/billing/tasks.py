@@ -28,14 +28,17 @@ def bills_run_finished(made, period: str) -> int:
 
 
 @shared_task(name="rent.tasks.bills_make_month")
-def bills_make_month(period: str | None = None, chunk_size: int = services.CHUNK_SIZE) -> int:
-    """Send the period's chunks; returns how many."""
+def bills_make_month(period: str | None = None, chunk_size: int = services.CHUNK_SIZE, queue: str | None = None) -> int:
+    """Send the period's chunks (to `queue` if given: the chord's callback too, which the worker that
+    finishes the last chunk sends); returns how many."""
     run, ranges = services.billing_run_start(period=_period(period), chunk_size=chunk_size)
     iso = run.period.isoformat()
     if not ranges:
         services.billing_run_finish(period=run.period)
         return 0
-    chord(bills_make_chunk.s(iso, lo, hi) for lo, hi in ranges)(bills_run_finished.s(iso))
+    options = {"queue": queue} if queue else {}
+    header = [bills_make_chunk.s(iso, lo, hi).set(**options) for lo, hi in ranges]
+    chord(header)(bills_run_finished.s(iso).set(**options))
     return len(ranges)
 
 

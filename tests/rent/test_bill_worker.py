@@ -65,13 +65,11 @@ def test_a_worker_killed_mid_run_and_the_month_run_again_gives_every_bill_once(o
     ids = active_leases(LEASES, prorated_every=7)
     queue = f"bills-{uuid.uuid4().hex[:8]}"
     app.conf.task_always_eager = False
-    routes = app.conf.task_routes
-    app.conf.task_routes = {"rent.tasks.*": {"queue": queue}}
     worker = _worker(queue)
     try:
         # The beat job's own work (splitting the month and sending the chord) is done here; the chunks
         # and the chord's callback go to the worker's queue.
-        assert bills_make_month(PERIOD.isoformat(), 1) == LEASES  # 240 chunks of one lease
+        assert bills_make_month(PERIOD.isoformat(), 1, queue) == LEASES  # 240 chunks of one lease
         assert _wait(lambda: Bill.objects.filter(period=PERIOD).count() >= 20, timeout=300), \
             f"the worker made no bills (its log: {LOG})"
         worker.send_signal(signal.SIGKILL)  # in the middle of the run, no clean shut-down
@@ -81,14 +79,13 @@ def test_a_worker_killed_mid_run_and_the_month_run_again_gives_every_bill_once(o
         assert BillingRun.objects.get(period=PERIOD).finished_at is None
 
         worker = _worker(queue)  # a new worker, and the month's job once more
-        assert bills_make_month(PERIOD.isoformat(), 16) == LEASES // 16
+        assert bills_make_month(PERIOD.isoformat(), 16, queue) == LEASES // 16
         assert _wait(lambda: Bill.objects.filter(period=PERIOD).count() == LEASES
                      and BillingRun.objects.get(period=PERIOD).finished_at is not None, timeout=300), \
             f"the run did not finish (the worker's log: {LOG})"
         time.sleep(1.0)  # chunks of the first run still queued finish too, and add nothing
     finally:
         _stop(worker)
-        app.conf.task_routes = routes
         app.conf.task_always_eager = True
     bills = Bill.objects.filter(period=PERIOD)
     assert bills.count() == LEASES
