@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from gongzufang.errors import PortalError
+from gongzufang.parameters import param
 from gongzufang.pii import mask_phone
 
 from . import selectors, services
@@ -26,6 +27,7 @@ def home(request):
             lease=selectors.current_lease(grant), account=selectors.current_account(grant),
             payments=list(selectors.payments_of(grant)), missing=selectors.grant_readiness(grant),
             start_label=services.period_label(grant.start_period),
+            batch_day=param("subsidy.batch_day", district=grant.district_id),
         )
     return render(request, "subsidies/home.html", context)
 
