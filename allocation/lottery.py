@@ -57,11 +57,18 @@ def scores(seed_hex: str, refs: Iterable[str]) -> dict[str, str]:
     return {ref: sha(prefix + ref.encode("utf-8")).hexdigest() for ref in refs}
 
 
+def ranked(pool: Iterable[tuple[str, int]], seed_hex: str) -> list[tuple[int, str, str]]:
+    """(group_rank, score, ref) of every entry, in draw order: the tuples sort as step 5 says."""
+    prefix = f"{seed_hex}|".encode()
+    sha = hashlib.sha256
+    rows = [(int(rank), sha(prefix + ref.encode("utf-8")).hexdigest(), ref) for ref, rank in pool]
+    rows.sort()
+    return rows
+
+
 def order(pool: Iterable[tuple[str, int]], seed_hex: str) -> list[str]:
     """The refs in draw order: sorted by (group_rank, score, ref)."""
-    pool = list(pool)
-    score_of = scores(seed_hex, (ref for ref, _rank in pool))
-    return [ref for ref, _rank in sorted(pool, key=lambda p: (int(p[1]), score_of[p[0]], p[0]))]
+    return [ref for _rank, _score, ref in ranked(pool, seed_hex)]
 
 
 def entropy_problem(public_entropy: str) -> str | None:

@@ -397,16 +397,16 @@ def round_draw(*, round, actor, public_entropy) -> AllocationRound:
         if lottery.pool_hash(pool) != locked.pool_hash:
             raise TransitionNotAllowed("名单与发布时的名单哈希不一致，名单可能被改动，不能摇号。", code="pool_changed")
         seed = lottery.seed(locked.secret, public_entropy, locked.pool_hash)
-        score_of = lottery.scores(seed, (ref for ref, _r in pool))
-        ordered = sorted(pool, key=lambda p: (p[1], score_of[p[0]], p[0]))
+        ordered = lottery.ranked(pool, seed)
         now = timezone.now()
         start = _choice_start(locked, now)
         per, hours = locked.households_per_window, locked.window_hours
+        span = timedelta(hours=hours)
         rows = []
-        for i, (ref, _rank) in enumerate(ordered):
+        for i, (_rank, score, ref) in enumerate(ordered):
             window = i // per + 1
-            opens = start + timedelta(hours=hours * (window - 1))
-            rows.append((ref, score_of[ref], i + 1, window, opens, opens + timedelta(hours=hours)))
+            opens = start + span * (window - 1)
+            rows.append((ref, score, i + 1, window, opens, opens + span))
         store_positions(locked.pk, rows)
         locked.public_entropy, locked.seed = public_entropy, seed
         locked.drawn_at = now

@@ -8,7 +8,7 @@
 2. Times `allocation.services.round_draw` once (it can run only once per round): the pool read,
    the pool hash check, N scores, the sort, the positions and choice windows stored, the status change.
 3. Times its two halves again on the same round, each beside a floor measured in the same run:
-   - compute: `lottery.pool_hash` + `lottery.scores` + the sort of the service, against a floor that
+   - compute: `lottery.pool_hash` + `lottery.ranked` (as the service calls them), against a floor that
      computes the same N SHA-256 scores with hashlib in a plain loop and sorts plain tuples;
    - store: `services.store_positions` (COPY into a temporary table + one UPDATE … FROM of the round's
      rows, with their indexes and unique constraints), against a floor that COPYs the same N rows
@@ -130,9 +130,8 @@ def main(argv=None):
     seed_hex = round_.seed
 
     def ours_compute():
-        lottery.pool_hash(pool)
-        score_of = lottery.scores(seed_hex, (ref for ref, _r in pool))
-        return sorted(pool, key=lambda p: (p[1], score_of[p[0]], p[0]))
+        lottery.pool_hash(pool)  # the draw checks the frozen pool's hash first
+        return lottery.ranked(pool, seed_hex)
 
     def floor_compute():
         sha = hashlib.sha256
@@ -142,7 +141,7 @@ def main(argv=None):
 
     t_compute, ordered = best(ours_compute, args.repeats)
     t_compute_floor, floor_rows = best(floor_compute, args.repeats)
-    assert [p[0] for p in ordered] == [r[2] for r in floor_rows]
+    assert [r[2] for r in ordered] == [r[2] for r in floor_rows]
 
     # --- store: COPY + UPDATE of the round's rows vs COPY into a bare table -----------------------------
     stored = list(RoundEntry.objects.filter(round=round_).order_by("position").values_list(
