@@ -49,7 +49,10 @@ def _order_or_404(request, order_no):
 @login_required
 @require_GET
 def order_detail(request, order_no):
-    order = _order_or_404(request, order_no)
+    return _order_page(request, _order_or_404(request, order_no))
+
+
+def _order_page(request, order):
     payment = getattr(order, "payment", None) if order.status == OrderStatus.PAID else None
     return render(request, "rent/payments/order.html", {
         "order": order, "order_bills": order.order_bills.select_related("bill").order_by("bill__period"),
@@ -70,7 +73,9 @@ def order_return(request, order_no):
         messages.success(request, "缴费成功，账单已更新，可下载电子收据。")
     elif order.status == OrderStatus.FAILED:
         messages.error(request, "银行支付未成功，账单未缴。可重新选择账单缴费。")
-    return redirect("rent:payment-order", order.order_no)
+    # The order's page itself, not a redirect to it: one round trip for the payer coming back from the
+    # bank; loading this address again only asks the bank again (harmless).
+    return _order_page(request, order)
 
 
 @login_required
