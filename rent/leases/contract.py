@@ -137,8 +137,26 @@ def contract_unsigned_pdf(lease) -> bytes:
         stylesheets=[CSS(string=_stylesheet())])
 
 
+def _off_loop(fn, *args):
+    """pyHanko's blocking calls run their own asyncio loop; inside a thread that already runs one (an
+    async server, Playwright's sync API in tests) they are run on a short-lived worker thread."""
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return fn(*args)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(fn, *args).result()
+
+
 def sign_pdf(pdf: bytes) -> bytes:
     """The bureau's PAdES signature over the whole file (an incremental update)."""
+    return _off_loop(_sign_pdf, pdf)
+
+
+def _sign_pdf(pdf: bytes) -> bytes:
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.sign import fields, signers
 
@@ -169,6 +187,10 @@ class Verdict:
 
 def validate_signature(data: bytes) -> tuple[bool, str]:
     """(valid, why) for the bureau's signature in `data` — pyHanko's validation against our root."""
+    return _off_loop(_validate_signature, data)
+
+
+def _validate_signature(data: bytes) -> tuple[bool, str]:
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.validation import validate_pdf_signature
     from pyhanko.sign.validation.status import SignatureCoverageLevel
