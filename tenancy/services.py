@@ -179,6 +179,10 @@ def open_annual_reviews(*, today: date | None = None, chunk: int = CHUNK, notify
     grants = SubsidyGrant.objects.filter(status__in=[GrantStatus.ACTIVE, GrantStatus.SUSPENDED]).values(
         "pk", start=F("start_period"), app=F("application_id"), holder=F("applicant_id"), name=F("holder_name"),
         dist=F("district_id"))
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        return _open_on_postgres(report, today, open_days, reply_days, chunk, notify)
     for kind, qs in (("L", leases), ("G", grants)):
         for rows in _chunks(qs, chunk):
             if kind == "L":
@@ -190,6 +194,83 @@ def open_annual_reviews(*, today: date | None = None, chunk: int = CHUNK, notify
                 AnnualReview.objects.bulk_create(due, ignore_conflicts=True, batch_size=chunk)
     report.created = _record_starts(chunk=chunk)
     report.already = 0
+    if notify:
+        report.notified = notify_opened_reviews(today=today)
+    total_due = AnnualReview.objects.filter(opens_on__lte=today, anniversary__gte=today).count()
+    report.already = max(0, total_due - report.created)
+    return report
+
+
+# PostgreSQL: each chunk of leases / grants (by primary key) in one INSERT … SELECT … ON CONFLICT DO
+# NOTHING RETURNING id, the anniversary computed in SQL (29 February → 28 February), and the first
+# status-log row of the reviews it made in a second INSERT … SELECT; a stop between the two is
+# completed by `_record_starts`.
+_ANNIV = ("make_date({y}, extract(month FROM s.start)::int, least(extract(day FROM s.start)::int, "
+          "extract(day FROM (make_date({y}, extract(month FROM s.start)::int, 1) + interval '1 month' "
+          "- interval '1 day'))::int))")
+_SOURCES = {
+    "L": ("SELECT l.id, we.application_id AS app, l.tenant_id AS holder, l.tenant_name AS name, "
+          "l.district_id AS dist, l.start_on AS start FROM rent_lease l "
+          "JOIN allocation_offer o ON o.id = l.offer_id JOIN allocation_roundentry re ON re.id = o.round_entry_id "
+          "JOIN allocation_waitlistentry we ON we.id = re.entry_id "
+          "WHERE l.status = 'active' AND l.id > %(after)s AND l.id <= %(upto)s", "lease_id", "rent_lease"),
+    "G": ("SELECT g.id, g.application_id AS app, g.applicant_id AS holder, g.holder_name AS name, "
+          "g.district_id AS dist, g.start_period AS start FROM subsidies_subsidygrant g "
+          "WHERE g.status IN ('active', 'suspended') AND g.id > %(after)s AND g.id <= %(upto)s",
+          "grant_id", "subsidies_subsidygrant"),
+}
+
+
+def _open_sql(kind) -> str:
+    source, fk, _table = _SOURCES[kind]
+    this_year = _ANNIV.format(y="%(year)s")
+    next_year = _ANNIV.format(y="(%(year)s + 1)")
+    return f"""
+WITH s AS ({source}),
+a AS (SELECT s.*, CASE WHEN {this_year} >= %(today)s THEN {this_year} ELSE {next_year} END AS anniversary FROM s),
+made AS (
+  INSERT INTO tenancy_annualreview (number, year, anniversary, opens_on, due_on, status, no_change, declaration,
+      changes, outcome, outcome_note, adjustment, created_at, updated_at, {fk}, application_id, holder_id,
+      holder_name, district_id)
+  SELECT 'NS' || extract(year FROM a.anniversary)::int || '{kind}' || lpad(a.id::text, 8, '0'),
+         extract(year FROM a.anniversary)::int, a.anniversary, a.anniversary - %(open_days)s,
+         a.anniversary - %(open_days)s + %(reply_days)s, 'opened', false, '{{}}', '[]', '', '', '{{}}', now(), now(),
+         a.id, a.app, a.holder, a.name, a.dist
+  FROM a
+  WHERE extract(year FROM a.anniversary) > extract(year FROM a.start) AND a.anniversary - %(today)s <= %(open_days)s
+  ON CONFLICT DO NOTHING
+  RETURNING id
+)
+INSERT INTO tenancy_annualreviewstatuschange (review_id, from_status, to_status, actor_id, actor_level, opinion,
+    created_at)
+SELECT id, '', 'opened', NULL, 'system', '年审开启', now() FROM made
+"""
+
+
+def _open_on_postgres(report, today, open_days, reply_days, chunk, notify):
+    from django.db import connection, transaction
+
+    from gongzufang.models.users import Level
+
+    assert Level.SYSTEM == "system"
+    for kind in ("L", "G"):
+        _source, _fk, table = _SOURCES[kind]
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT coalesce(max(id), 0), count(*) FROM {table}")  # noqa: S608 (fixed names)
+            top, count = cursor.fetchone()
+        if kind == "L":
+            report.leases_considered = count
+        else:
+            report.grants_considered = count
+        sql = _open_sql(kind)
+        after = 0
+        while after < top:
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(sql, {"after": after, "upto": after + chunk, "year": today.year, "today": today,
+                                     "open_days": open_days, "reply_days": reply_days})
+                report.created += max(cursor.rowcount, 0)
+            after += chunk
+    report.created += _record_starts(chunk=chunk)
     if notify:
         report.notified = notify_opened_reviews(today=today)
     total_due = AnnualReview.objects.filter(opens_on__lte=today, anniversary__gte=today).count()
