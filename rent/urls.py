@@ -16,3 +16,8 @@ urlpatterns = [
     path("rent/handover-photos/<int:pk>/", lease_views.handover_photo, name="handover_photo"),
     path("rent/bills/", billing_views.my_bills, name="bills"),
 ]
+
+# The payment half (rent/payments/urls.py): 缴费, orders, receipts, and the bank's /payments/notify/.
+from .payments import urls as payment_urls  # noqa: E402
+
+urlpatterns += payment_urls.urlpatterns
