@@ -14,7 +14,7 @@ Then, for one period each:
 
 It prints seconds, rows per second and the ratio to the floor. Nothing here runs in `make test`.
 
-    python -m benchmarks.bills                      # 200,000 leases, chunks of 2,000, 2 workers
+    python -m benchmarks.bills                      # 200,000 leases, chunks of 5,000, 2 workers
     python -m benchmarks.bills --leases 20000 --chunk 1000
 
 BENCH_BILLS_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/gzf_bench_bills) is dropped and
@@ -75,7 +75,7 @@ def _wait(predicate, timeout):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--leases", type=int, default=200_000)
-    parser.add_argument("--chunk", type=int, default=2000)
+    parser.add_argument("--chunk", type=int, default=5000)
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
     _fresh_database(os.environ.get("BENCH_BILLS_DATABASE_URL", DEFAULT_URL),

@@ -23,7 +23,7 @@ from ..models import Bill, BillingRun, BillReminder, BillStatus, Lease, LeaseSta
 
 logger = logging.getLogger(__name__)
 
-CHUNK_SIZE = 2000  # leases (by primary key range) per chunk task
+CHUNK_SIZE = 5000  # leases (by primary key range) per chunk task (docs/benchmarks.md)
 BILLABLE = [LeaseStatus.ACTIVE]
 
 
