@@ -164,9 +164,8 @@ def test_the_caseworker_sees_what_changed_since_the_last_decision(exchange, djan
     run_checks([review.application_id], notify=False)  # the answers at the last decision
     exchange.add("vehicles", member.id_number, {"vehicles": [{"plate": "黑E88888", "kind": "小型轿车",
                                                               "value": "90000.00"}]})
-    with at(timezone.localdate() + timedelta(days=40)):
-        with django_capture_on_commit_callbacks(execute=True):
-            services.review_declare(review=review, actor=review.holder, no_change=True, consent=True)
+    with at(timezone.localdate() + timedelta(days=40)), django_capture_on_commit_callbacks(execute=True):
+        services.review_declare(review=review, actor=review.holder, no_change=True, consent=True)
     review.refresh_from_db()
     vehicles = [c for c in review.changes if "公安车辆管理部门" in c["what"]]
     assert len(vehicles) == 1
