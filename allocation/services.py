@@ -28,6 +28,7 @@ from gongzufang.parameters import PRIORITY_GROUPS, param
 from gongzufang.scoping import scope_of
 from housing import selectors as housing_selectors
 from housing import services as housing_services
+from housing.models import Unit
 
 from . import lottery
 from .models import (
@@ -454,9 +455,17 @@ def round_void(*, round, actor, reason) -> AllocationRound:
         locked = workflow.lock(round)
         workflow.transition(locked, "void", actor=actor, opinion=reason, reason=reason)
         held = Offer.objects.filter(round_entry__round=locked, status=Offer.Status.HELD)
-        workflow.transition_many(Offer, list(held.values_list("pk", flat=True)), "withdraw", actor=None,
-                                 opinion=f"配租方案作废：{reason}",
-                                 before_save=lambda o: setattr(o, "reason", f"配租方案作废：{reason}"))
+        withdrawn = workflow.transition_many(
+            Offer, list(held.values_list("pk", flat=True)), "withdraw", actor=None,
+            opinion=f"配租方案作废：{reason}",
+            before_save=lambda o: setattr(o, "reason", f"配租方案作废：{reason}"),
+        ).changed
+        # Their units were reserved for those households: vacant again, for the next round.
+        reserved = Unit.objects.filter(offers__pk__in=withdrawn, status=Unit.Status.RESERVED)
+        if withdrawn:
+            staff = actor if getattr(actor, "is_caseworker", False) else None
+            housing_services.units_set_status_bulk(units=list(reserved), to_status=Unit.Status.VACANT,
+                                                   actor=staff, opinion=f"配租方案作废：{reason}")
     workflow._copy_state(locked, round)
     return round
 

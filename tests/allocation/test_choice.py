@@ -191,3 +191,16 @@ def test_window_open_notice_sent_once(dave):
     assert SiteMessage.objects.filter(recipient=user, dedup_key=f"choice-window:{rows[0].pk}").count() == 1
     sms = SmsOutbox.objects.filter(phone=user.phone, purpose="choice_window")
     assert sms.count() == 1 and rows[0].ref in sms.get().text
+
+
+def test_voiding_a_round_frees_the_units_its_households_had_chosen(dave, chen):
+    from allocation import services as allocation_services
+
+    round_, rows, units = open_round(dave)
+    offer = choose(rows[0], units[0])
+    assert _reload(units[0]).status == Unit.Status.RESERVED
+    allocation_services.round_void(round=round_, actor=chen, reason="公证人员未到场，方案作废重摇")
+    offer = _reload(offer)
+    assert offer.status == Offer.Status.WITHDRAWN and not offer.refusal_counts
+    assert _reload(units[0]).status == Unit.Status.VACANT
+    assert WaitlistEntry.objects.get(pk=rows[0].entry_id).refusals == 0
