@@ -126,7 +126,7 @@ def statement_fetch(*, district, day: date, actor=None) -> StatementImport:
 def _line_locked(line, actor) -> StatementLine:
     if not StatementLine.objects.for_user(actor).filter(pk=line.pk).exists():
         raise workflow.NotFound("未找到该对账单明细。")
-    locked = StatementLine.objects.select_for_update().select_related("statement", "order").get(pk=line.pk)
+    locked = StatementLine.objects.select_for_update(of=("self",)).select_related("statement", "order").get(pk=line.pk)
     if locked.decision != Decision.PENDING:
         raise StatementError(f"该行已处理（{locked.get_decision_display()}），不能重复决定。")
     return locked
