@@ -95,7 +95,7 @@ class BatchSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class PaymentSerializer(serializers.ModelSerializer):
+class SubsidyPaymentSerializer(serializers.ModelSerializer):
     grant = serializers.PrimaryKeyRelatedField(read_only=True, help_text="补贴资格 id（/api/v1/subsidy-grants/）")
     grant_number = serializers.CharField(source="grant.number", read_only=True)
     district = serializers.SlugRelatedField(slug_field="code", read_only=True)
@@ -217,7 +217,7 @@ class PaymentViewSet(_ReadOnly):
     """每个补贴资格每月一条（批次生成时出现，待发放，之后为已发放或发放失败；失败的在后续批次补发，仍是同一条）。"""
 
     queryset = SubsidyPayment.objects.select_related("grant", "district", "batch")
-    serializer_class = PaymentSerializer
+    serializer_class = SubsidyPaymentSerializer
     filterset_class = PaymentFilter
     ordering_fields = ["period", "updated_at"]
     ordering = ["-period", "id"]

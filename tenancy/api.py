@@ -2,7 +2,7 @@
 monitoring alerts and exit cases of the token's district; read-only, filterable, `updated_since`."""
 
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 
 from gongzufang.api.filters import TextFilter
@@ -21,6 +21,12 @@ from .models import (
 )
 
 
+HOUSEHOLD_SCHEMA = {"type": "object", "properties": {"kind": {"type": "string", "enum": ["lease", "grant"]},
+                                                     "id": {"type": "integer"}, "number": {"type": "string"},
+                                                     "holder": {"type": "string"}}}
+
+
+@extend_schema_field(HOUSEHOLD_SCHEMA)
 class HouseholdField(serializers.Field):
     """{"kind": "lease"|"grant", "id", "number", "holder"}."""
 
@@ -36,9 +42,6 @@ class HouseholdField(serializers.Field):
                 "holder": obj.holder_name}
 
 
-HOUSEHOLD_SCHEMA = {"type": "object", "properties": {"kind": {"type": "string", "enum": ["lease", "grant"]},
-                                                     "id": {"type": "integer"}, "number": {"type": "string"},
-                                                     "holder": {"type": "string"}}}
 
 
 class ReviewSerializer(serializers.ModelSerializer):

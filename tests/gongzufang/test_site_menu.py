@@ -24,7 +24,8 @@ def public_pages():
     return ["/", reverse("info"), reverse("article_list"), reverse("guide"), reverse("housing:unit_search"),
             reverse("housing:estate_detail", args=[estate.pk]), reverse("housing:unit_detail", args=[units[0].pk]),
             reverse("complaints:home"), reverse("applications:apply_home"), reverse("applications:notice_list"),
-            reverse("login"), reverse("applications:register"), reverse("service", args=["rent"]), "/no-such-page/"]
+            reverse("login"), reverse("applications:register"), reverse("allocation:rounds"), reverse("public_figures"),
+            "/no-such-page/"]
 
 
 def menu_of(html):
