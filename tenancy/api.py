@@ -20,7 +20,6 @@ from .models import (
     ReviewStatus,
 )
 
-
 HOUSEHOLD_SCHEMA = {"type": "object", "properties": {"kind": {"type": "string", "enum": ["lease", "grant"]},
                                                      "id": {"type": "integer"}, "number": {"type": "string"},
                                                      "holder": {"type": "string"}}}
