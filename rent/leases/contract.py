@@ -138,16 +138,13 @@ def contract_unsigned_pdf(lease) -> bytes:
 
 
 def _off_loop(fn, *args):
-    """pyHanko's blocking calls run their own asyncio loop; inside a thread that already runs one (an
-    async server, Playwright's sync API in tests) they are run on a short-lived worker thread."""
-    import asyncio
+    """pyHanko's blocking calls start their own asyncio loop (asyncio.run / get_event_loop), which fails in a
+    thread that runs a loop (an async server, Playwright's sync API in tests) or that was left with a closed
+    one (after a Playwright session ended). They therefore always run on a short-lived worker thread that
+    has no loop of its own yet, whatever the calling thread's state."""
     from concurrent.futures import ThreadPoolExecutor
 
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return fn(*args)
-    with ThreadPoolExecutor(max_workers=1) as pool:
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="pyhanko") as pool:
         return pool.submit(fn, *args).result()
 
 

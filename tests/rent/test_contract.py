@@ -2,6 +2,7 @@
 accepts it; a modified copy is reported not genuine on the public verification page."""
 
 import io
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from pypdf import PdfReader
@@ -29,7 +30,11 @@ def test_the_contract_is_signed_by_the_bureau_and_validates(lease):
     from pyhanko_certvalidator import ValidationContext
 
     signature = PdfFileReader(io.BytesIO(data)).embedded_signatures[0]
-    status = validate_pdf_signature(signature, ValidationContext(trust_roots=[contract.trust_root()]))
+    # pyHanko's validation runs asyncio.run(); Playwright's session-wide sync API keeps a loop running in
+    # this thread once any browser test has run, so it is called on a worker thread (as contract.py does).
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        status = pool.submit(validate_pdf_signature, signature,
+                             ValidationContext(trust_roots=[contract.trust_root()])).result()
     assert status.bottom_line and status.intact and status.valid
     assert signature.sig_field.get("/T") == contract.FIELD_NAME
     assert "/ETSI.CAdES.detached" in str(signature.sig_object.get("/SubFilter"))
