@@ -98,9 +98,26 @@ def test_another_persons_decision_cannot_be_rated(tom):
         rate(tom, app, 1, service=RatedService.DECISION)
 
 
-def test_lease_signing_is_rateable_once_the_lease_app_registers_it(answered, tom):
-    with pytest.raises(PortalError, match="暂不支持"):
+def test_lease_signing_is_rateable_once_the_lease_app_registers_it(answered, tom, settings, tmp_path_factory):
+    # the rent app registers lease signing in its ready(): a tenant rates their own signed lease once;
+    # anything else offered as the rated object (here a feedback item) is refused, nothing recorded
+    from tests.rent.builders import issued_lease, sign
+
+    folder = tmp_path_factory.getbasetemp() / "lease-signing"  # the development signing pair, as in tests/rent
+    settings.LEASE_SIGNING_CERT, settings.LEASE_SIGNING_KEY = str(folder / "cert.pem"), str(folder / "key.pem")
+    settings.LEASE_SIGNING_DEV_PAIR = True
+    with pytest.raises(PortalError, match="评价对象与服务不符") as exc:
         rate(tom, answered, 5, service=RatedService.LEASE_SIGNING)
+    assert exc.value.code == "wrong_subject" and not ServiceRating.objects.exists()
+    lease = issued_lease()
+    with pytest.raises(PortalError, match="签约后才能评价"):
+        rate(lease.tenant, lease, 5, service=RatedService.LEASE_SIGNING)
+    lease = sign(lease)
+    rating = rate(lease.tenant, lease, 5, "签约顺利", service=RatedService.LEASE_SIGNING)
+    assert rating.service == RatedService.LEASE_SIGNING and rating.subject == lease
+    assert rating.district == lease.district and rating.comment == "签约顺利"
+    with pytest.raises(PortalError, match="只能评价一次"):
+        rate(lease.tenant, lease, 4, service=RatedService.LEASE_SIGNING)
 
 
 def test_a_service_registered_by_another_app_can_be_rated(answered, tom, monkeypatch):
