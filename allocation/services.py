@@ -171,7 +171,7 @@ def entry_count_refusal(*, entry, actor, reason, on=None) -> WaitlistEntry:
                                 opinion=f"{reason}；累计拒绝 {locked.refusals} 次，暂停轮候至 {until:%Y-%m-%d}")
         else:
             WaitlistEntry.objects.filter(pk=locked.pk).update(refusals=locked.refusals)
-    workflow._copy_state(locked, entry)
+    workflow.copy_state(locked, entry)
     return entry
 
 
@@ -231,7 +231,7 @@ def offer_accept(*, offer, actor) -> Offer:
         if unit.status != "occupied":
             housing_services.unit_set_status(unit=unit, to_status="occupied", actor=staff,
                                              opinion=f"签订租赁合同（轮候编号 {entry.number}）")
-    workflow._copy_state(locked, offer)
+    workflow.copy_state(locked, offer)
     return offer
 
 
@@ -373,7 +373,7 @@ def round_publish(*, round, actor, opinion="") -> AllocationRound:
         locked.published_at = timezone.now()
         workflow.transition(locked, "publish", actor=actor,
                             opinion=opinion or f"发布配租方案，名单哈希 {locked.pool_hash[:16]}…")
-    workflow._copy_state(locked, round)
+    workflow.copy_state(locked, round)
     return round
 
 
@@ -415,7 +415,7 @@ def round_draw(*, round, actor, public_entropy) -> AllocationRound:
         if locked.choice_starts_at is None:
             locked.choice_starts_at = start
         workflow.transition(locked, "draw", actor=actor, opinion=f"摇号，公开随机数：{public_entropy}")
-    workflow._copy_state(locked, round)
+    workflow.copy_state(locked, round)
     return round
 
 
@@ -466,7 +466,7 @@ def round_void(*, round, actor, reason) -> AllocationRound:
             staff = actor if getattr(actor, "is_caseworker", False) else None
             housing_services.units_set_status_bulk(units=list(reserved), to_status=Unit.Status.VACANT,
                                                    actor=staff, opinion=f"配租方案作废：{reason}")
-    workflow._copy_state(locked, round)
+    workflow.copy_state(locked, round)
     return round
 
 
@@ -548,5 +548,5 @@ def entry_declare_change(*, entry, actor, incomes=None, leaving=(), housing_type
             workflow.transition(locked, "declare_change", actor=actor, household_size=size,
                                 max_bedrooms=bedrooms_for(size, on=today, district=locked.district_id),
                                 opinion=f"{declared}。按现行标准重新审核，仍符合条件")
-    workflow._copy_state(locked, entry)
+    workflow.copy_state(locked, entry)
     return entry, failed

@@ -396,10 +396,15 @@ def record_start(obj, *, actor, opinion="", field_name="status"):
     return change
 
 
-def _copy_state(source, target):
-    """Bring the caller's instance up to date without tripping the protected-field guard."""
+def copy_state(source, target):
+    """Bring the caller's instance up to date from the locked row a service worked on, without tripping
+    the protected-field guard (a service that locks with `lock()` and transitions the locked copy calls
+    this so that the object it was given shows the new state)."""
     for f in source._meta.concrete_fields:
         target.__dict__[f.attname] = source.__dict__.get(f.attname)
+
+
+_copy_state = copy_state  # the engine's own name for it
 
 
 def transition_many(model, ids, name, *, actor, opinion="", before_save=None, bulk_save=None) -> TransitionResult:

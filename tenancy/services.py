@@ -344,7 +344,7 @@ def review_declare(*, review, actor, no_change: bool, consent: bool, changes: di
             from gongzufang.jobs import enqueue_on_commit
 
             enqueue_on_commit("tenancy.tasks.review_checks", locked.pk)
-    workflow._copy_state(locked, review)
+    workflow.copy_state(locked, review)
     return review
 
 
@@ -452,7 +452,7 @@ def review_decide(*, review, actor, outcome, note="", ground="failed_recertifica
             case = exit_open(lease=locked.lease, grant=locked.grant if not locked.lease_id else None, ground=ground,
                              origin=ExitOrigin.REVIEW, facts=f"{locked.year}年度资格年审结论：{note}", actor=actor,
                              review=locked)
-    workflow._copy_state(locked, review)
+    workflow.copy_state(locked, review)
     label = ReviewOutcome(outcome).label
     _tell(review.holder, "资格年审结论", f"您的{review.year}年度资格年审结论：{label}。{note}", subject=review,
           key=f"tenancy.review.decided:{review.pk}", purpose="annual_review")
@@ -719,7 +719,7 @@ def alert_resolve(*, alert, actor, resolution, note="", ground=None) -> Monitori
         locked.resolved_by = actor if hasattr(actor, "role") else None
         locked.resolved_at = timezone.now()
         workflow.transition(locked, "resolve", actor=actor, opinion=f"{AlertResolution(resolution).label}：{note}")
-    workflow._copy_state(locked, alert)
+    workflow.copy_state(locked, alert)
     return alert
 
 
@@ -809,7 +809,7 @@ def exit_notify(*, case, actor, today=None) -> ExitCase:
         locked = workflow.lock(case)
         locked.notified_at, locked.statement_due = timezone.now(), add_workdays(today, days)
         workflow.transition(locked, "notify", actor=actor, opinion=f"告知退出理由，陈述申辩期至{locked.statement_due:%Y-%m-%d}")
-    workflow._copy_state(locked, case)
+    workflow.copy_state(locked, case)
     _tell(case.holder, "保障退出告知",
           f"经核查，您的{case.household_label}拟因“{case.get_ground_display()}”退出保障。事实与依据：{case.facts}"
           f" 您可于{case.statement_due:%Y年%m月%d日}前登录平台提交陈述申辩意见。",
@@ -866,7 +866,7 @@ def exit_decide(*, case, actor, opinion="", today=None) -> ExitCase:
             if locked.grant.status in ("active", "suspended"):
                 grant_stop(grant=locked.grant, actor=actor, reason=f"退出保障：{locked.get_ground_display()}",
                            from_period=next_month(today))
-    workflow._copy_state(locked, case)
+    workflow.copy_state(locked, case)
     if case.lease_id:
         body = (f"您的退出事项（{case.number}）已决定：{opinion}。请于{case.contract_rent_until:%Y年%m月%d日}前腾退房屋，"
                 f"期间按合同租金计收；逾期按市场租金每月{case.market_monthly_rent}元计收。")
@@ -892,7 +892,7 @@ def exit_inspect(*, case, actor, inspected_on, condition, damage="", water_meter
         workflow.transition(locked, "inspect", actor=actor, opinion=f"验房：{condition}")
         for photo in photos:
             ExitPhoto.objects.create(case=locked, image=photo, caption=getattr(photo, "name", "")[:100])
-    workflow._copy_state(locked, case)
+    workflow.copy_state(locked, case)
     return case
 
 
@@ -925,7 +925,7 @@ def exit_settle(*, case, actor, deductions=()) -> ExitCase:
         locked.settled_at = timezone.now()
         workflow.transition(locked, "settle", actor=actor,
                             opinion=f"押金 {deposit} 元，扣除 {total} 元，应退 {deposit - total} 元")
-    workflow._copy_state(locked, case)
+    workflow.copy_state(locked, case)
     return case
 
 
@@ -968,7 +968,7 @@ def exit_close(*, case, actor, today=None) -> ExitCase:
             _close_decided(locked, actor)
         else:
             workflow.transition(locked, "close", actor=actor, opinion=locked.close_note or "办结")
-    workflow._copy_state(locked, case)
+    workflow.copy_state(locked, case)
     _tell(case.holder, "保障退出办结", f"您的退出事项（{case.number}）已办结。{case.close_note}", subject=case,
           key=f"tenancy.exit.closed:{case.pk}", purpose="exit")
     return case

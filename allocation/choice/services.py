@@ -310,7 +310,7 @@ def offer_refuse(*, offer, actor, reason="") -> Offer:
         allocation_services.entry_count_refusal(entry=entry, actor=actor,
                                                 reason=f"放弃选定的房屋 {locked.unit}（{reason}）")
         _free_unit(locked, actor=_staff(actor), why=f"轮候家庭 {locked.round_entry.ref} 放弃，恢复可选")
-    workflow._copy_state(locked, offer)
+    workflow.copy_state(locked, offer)
     return offer
 
 
@@ -326,7 +326,7 @@ def offer_withdraw(*, offer, actor, reason) -> Offer:
         workflow.transition(locked, "withdraw", actor=actor, opinion=f"撤销选房（不计入拒绝）：{reason[:200]}",
                             reason=reason[:200])
         _free_unit(locked, actor=_staff(actor), why=f"撤销轮候家庭 {locked.round_entry.ref} 的选房：{reason[:100]}")
-    workflow._copy_state(locked, offer)
+    workflow.copy_state(locked, offer)
     return offer
 
 

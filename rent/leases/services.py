@@ -221,7 +221,7 @@ def lease_sign(*, lease, user, code, ip_address=None, user_agent="", signed_sha2
         locked.signed_pdf_sha256 = digest
         workflow.transition(locked, "sign", actor=user, opinion="承租人通过短信验证码签署合同")
         allocation_services.offer_accept(offer=locked.offer, actor=user)
-    workflow._copy_state(locked, lease)
+    workflow.copy_state(locked, lease)
     for name in ("signed_at", "signed_ip", "signed_user_agent", "signed_phone", "signed_pdf_sha256"):
         setattr(lease, name, getattr(locked, name))
     return lease
@@ -252,7 +252,7 @@ def lease_hand_over(*, lease, actor, handed_over_on, keys, water_meter, electric
         for photo in photos:
             HandoverPhoto.objects.create(handover=handover, image=photo, caption=getattr(photo, "caption", "")[:60])
         workflow.transition(locked, "activate", actor=actor, opinion=f"入住交接（{handed_over_on:%Y-%m-%d}）")
-    workflow._copy_state(locked, lease)
+    workflow.copy_state(locked, lease)
     return handover
 
 
@@ -264,7 +264,7 @@ def lease_terminate(*, lease, actor, reason, on=None) -> Lease:
         locked = workflow.lock(lease)
         locked.ended_on = on or timezone.localdate()
         workflow.transition(locked, "terminate", actor=actor, opinion=reason)
-    workflow._copy_state(locked, lease)
+    workflow.copy_state(locked, lease)
     return lease
 
 
