@@ -179,6 +179,8 @@ class FiguresSerializer(serializers.Serializer):
     annual_reviews_overdue = serializers.IntegerField(allow_null=True, help_text="资格年审逾期户数；功能上线前为 null")
     exits_by_ground = serializers.DictField(child=serializers.IntegerField(), allow_null=True,
                                             help_text="期间内按退出原因的退出户数；功能上线前为 null")
+    monitoring_alerts_open = serializers.IntegerField(allow_null=True,
+                                                      help_text="截至今天尚未处理的动态监管预警数；功能上线前为 null")
 
 
 class StatisticsSerializer(serializers.Serializer):

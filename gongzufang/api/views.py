@@ -147,7 +147,7 @@ STATISTICS_EXAMPLE = {
     "total": {
         "district": None, "district_name": None, "visits": 18250, "units_published": 36, "units_listed_now": 412,
         "articles_published": 4, "applications_submitted": 57, "applications_approved": 31, "applications_rejected": 6,
-        "annual_reviews_done": None, "households_paid_rent": None, "households_paid_subsidy": None,
+        "annual_reviews_done": 41, "households_paid_rent": 386, "households_paid_subsidy": 512,
         "feedback": {"received": {"complaint": 3, "suggestion": 5, "consultation": 12, "repair": 9}, "total": 29,
                      "replied": 27, "overdue": 1, "ratings": 22, "average_rating": "4.55"},
         "processing_workdays": {"decided": 37, "average": "11.40", "median": "12.00", "p90": "14.00"},
@@ -156,10 +156,11 @@ STATISTICS_EXAMPLE = {
         "rent_collection_rate": "96.30", "rent_arrears_amount": "5820.00", "rent_arrears_households": 9,
         "subsidy_paid_amount": "412350.00",
         "units_in_stock": 1250, "units_vacant": 38, "vacancy_rate": "3.04",
-        "annual_reviews_overdue": None, "exits_by_ground": None,
+        "annual_reviews_overdue": 3, "exits_by_ground": {"voluntary": 2, "arrears": 1},
+        "monitoring_alerts_open": 5,
     },
     "visits_as_of": "2026-11-30T09:41:00+08:00",
-    "notes": {"annual_reviews_done": "资格年审功能尚未上线，暂无数据。"},
+    "notes": {"visits": "访问量为全市门户合计（页面不分区县）。"},
 }
 # A district token: one row, the same as the total.
 STATISTICS_EXAMPLE["districts"] = [{**STATISTICS_EXAMPLE["total"], "district": "230602", "district_name": "萨尔图区"}]

@@ -33,3 +33,14 @@ def test_reviews_done_exits_by_ground_and_open_alerts(chen, dave):
     assert by_code["230603"].monitoring_alerts_open == 1
     assert "尚未上线" not in report.notes["annual_reviews_done"]
     assert "作出年审结论" in report.notes["annual_reviews_done"]
+
+
+def test_the_api_gives_the_open_alerts_and_the_reviews_done(api_city):
+    from tests.conftest import api_client_for
+
+    sample_alert("230603")
+    body = api_client_for(api_city).get("/api/v1/statistics/").json()
+    assert body["total"]["monitoring_alerts_open"] == 1
+    by_code = {row["district"]: row for row in body["districts"]}
+    assert by_code["230603"]["monitoring_alerts_open"] == 1
+    assert body["total"]["annual_reviews_done"] == 0  # a figure now, not null
