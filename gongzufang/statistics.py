@@ -9,9 +9,10 @@ This module keeps the report's shape (`Figures`), the period and the districts; 
 app registers a provider in its `AppConfig.ready()` (`applications/statistics.py`,
 `housing/statistics.py`, `complaints/statistics.py`), so the shared layer imports no domain app.
 
-Figures that have no source yet (annual re-certification, rent, subsidies) are `None` with a note
-saying why, never 0: a 0 would read as "nobody paid rent". The app that brings a figure registers
-its note with it.
+A figure whose app is not installed or registers no provider stays `None` with a note saying why,
+never 0: a 0 would read as "nobody paid rent". Every figure of DESIGN §11 has its provider now
+(allocation, rent, subsidies and tenancy fill the second half's); the app that brings a figure
+registers its note with it, replacing the default note below.
 
 Month by month (`trend(start=, end=, principal=, districts=)`): each app registers a *series provider*
 (`register_series`) that puts one grouped query's rows — (month, district id, value), months by
