@@ -44,8 +44,11 @@ class RoundEntryInline(ReadOnlyInline):
     model = RoundEntry
     fields = ["position", "ref", "group_rank", "window_no", "window_opens_at", "window_closes_at"]
     readonly_fields = fields
-    ordering = ["position", "ref"]
+    ordering = ["draw__position", "ref"]
     verbose_name_plural = "参加家庭（摇号后按选房顺序）"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("draw")
 
 
 class _TransitionButtons:

@@ -5,8 +5,8 @@
   `waitlist_order` serves it per district and status.
 - `AllocationRound`: the units and households of one allocation; published (pool frozen, pool hash
   and commitment public), drawn once (`gzf-lottery-v1`, allocation/lottery.py), or voided by the city.
-- `RoundUnit`, `RoundEntry`: the frozen pool; a round entry gets its `position` and choice window at
-  the draw.
+- `RoundUnit`, `RoundEntry`: the frozen pool; `DrawPosition`: the draw's result, one new row per round
+  entry (its position and choice window), written once at the draw.
 - `Offer`: a unit held for a household to sign. The partial unique constraint
   `allocation_one_live_offer_per_unit` is the last line of "one unit is never given twice".
 
@@ -139,6 +139,14 @@ class WaitlistEntry(Lifecycle, models.Model):
     def declare_change(self, household_size=None, max_bedrooms=None):
         if household_size:
             self.household_size, self.max_bedrooms = household_size, max_bedrooms
+        return self.status
+
+    # A refusal that counts (not choosing in one's window, refusing, not signing in time) and does not
+    # (yet) suspend: recorded in the history with its reason; the status stays as it is.
+    @transition(field=status, source=[Status.WAITING, Status.SUSPENDED],
+                target=RETURN_VALUE(Status.WAITING, Status.SUSPENDED),
+                custom={"verb": "计入拒绝配租", "saves": ["refusals"]})
+    def count_refusal(self):
         return self.status
 
     # Leaving, and coming back after a suspension: each with a reason (the opinion of the change).
@@ -306,17 +314,16 @@ class RoundUnit(models.Model):
 
 
 class RoundEntry(models.Model):
+    """One household of a round's frozen pool. Its draw position and choice window are a `DrawPosition`
+    row written once at the draw (`.draw`; the properties below read it, None before the draw)."""
+
+    # Not indexed alone: every unique constraint below starts with the round.
     round = models.ForeignKey(AllocationRound, on_delete=models.CASCADE, related_name="entries",
-                              verbose_name=_("配租方案"))
+                              verbose_name=_("配租方案"), db_index=False)
     entry = models.ForeignKey(WaitlistEntry, on_delete=models.PROTECT, related_name="round_entries",
                               verbose_name=_("轮候家庭"))
     ref = models.CharField(_("轮候编号"), max_length=32)
     group_rank = models.PositiveSmallIntegerField(_("优先顺位"))
-    score = models.CharField(_("摇号分值"), max_length=64, blank=True)
-    position = models.PositiveIntegerField(_("选房顺序号"), null=True, blank=True)
-    window_no = models.PositiveIntegerField(_("选房批次"), null=True, blank=True)
-    window_opens_at = models.DateTimeField(_("选房开始"), null=True, blank=True)
-    window_closes_at = models.DateTimeField(_("选房截止"), null=True, blank=True)
 
     objects = ScopedQuerySet.as_manager()
     scope_district_path = "round__district"
@@ -324,15 +331,72 @@ class RoundEntry(models.Model):
     class Meta:
         verbose_name = _("方案家庭")
         verbose_name_plural = _("方案家庭")
-        ordering = ["round_id", "position", "ref"]
+        ordering = ["round_id", "ref"]
         constraints = [
             models.UniqueConstraint(fields=["round", "entry"], name="round_entry_once"),
-            models.UniqueConstraint(fields=["round", "position"], name="round_position_once"),
             models.UniqueConstraint(fields=["round", "ref"], name="round_ref_once"),
         ]
 
     def __str__(self):
         return f"{self.round_id}:{self.ref}"
+
+    @property
+    def drawn(self):
+        """The entry's DrawPosition, or None before the draw (the lookup is cached on the instance)."""
+        try:
+            return self.draw
+        except DrawPosition.DoesNotExist:
+            return None
+
+    @property
+    def position(self):
+        d = self.drawn
+        return d.position if d else None
+
+    @property
+    def window_no(self):
+        d = self.drawn
+        return d.window_no if d else None
+
+    @property
+    def window_opens_at(self):
+        d = self.drawn
+        return d.window_opens_at if d else None
+
+    @property
+    def window_closes_at(self):
+        d = self.drawn
+        return d.window_closes_at if d else None
+
+
+class DrawPosition(models.Model):
+    """The draw's result for one household: its place in the choice order and its choice window.
+    Written once, by the draw, as new rows (one COPY on PostgreSQL, allocation/services.store_positions)
+    and never updated; a round's rows are deleted only with the round. The foreign keys are not
+    declared in the database (no per-row trigger during the COPY): the draw writes exactly the rows of
+    the round's own pool, in the transaction that holds the round's lock, and the primary key and
+    `draw_position_once` are real constraints (ADR 0012)."""
+
+    round_entry = models.OneToOneField(RoundEntry, on_delete=models.CASCADE, primary_key=True, related_name="draw",
+                                       db_constraint=False, verbose_name=_("方案家庭"))
+    round = models.ForeignKey(AllocationRound, on_delete=models.CASCADE, related_name="positions",
+                              db_constraint=False, db_index=False, verbose_name=_("配租方案"))
+    position = models.PositiveIntegerField(_("选房顺序号"))
+    window_no = models.PositiveIntegerField(_("选房批次"))
+    window_opens_at = models.DateTimeField(_("选房开始"))
+    window_closes_at = models.DateTimeField(_("选房截止"))
+
+    objects = ScopedQuerySet.as_manager()
+    scope_district_path = "round__district"
+
+    class Meta:
+        verbose_name = _("摇号顺序")
+        verbose_name_plural = _("摇号顺序")
+        ordering = ["round_id", "position"]
+        constraints = [models.UniqueConstraint(fields=["round", "position"], name="draw_position_once")]
+
+    def __str__(self):
+        return f"{self.round_id}:{self.position}"
 
 
 # --- offers ------------------------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from gongzufang.pii import mask_name
 from gongzufang.scoping import get_in_scope_or_404
 
 from . import lottery
-from .models import AllocationRound, RoundEntry, WaitlistEntry
+from .models import AllocationRound, DrawPosition, RoundEntry, WaitlistEntry
 
 ORDER = [F("group_rank").asc(), F("qualified_on").asc(), F("application_number").asc()]
 PUBLIC_STATUSES = [AllocationRound.Status.PUBLISHED, AllocationRound.Status.DRAWN, AllocationRound.Status.VOIDED]
@@ -55,7 +55,7 @@ def entry_history(entry):
 
 
 def entry_round_entries(entry):
-    return (entry.round_entries.select_related("round").exclude(round__status=AllocationRound.Status.DRAFT)
+    return (entry.round_entries.select_related("round", "draw").exclude(round__status=AllocationRound.Status.DRAFT)
             .order_by("-round__created_at"))
 
 
@@ -96,15 +96,20 @@ def public_round_or_none(pk) -> AllocationRound | None:
 
 def round_pool_rows(round_):
     """The pool as the public page lists it: masked name, waitlist number, group; ordered by draw
-    position once drawn, else by number."""
-    rows = RoundEntry.objects.filter(round=round_).select_related("entry__application__applicant")
-    rows = rows.order_by("position", "ref") if round_.status == AllocationRound.Status.DRAWN else rows.order_by("ref")
+    position once drawn (with the choice window), else by number."""
+    rows = RoundEntry.objects.filter(round=round_).select_related("entry__application__applicant", "draw")
+    rows = rows.order_by("draw__position", "ref") if round_.status == AllocationRound.Status.DRAWN else rows.order_by("ref")
     return [
         {"ref": r.ref, "group_rank": r.group_rank, "position": r.position, "window_no": r.window_no,
-         "window_opens_at": r.window_opens_at, "window_closes_at": r.window_closes_at, "score": r.score,
+         "window_opens_at": r.window_opens_at, "window_closes_at": r.window_closes_at,
          "name": mask_name(r.entry.application.applicant.real_name or "")}
         for r in rows
     ]
+
+
+def draw_order(round_) -> list[str]:
+    """The refs in the stored draw order (position 1 first), from the draw's rows."""
+    return list(DrawPosition.objects.filter(round=round_).order_by("position").values_list("round_entry__ref", flat=True))
 
 
 def draw_document(round_) -> dict:
@@ -112,9 +117,6 @@ def draw_document(round_) -> dict:
     drawn = round_.status == AllocationRound.Status.DRAWN or (
         round_.status == AllocationRound.Status.VOIDED and bool(round_.seed))
     pool = sorted(RoundEntry.objects.filter(round=round_).values_list("ref", "group_rank"))
-    order = None
-    if drawn:
-        order = list(RoundEntry.objects.filter(round=round_).order_by("position").values_list("ref", flat=True))
     return {
         "algorithm": lottery.ALGORITHM,
         "status": round_.status,
@@ -124,7 +126,7 @@ def draw_document(round_) -> dict:
         "secret": round_.secret if drawn else None,
         "public_entropy": round_.public_entropy if drawn else None,
         "seed": round_.seed if drawn else None,
-        "order": order,
+        "order": draw_order(round_) if drawn else None,
     }
 
 

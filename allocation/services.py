@@ -35,6 +35,7 @@ from .models import (
     CASEWORKER,
     LIVE_OFFER_STATUSES,
     AllocationRound,
+    DrawPosition,
     Offer,
     RoundEntry,
     RoundUnit,
@@ -157,8 +158,9 @@ def entry_make_ineligible(*, entry, actor, reason) -> WaitlistEntry:
 
 
 def entry_count_refusal(*, entry, actor, reason, on=None) -> WaitlistEntry:
-    """One refusal that counts (not choosing in one's window, refusing, not signing in time). At the
-    parameter's count the entry is suspended for the parameter's months."""
+    """One refusal that counts (not choosing in one's window, refusing, not signing in time), always
+    a row of the household's waitlist history with its reason. At the parameter's count the entry is
+    suspended for the parameter's months."""
     on = on or timezone.localdate()
     with transaction.atomic():
         locked = workflow.lock(entry)
@@ -170,7 +172,11 @@ def entry_count_refusal(*, entry, actor, reason, on=None) -> WaitlistEntry:
             workflow.transition(locked, "suspend", actor=actor, until=until,
                                 opinion=f"{reason}；累计拒绝 {locked.refusals} 次，暂停轮候至 {until:%Y-%m-%d}")
         else:
-            WaitlistEntry.objects.filter(pk=locked.pk).update(refusals=locked.refusals)
+            months = param("allocation.suspension_months", on=on, district=locked.district_id)
+            rest = (f"满 {limit} 次将暂停轮候 {months} 个月" if locked.status == WaitlistEntry.Status.WAITING
+                    else "轮候已暂停")
+            workflow.transition(locked, "count_refusal", actor=actor,
+                                opinion=f"{reason}；计入拒绝配租，累计 {locked.refusals} 次（{rest}）")
     workflow.copy_state(locked, entry)
     return entry
 
@@ -268,7 +274,7 @@ def round_entries_matching(district, *, smallest_bedrooms, groups=(), limit=None
     # One round at a time: not those in a published round, or in a drawn one whose window is still to close.
     busy = RoundEntry.objects.filter(
         Q(round__status=AllocationRound.Status.PUBLISHED)
-        | Q(round__status=AllocationRound.Status.DRAWN, window_closes_at__gt=timezone.now())
+        | Q(round__status=AllocationRound.Status.DRAWN, draw__window_closes_at__gt=timezone.now())
     ).values("entry_id")
     entries = entries.exclude(pk__in=busy)
     if groups:
@@ -358,7 +364,8 @@ def round_remove_entry(*, round, entry, actor) -> None:
 
 
 def pool_of(round_) -> list[tuple[str, int]]:
-    return list(RoundEntry.objects.filter(round=round_).values_list("ref", "group_rank"))
+    """(ref, group_rank) of the round's pool, in ref order (so the pool document's sort has nothing to do)."""
+    return list(RoundEntry.objects.filter(round=round_).order_by("ref").values_list("ref", "group_rank"))
 
 
 def round_publish(*, round, actor, opinion="") -> AllocationRound:
@@ -386,29 +393,26 @@ def _choice_start(round_, drawn_at):
 
 def round_draw(*, round, actor, public_entropy) -> AllocationRound:
     """Draw once: seed from the secret, the public entropy and the pool hash; order by
-    (group_rank, score, ref); positions and choice windows stored. A second draw is refused, also when
-    two are pressed at once (the round's row is locked, and the status checked under the lock)."""
+    (group_rank, score, ref); the positions and choice windows written as new rows (DrawPosition).
+    A second draw is refused, also when two are pressed at once (the round's row is locked, and the
+    status checked under the lock; the rows' primary key would refuse a second set as well)."""
     problem = lottery.entropy_problem(public_entropy)
     with transaction.atomic():
         locked = workflow.lock(round)
         workflow.check(locked, "draw", actor=actor)
         if problem:
             raise PortalError(problem, fields={"public_entropy": ["invalid"]})
-        pool = pool_of(locked)
+        keyed = list(RoundEntry.objects.filter(round=locked).order_by("ref").values_list("ref", "group_rank", "pk"))
+        pool = [(ref, rank) for ref, rank, _pk in keyed]
         if lottery.pool_hash(pool) != locked.pool_hash:
             raise TransitionNotAllowed("名单与发布时的名单哈希不一致，名单可能被改动，不能摇号。", code="pool_changed")
         seed = lottery.seed(locked.secret, public_entropy, locked.pool_hash)
         ordered = lottery.ranked(pool, seed)
+        pk_of = {ref: pk for ref, _rank, pk in keyed}
         now = timezone.now()
         start = _choice_start(locked, now)
-        per, hours = locked.households_per_window, locked.window_hours
-        span = timedelta(hours=hours)
-        rows = []
-        for i, (_rank, score, ref) in enumerate(ordered):
-            window = i // per + 1
-            opens = start + span * (window - 1)
-            rows.append((ref, score, i + 1, window, opens, opens + span))
-        store_positions(locked.pk, rows)
+        store_positions(locked.pk, [pk_of[ref] for _rank, _score, ref in ordered], start=start,
+                        per_window=locked.households_per_window, window=timedelta(hours=locked.window_hours))
         locked.public_entropy, locked.seed = public_entropy, seed
         locked.drawn_at = now
         locked.drawn_by = actor if getattr(actor, "role", None) else None
@@ -419,32 +423,34 @@ def round_draw(*, round, actor, public_entropy) -> AllocationRound:
     return round
 
 
-def store_positions(round_id, rows):
-    """rows: (ref, score, position, window_no, opens_at, closes_at). On PostgreSQL one COPY into a
-    temporary table and one UPDATE … FROM; elsewhere a bulk update."""
-    if connection.vendor == "postgresql":
-        import io
+def windows_of(count, *, start, per_window, window):
+    """(window_no, opens, closes) of each of the `count` windows: household i (0-based, in draw order)
+    chooses in window i // per_window + 1, which opens `window` after the one before."""
+    return [(w + 1, start + window * w, start + window * (w + 1)) for w in range(count)]
 
-        buffer = io.StringIO()
-        for ref, score, position, window, opens, closes in rows:
-            buffer.write(f"{ref}\t{score}\t{position}\t{window}\t{opens.isoformat()}\t{closes.isoformat()}\n")
-        buffer.seek(0)
-        with connection.cursor() as cursor:
-            cursor.execute("CREATE TEMPORARY TABLE allocation_draw_tmp (ref varchar(32), score varchar(64), "
-                           "position integer, window_no integer, opens timestamptz, closes timestamptz) ON COMMIT DROP")
-            cursor.cursor.copy_expert("COPY allocation_draw_tmp FROM STDIN", buffer)
-            cursor.execute(
-                "UPDATE allocation_roundentry AS e SET score = t.score, position = t.position, window_no = t.window_no, "
-                "window_opens_at = t.opens, window_closes_at = t.closes FROM allocation_draw_tmp AS t "
-                "WHERE e.round_id = %s AND e.ref = t.ref", [round_id])
-            cursor.execute("DROP TABLE allocation_draw_tmp")
+
+def store_positions(round_id, round_entry_ids, *, start, per_window, window):
+    """Write the draw's result: one new DrawPosition row per round entry, `round_entry_ids` in draw
+    order (position 1 first), with its choice window. On PostgreSQL one COPY into the table (its primary
+    key and (round, position) unique index, no foreign-key triggers: see DrawPosition); elsewhere
+    bulk_create. Python does only what the rows need: each window's text is made once, not per row."""
+    n = len(round_entry_ids)
+    windows = windows_of(-(-n // per_window), start=start, per_window=per_window, window=window)
+    if connection.vendor != "postgresql":
+        DrawPosition.objects.bulk_create([
+            DrawPosition(round_entry_id=pk, round_id=round_id, position=i + 1, window_no=windows[i // per_window][0],
+                         window_opens_at=windows[i // per_window][1], window_closes_at=windows[i // per_window][2])
+            for i, pk in enumerate(round_entry_ids)], batch_size=2000)
         return
-    by_ref = {r[0]: r for r in rows}
-    entries = list(RoundEntry.objects.filter(round_id=round_id))
-    for e in entries:
-        _ref, e.score, e.position, e.window_no, e.window_opens_at, e.window_closes_at = by_ref[e.ref]
-    RoundEntry.objects.bulk_update(entries, ["score", "position", "window_no", "window_opens_at", "window_closes_at"],
-                                   batch_size=1000)
+    import io
+
+    tails = [f"\t{no}\t{opens.isoformat()}\t{closes.isoformat()}\n" for no, opens, closes in windows]
+    head = f"\t{int(round_id)}\t"
+    text = "".join([f"{pk}{head}{i + 1}{tails[i // per_window]}" for i, pk in enumerate(round_entry_ids)])
+    with connection.cursor() as cursor:
+        cursor.cursor.copy_expert(
+            "COPY allocation_drawposition (round_entry_id, round_id, position, window_no, window_opens_at, "
+            "window_closes_at) FROM STDIN", io.StringIO(text))
 
 
 def round_void(*, round, actor, reason) -> AllocationRound:

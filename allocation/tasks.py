@@ -19,6 +19,9 @@ def notify_entry_change(change_id: int) -> bool:
     if not change.from_status:
         title = f"您已进入公租房轮候，轮候编号 {entry.number}"
         body = "您的实物配租申请已审核通过，现已进入轮候。可在“我的轮候”查看轮候位次。"
+    elif change.from_status == change.to_status:  # a change declared, or a refusal counted: still {label}
+        title = f"您的轮候记录有新的变更（轮候编号 {entry.number}）"
+        body = f"{change.opinion}。轮候状态：{label}。" if change.opinion else f"轮候状态：{label}。"
     else:
         title = f"您的轮候状态变更为“{label}”"
         body = f"轮候编号 {entry.number}：{label}。" + (f"原因：{change.opinion}" if change.opinion else "")

@@ -358,7 +358,7 @@ def offers_expire_due(*, today=None, chunk=200) -> int:
 
 
 def _drawn_entries():
-    return RoundEntry.objects.filter(round__status=AllocationRound.Status.DRAWN, window_opens_at__isnull=False)
+    return RoundEntry.objects.filter(round__status=AllocationRound.Status.DRAWN, draw__isnull=False)
 
 
 def windows_open_notify(*, now=None, chunk=500) -> int:
@@ -366,10 +366,10 @@ def windows_open_notify(*, now=None, chunk=500) -> int:
     each (the ChoiceWindow row and the messages' dedup keys make it once, also when two runs overlap)."""
     now = now or timezone.now()
     done = 0
-    rows = (_drawn_entries().filter(window_opens_at__lte=now, window_closes_at__gt=now,
+    rows = (_drawn_entries().filter(draw__window_opens_at__lte=now, draw__window_closes_at__gt=now,
                                     entry__status=WaitlistEntry.Status.WAITING)
             .exclude(choice_window__notified_at__isnull=False)
-            .select_related("round", "entry__application__applicant").order_by("pk"))
+            .select_related("round", "entry__application__applicant", "draw").order_by("pk"))
     for re_ in rows[:chunk]:
         ChoiceWindow.objects.get_or_create(round_entry=re_)
         if not ChoiceWindow.objects.filter(round_entry=re_, notified_at__isnull=True).update(notified_at=now):
@@ -379,9 +379,15 @@ def windows_open_notify(*, now=None, chunk=500) -> int:
     return done
 
 
-def _notify_window(re_):
+def choice_url(re_) -> str:
+    """The absolute link to the household's choice page (an SMS has no page to be relative to)."""
+    from django.conf import settings
     from django.urls import reverse
 
+    return settings.PORTAL_BASE_URL.rstrip("/") + reverse("allocation:choice", args=[re_.pk])
+
+
+def _notify_window(re_):
     applicant = re_.entry.application.applicant
     closes = timezone.localtime(re_.window_closes_at)
     title = f"您的选房时间已开始（{re_.round.name}）"
@@ -394,7 +400,7 @@ def _notify_window(re_):
         with contextlib.suppress(SmsSendError):
             sms_send(phone=applicant.phone, purpose="choice_window", dedup_key=f"choice-window:{re_.pk}",
                      text=f"您的公租房选房时间已开始（轮候编号 {re_.ref}），请于 {closes:%m月%d日%H:%M} 前登录网站选房："
-                          f"{reverse('allocation:choice', args=[re_.pk])}")
+                          f"{choice_url(re_)}")
 
 
 def windows_close_due(*, now=None, chunk=500) -> dict:
@@ -403,7 +409,7 @@ def windows_close_due(*, now=None, chunk=500) -> dict:
     once (its ChoiceWindow row), under the round entry's lock, so a late choice and the job cannot both act."""
     now = now or timezone.now()
     counts = {"missed": 0, "no_fit": 0, "chosen": 0, "not_waiting": 0}
-    ids = list(_drawn_entries().filter(window_closes_at__lte=now)
+    ids = list(_drawn_entries().filter(draw__window_closes_at__lte=now)
                .exclude(choice_window__closed_at__isnull=False).order_by("pk").values_list("pk", flat=True)[:chunk])
     for pk in ids:
         with transaction.atomic():

@@ -27,8 +27,8 @@ def open_round(actor, *, entries=3, unit_count=3, bedrooms=1, district_code="230
         choice_starts_at=starts_at or timezone.now() - timedelta(minutes=5))
     services.round_publish(round=round_, actor=actor)
     services.round_draw(round=round_, actor=actor, public_entropy="2026-12-01 福彩3D 456")
-    rows = list(RoundEntry.objects.filter(round=round_).select_related("round", "entry__application__applicant")
-                .order_by("position"))
+    rows = list(RoundEntry.objects.filter(round=round_).select_related("round", "entry__application__applicant", "draw")
+                .order_by("draw__position"))
     return round_, rows, made_units or made
 
 

@@ -4,7 +4,7 @@ numbers are never shared when two approvals happen at once (real threads on Post
 import pytest
 
 from allocation import services
-from allocation.models import AllocationRound, RoundEntry, WaitlistEntry
+from allocation.models import AllocationRound, DrawPosition, WaitlistEntry
 from applications.models import Application
 from gongzufang.errors import PortalError
 from tests import factories
@@ -29,7 +29,7 @@ def test_two_draws_at_once_make_one_order(on_postgres):
     assert "已摇号" in refused[0].message
     drawn = AllocationRound.objects.get(pk=round_.pk)
     assert drawn.status == "drawn" and drawn.status_changes.filter(to_status="drawn").count() == 1
-    assert sorted(RoundEntry.objects.filter(round=drawn).values_list("position", flat=True)) == [1, 2, 3, 4, 5]
+    assert sorted(DrawPosition.objects.filter(round=drawn).values_list("position", flat=True)) == [1, 2, 3, 4, 5]
     assert drawn.public_entropy in ("111111", "222222")
 
 

@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from allocation import lottery, selectors, services
-from allocation.models import AllocationRound, RoundEntry
+from allocation.models import AllocationRound, DrawPosition, RoundEntry
 from gongzufang.errors import PortalError, TransitionNotAllowed
 from gongzufang.workflow import PermissionDenied
 from tests.allocation.builders import drafted_round, drawn_round, published_round, quick_entry
@@ -115,12 +115,14 @@ def test_draw_orders_by_group_score_ref_and_stores_positions_and_windows(client,
     seed = _sha(f"{round_.secret}|{round_.public_entropy}|{round_.pool_hash}")
     assert round_.seed == seed
     expected = [ref for ref, rank in sorted(pool, key=lambda p: (p[1], _sha(f"{seed}|{p[0]}"), p[0]))]
-    rows = list(RoundEntry.objects.filter(round=round_).order_by("position"))
+    rows = list(RoundEntry.objects.filter(round=round_).order_by("draw__position"))
     assert [r.ref for r in rows] == expected
     assert [r.position for r in rows] == [1, 2, 3, 4, 5]
     assert [r.window_no for r in rows] == [1, 1, 2, 2, 3]
     assert rows[2].window_opens_at == rows[0].window_closes_at
-    assert all(r.score == _sha(f"{seed}|{r.ref}") for r in rows)
+    # The draw's result is its own rows, one per household of the pool, written once.
+    assert DrawPosition.objects.filter(round=round_).count() == 5
+    assert [r.draw.round_id for r in rows] == [round_.pk] * 5
 
     page = client.get(reverse("allocation:round", args=[round_.pk])).content.decode()
     assert round_.secret in page and seed in page and "2026-12-01 福彩3D 123" in page
@@ -207,7 +209,7 @@ def test_verify_lottery_command(district_a, dave, capsys):
     round_, _made = drawn_round(dave)
     call_command("verify_lottery", str(round_.pk))
     assert "一致" in capsys.readouterr().out
-    RoundEntry.objects.filter(round=round_, position=1).update(position=999)  # the stored order tampered
+    DrawPosition.objects.filter(round=round_, position=1).update(position=999)  # the stored order tampered
     with pytest.raises(SystemExit) as exit_:
         call_command("verify_lottery", str(round_.pk))
     assert exit_.value.code == 1

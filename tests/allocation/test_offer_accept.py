@@ -21,7 +21,7 @@ def _offer(round_entry, unit):
 
 def test_offer_accept_signs_allocates_and_occupies_together(district_a, dave):
     round_, made = drawn_round(dave, entries=3)
-    first = RoundEntry.objects.get(round=round_, position=1)
+    first = RoundEntry.objects.get(round=round_, draw__position=1)
     unit = round_.units.first().unit
     offer = _offer(first, unit)
     someone_else = next(e for e in made if e.pk != first.entry_id)
@@ -41,7 +41,7 @@ def test_offer_accept_signs_allocates_and_occupies_together(district_a, dave):
 
 def test_one_unit_never_has_two_live_offers(district_a, dave):
     round_, _made = drawn_round(dave, entries=3)
-    a, b = RoundEntry.objects.filter(round=round_).order_by("position")[:2]
+    a, b = RoundEntry.objects.filter(round=round_).order_by("draw__position")[:2]
     unit = round_.units.first().unit
     _offer(a, unit)
     with pytest.raises(IntegrityError), transaction.atomic():
@@ -50,7 +50,7 @@ def test_one_unit_never_has_two_live_offers(district_a, dave):
 
 def test_one_household_never_holds_two_live_offers(district_a, dave):
     round_, _made = drawn_round(dave, entries=3)
-    a = RoundEntry.objects.get(round=round_, position=1)
+    a = RoundEntry.objects.get(round=round_, draw__position=1)
     u1, u2 = [ru.unit for ru in round_.units.all()[:2]]
     _offer(a, u1)
     with pytest.raises(IntegrityError), transaction.atomic():
