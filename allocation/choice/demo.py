@@ -20,8 +20,8 @@ def seed():
     caseworker = User.objects.filter(username="saertu").first()
     if round_ is None or caseworker is None or Offer.objects.filter(round_entry__round=round_).exists():
         return
-    rows = {re_.position: re_ for re_ in RoundEntry.objects.filter(round=round_, position__lte=REFUSER)
-            .select_related("round", "entry__application__applicant")}
+    rows = {re_.position: re_ for re_ in RoundEntry.objects.filter(round=round_, draw__position__lte=REFUSER)
+            .select_related("round", "entry__application__applicant", "draw")}
     with transaction.atomic():
         for position in sorted(rows):
             re_ = rows[position]

@@ -31,7 +31,7 @@ def _offers(caseworker):
         return []
     wanted = ACTIVE + AWAITING
     offers = list(Offer.objects.filter(round_entry__round=round_, status__in=["held", "signed"]).order_by("pk"))
-    for round_entry in round_.entries.order_by("position"):
+    for round_entry in round_.entries.order_by("draw__position"):
         if len(offers) >= wanted:
             break
         if any(o.round_entry_id == round_entry.pk for o in offers):

@@ -27,7 +27,7 @@ def test_demo_waitlist_and_rounds(client):
     drawn = AllocationRound.objects.get(name=demo.DRAWN_ROUND)
     published = AllocationRound.objects.get(name=demo.PUBLISHED_ROUND)
     assert drawn.status == "drawn" and published.status == "published"
-    assert not RoundEntry.objects.filter(round=drawn, position__isnull=True).exists()
+    assert not RoundEntry.objects.filter(round=drawn, draw__isnull=True).exists()
     assert selectors.verify_round(drawn) == []
     assert not (set(drawn.entries.values_list("entry_id", flat=True))
                 & set(published.entries.values_list("entry_id", flat=True)))

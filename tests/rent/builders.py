@@ -25,9 +25,7 @@ def held_offer(*, category="low_income", district_code="230602", unit=None, sign
     if round_ is None:
         round_ = AllocationRound.objects.create(district=entry.district, name="租金测试方案",
                                                 households_per_window=10, window_hours=24)
-    n = next(_n)
-    round_entry = RoundEntry.objects.create(round=round_, entry=entry, ref=entry.number, group_rank=entry.group_rank,
-                                            position=n)
+    round_entry = RoundEntry.objects.create(round=round_, entry=entry, ref=entry.number, group_rank=entry.group_rank)
     return Offer.objects.create(round_entry=round_entry, unit=unit, district=entry.district,
                                 sign_by=sign_by or timezone.localdate() + timedelta(days=7), chosen_at=timezone.now())
 
