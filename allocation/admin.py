@@ -79,11 +79,28 @@ class _TransitionButtons:
         return [a for a in workflow.available_actions(obj, user) if a.name in self.services]
 
 
+class PriorityGroupFilter(admin.SimpleListFilter):
+    """优先类别 by its Chinese name; the general group (stored as "") is 一般轮候家庭. Django's plain field filter
+    showed the stored codes and an empty link for the general group (no accessible name, axe-core link-name)."""
+
+    title = "优先类别"
+    parameter_name = "group"
+
+    def lookups(self, request, model_admin):
+        return [*PRIORITY_GROUPS.items(), ("general", services.GENERAL_LABEL)]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value == "general":
+            return queryset.filter(priority_group="")
+        return queryset.filter(priority_group=value) if value else queryset
+
+
 @admin.register(WaitlistEntry)
 class WaitlistEntryAdmin(_TransitionButtons, DistrictScopedAdminMixin, admin.ModelAdmin):
     list_display = ["number", "household", "group", "group_rank", "qualified_on", "waiting_days", "household_size",
                     "max_bedrooms", "refusals", "status", "district"]
-    list_filter = ["status", "district", "priority_group"]
+    list_filter = ["status", "district", PriorityGroupFilter]
     search_fields = ["number", "application_number"]
     ordering = ["district", "group_rank", "qualified_on", "application_number"]
     list_select_related = ["district", "application__applicant"]
