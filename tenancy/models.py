@@ -69,8 +69,9 @@ class ScopedByHolder(DistrictHandled):
         return self.filter(holder=user)
 
 
-class HouseholdSubject(models.Model):
-    """A lease or a grant (exactly one), the household's application, the holder and the district."""
+class LeaseOrGrant(models.Model):
+    """The household a row is about: its lease or its grant (a waitlist household has neither), its
+    application, the head's name and the district (reviews, exit cases and monitoring alerts)."""
 
     lease = models.ForeignKey("rent.Lease", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
                               verbose_name=_("公租房合同"))
@@ -78,8 +79,6 @@ class HouseholdSubject(models.Model):
                               related_name="+", verbose_name=_("租赁补贴"))
     application = models.ForeignKey("applications.Application", on_delete=models.PROTECT, related_name="+",
                                     verbose_name=_("家庭申请"))
-    holder = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-                               verbose_name=_("承租人/申请人"))
     holder_name = models.CharField(_("户主姓名"), max_length=40)
     district = models.ForeignKey("gongzufang.District", on_delete=models.PROTECT, related_name="+",
                                  verbose_name=_("区县"))
@@ -98,6 +97,16 @@ class HouseholdSubject(models.Model):
         if self.grant_id:
             return f"租赁补贴 {self.grant.number}（{self.holder_name}）"
         return self.holder_name
+
+
+class HouseholdSubject(LeaseOrGrant):
+    """A lease or a grant (exactly one: `one_subject`) and the holder, who may act on the row."""
+
+    holder = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                               verbose_name=_("承租人/申请人"))
+
+    class Meta:
+        abstract = True
 
     @classmethod
     def workflow_visible(cls, actor):
@@ -266,21 +275,12 @@ def has_resolution(alert) -> bool:
     return bool(alert.resolution)
 
 
-class MonitoringAlert(Lifecycle, models.Model):
+class MonitoringAlert(Lifecycle, LeaseOrGrant):
     run = models.ForeignKey(MonitoringRun, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
                             verbose_name=_("监管批次"))
-    application = models.ForeignKey("applications.Application", on_delete=models.PROTECT, related_name="+",
-                                    verbose_name=_("家庭申请"))
-    lease = models.ForeignKey("rent.Lease", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-                              verbose_name=_("公租房合同"))
-    grant = models.ForeignKey("subsidies.SubsidyGrant", on_delete=models.PROTECT, null=True, blank=True,
-                              related_name="+", verbose_name=_("租赁补贴"))
     household_kind = models.CharField(_("家庭类型"), max_length=12,
                                       choices=[("lease", _("公租房承租家庭")), ("grant", _("租赁补贴家庭")),
                                                ("waitlist", _("轮候家庭"))])
-    holder_name = models.CharField(_("户主姓名"), max_length=40)
-    district = models.ForeignKey("gongzufang.District", on_delete=models.PROTECT, related_name="+",
-                                 verbose_name=_("区县"))
     member_name = models.CharField(_("家庭成员"), max_length=40, blank=True)
     department = models.CharField(_("部门"), max_length=32)
     kind = models.CharField(_("变化类型"), max_length=32)

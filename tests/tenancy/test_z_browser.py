@@ -9,7 +9,7 @@ from tenancy import services
 from tenancy.models import AnnualReview
 from tests import factories
 from tests.browser import fits_the_phone, shot, unlabelled_fields
-from tests.tenancy.builders import sample_alert, sample_review
+from tests.tenancy.builders import lease_with_anniversary_in, sample_alert
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 FOLDER = "tenancy"
@@ -24,9 +24,12 @@ def log_in(page, origin, user, next_path):
 
 def test_a_tenant_answers_no_change_and_sees_the_outcome(page, portal_in_browser, dave,
                                                          django_capture_on_commit_callbacks):
-    # a subsidy household's review (a lease's contract is signed with asyncio, which cannot run inside
-    # Playwright's event loop; the lease's review page is the same page, tests/tenancy/test_pages.py)
-    review = sample_review("230602")
+    # a tenant's review: the lease is signed on the way (pyHanko's signing runs on a worker thread of
+    # its own, whatever event loop Playwright keeps running on this one)
+    lease = lease_with_anniversary_in(10)
+    services.open_annual_reviews(notify=False)
+    review = AnnualReview.objects.get(lease=lease)
+    assert review.holder_id == lease.tenant_id
     log_in(page, portal_in_browser, review.holder, f"/tenancy/reviews/{review.pk}/")
     expect(page.get_by_role("heading", name=f"{review.year} 年度资格年审")).to_be_visible()
     assert unlabelled_fields(page) == []
