@@ -34,6 +34,10 @@ class TenancyConfig(AppConfig):
                           url=lambda case: reverse("tenancy:exit", args=[case.pk]))
         if tenancy_demo.seed not in demo.DEMO_SEEDERS:
             demo.DEMO_SEEDERS.append(tenancy_demo.seed)
+        from . import demo_story
+
+        if demo_story.logins not in demo.DEMO_LOGIN_LISTS:
+            demo.DEMO_LOGIN_LISTS.append(demo_story.logins)
 
 
 def _sync_groups(**kwargs):

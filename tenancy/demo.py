@@ -3,6 +3,7 @@
 - annual reviews of the demo subsidy households opening within 30 days: one waiting for the
   household, one answered 无变化 and decided (继续保障), one answered and being checked, one overdue;
 - monitoring alerts: a car bought, a death;
+- the demo's whole story (tenancy/demo_story.py): one household from registering to moving out;
 - an exit case in its move-out period (a lease of the district: rent's demo lease if there is one,
   else one made through rent's services from a held offer of allocation's demo round).
 
@@ -33,6 +34,11 @@ def seed(*args, **kwargs):
             _exit_in_move_out(district, caseworker)
     except Exception as exc:  # the lease half depends on other apps' demo data and signing keys
         logger.warning("tenancy demo: no exit case in its move-out period (%s)", exc)
+    # Last: the one household whose whole story the demo tells (tenancy/demo_story.py).
+    from . import demo_story
+
+    with transaction.atomic():
+        demo_story.seed()
 
 
 def _grants(district):
