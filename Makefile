@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: install install-dev env run test test-fast lint bench browser-deps clean
+.PHONY: install install-dev env run test test-fast lint bench browser-deps clean manual
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -55,6 +55,14 @@ bench: install-dev env
 	$(BIN)/python -m benchmarks.run
 	$(BIN)/python -m benchmarks.api
 	$(BIN)/python -m benchmarks.crosscheck
+
+## make manual: the 操作手册 (docs/manual/): run the browser journeys of tests/manual/ on the demo data with
+## MANUAL_WRITE=1 (each step's text and screenshot written to docs/manual/), then the index, the
+## accessibility appendix and the PDF (scripts/build_manual.py). Commit what it writes.
+manual: install-dev env browser-deps
+	rm -rf test-results/manual
+	MANUAL_WRITE=1 $(BIN)/python -m pytest tests/manual -n 2 --dist loadfile -p no:randomly $(PYTEST_ARGS)
+	$(BIN)/python scripts/build_manual.py
 
 # Debian's chromium and a Chinese font for the browser tests (Playwright's own download does
 # not work here). Skipped when already present; needs root or sudo otherwise.
