@@ -6,7 +6,8 @@ from decimal import Decimal
 
 from django.db.models import Count
 
-from gongzufang.statistics import Period, add_up, grouped, two_places
+from gongzufang import statistics
+from gongzufang.statistics import Measure, Period, add_up, two_places
 
 from .models import WaitlistEntry, WaitlistEntryStatusChange
 
@@ -17,21 +18,31 @@ NOTES = {
 }
 
 
+def _entries(period: Period):
+    return period.scoped(WaitlistEntry.objects).filter(district_id__in=period.district_ids)
+
+
+def _allocations(period: Period):
+    return WaitlistEntryStatusChange.objects.filter(entry__in=_entries(period),
+                                                    to_status=WaitlistEntry.Status.ALLOCATED)
+
+
+# Read through the month cube (the monthly aggregate for closed months, live for the rest; ADR 0016).
+statistics.register_measures(
+    Measure("allocations", _allocations, "created_at", "entry__district_id", distinct="entry_id"))
+
+
 def allocation_figures(period: Period, rows: dict, total) -> None:
-    entries = period.scoped(WaitlistEntry.objects).filter(district_id__in=period.district_ids)
-    waiting = entries.filter(status=WaitlistEntry.Status.WAITING, qualified_on__lte=period.today)
+    waiting = _entries(period).filter(status=WaitlistEntry.Status.WAITING, qualified_on__lte=period.today)
     waits = _waits(waiting, period.today)
-    allocated = grouped(
-        WaitlistEntryStatusChange.objects.filter(
-            entry__in=entries, to_status=WaitlistEntry.Status.ALLOCATED,
-            created_at__date__gte=period.start, created_at__date__lte=period.end),
-        "entry__district_id", distinct="entry_id")
+    allocated = period.cube.by_district("allocations")
     for district_id, figures in rows.items():
         n, days = waits.get(district_id, (0, 0))
         figures.waitlist_size = n
         figures.average_wait_days = two_places(Decimal(days) / n) if n else None
         figures.allocations = allocated.get(district_id, 0)
-    add_up(rows, total, ("waitlist_size", "allocations"))
+    add_up(rows, total, ("waitlist_size",))
+    total.allocations = sum(allocated.get(district_id, 0) for district_id in rows)
     n = sum(w[0] for w in waits.values())
     days = sum(w[1] for w in waits.values())
     total.average_wait_days = two_places(Decimal(days) / n) if n else None
@@ -45,3 +56,10 @@ def _waits(waiting, today) -> dict:
         out[row["district_id"]] = (n + row["n"], days + row["n"] * (today - row["qualified_on"]).days)
     return out
 
+
+
+def allocation_series(period: Period, trend) -> None:
+    trend.put("allocations", period.cube.series("allocations"))
+
+
+statistics.register_series(allocation_series, labels={"allocations": "配租户数"})

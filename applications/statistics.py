@@ -2,15 +2,15 @@
 applications submitted, approved and rejected in the period, the processing time in working days of
 those decided in it (average, median, 90th percentile and the distribution, from one grouped query of
 (district, working days) counts), and the applications overdue at their current step today. Registered in
-`ApplicationsConfig.ready()`; the month-by-month series (`application_series`) when this module is imported
-there."""
+`ApplicationsConfig.ready()`; the month-by-month series (`application_series`) and the period measures
+(read through the month cube: the monthly aggregate for closed months, live for the rest; ADR 0016) when this
+module is imported there."""
 
-from django.db.models import Count
 from django.utils import timezone
 
 from applications.models import ACTIVE_STATUSES, Application, ApplicationStatusChange, Status
 from gongzufang import statistics
-from gongzufang.statistics import Period, Trend, add_up, grouped, histogram_figures, monthly
+from gongzufang.statistics import Measure, Period, Trend, add_up, grouped, histogram_figures
 
 NOTES = {
     "processing_workdays": "期间内作出决定（通过或不通过）的申请，自受理至决定的工作日数，不含补正和公示。",
@@ -20,34 +20,52 @@ NOTES = {
 COUNTS = ("applications_submitted", "applications_approved", "applications_rejected", "overdue_applications")
 
 
+def _applications(period: Period):
+    return period.scoped(Application.objects).filter(district_id__in=period.district_ids)
+
+
+def _decisions(status):
+    def source(period: Period):
+        return ApplicationStatusChange.objects.filter(to_status=status, application__in=_applications(period))
+    return source
+
+
+def _decided(period: Period):
+    return _applications(period).filter(status__in=[Status.APPROVED, Status.REJECTED],
+                                        processing_workdays__isnull=False)
+
+
+# The period figures, read through the month cube (closed months from the monthly aggregate, the rest live;
+# ADR 0016). An application approved twice in the period (a decision reopened) counts once.
+statistics.register_measures(
+    Measure("applications_submitted", _applications, "submitted_at", "district_id", changed="updated_at"),
+    Measure("applications_approved", _decisions(Status.APPROVED), "created_at", "application__district_id",
+            distinct="application_id"),
+    Measure("applications_rejected", _decisions(Status.REJECTED), "created_at", "application__district_id",
+            distinct="application_id"),
+    Measure("processing_workdays", _decided, "decided_at", "district_id", key="processing_workdays",
+            changed="updated_at"),
+)
+
+
 def application_figures(period: Period, rows: dict, total) -> None:
-    ids = period.district_ids
-    applications = period.scoped(Application.objects).filter(district_id__in=ids)
-    submitted = grouped(applications.filter(**period.moments("submitted_at")), "district_id")
-
-    def decided(status):
-        return grouped(ApplicationStatusChange.objects.filter(
-            to_status=status, application__in=applications, **period.moments("created_at")),
-            "application__district_id", distinct="application_id")
-
-    approved, rejected = decided(Status.APPROVED), decided(Status.REJECTED)
-    overdue = grouped(applications.filter(status__in=ACTIVE_STATUSES - {Status.APPROVED},
-                                          step_due_on__lt=period.today), "district_id")
-    histograms = {district_id: {} for district_id in rows}
+    cube = period.cube
+    submitted = cube.by_district("applications_submitted")
+    approved, rejected = cube.by_district("applications_approved"), cube.by_district("applications_rejected")
+    overdue = grouped(_applications(period).filter(status__in=ACTIVE_STATUSES - {Status.APPROVED},
+                                                   step_due_on__lt=period.today), "district_id")
+    histograms = {district_id: {int(k): v for k, v in found.items()}
+                  for district_id, found in cube.by_district_key("processing_workdays").items()}
     total_histogram: dict = {}
-    for row in applications.filter(
-            status__in=[Status.APPROVED, Status.REJECTED], processing_workdays__isnull=False,
-            **period.moments("decided_at"),
-    ).values("district_id", "processing_workdays").annotate(n=Count("pk")).order_by():
-        histograms[row["district_id"]][row["processing_workdays"]] = row["n"]
-        total_histogram[row["processing_workdays"]] = total_histogram.get(row["processing_workdays"], 0) + row["n"]
-
+    for found in histograms.values():
+        for days, n in found.items():
+            total_histogram[days] = total_histogram.get(days, 0) + n
     for district_id, figures in rows.items():
         figures.applications_submitted = submitted.get(district_id, 0)
         figures.applications_approved = approved.get(district_id, 0)
         figures.applications_rejected = rejected.get(district_id, 0)
         figures.overdue_applications = overdue.get(district_id, 0)
-        histogram_figures(figures, histograms[district_id])
+        histogram_figures(figures, histograms.get(district_id, {}))
     add_up(rows, total, COUNTS)
     histogram_figures(total, total_histogram)
 
@@ -57,15 +75,9 @@ SERIES_LABELS = {"applications_submitted": "申请提交", "applications_approve
 
 
 def application_series(period: Period, trend: Trend) -> None:
-    """Submitted, approved and rejected per month and district: one grouped query each."""
-    applications = period.scoped(Application.objects).filter(district_id__in=period.district_ids)
-    trend.put("applications_submitted", monthly(
-        applications.filter(**period.moments("submitted_at")),
-        "submitted_at", "district_id"))
-    for name, status in (("applications_approved", Status.APPROVED), ("applications_rejected", Status.REJECTED)):
-        changes = ApplicationStatusChange.objects.filter(
-            to_status=status, application__in=applications, **period.moments("created_at"))
-        trend.put(name, monthly(changes, "created_at", "application__district_id", distinct="application_id"))
+    """Submitted, approved and rejected per month and district, from the month cube."""
+    for name in SERIES_LABELS:
+        trend.put(name, period.cube.series(name))
 
 
 # Imported by ApplicationsConfig.ready(), which registers application_figures; the series go with it.

@@ -18,6 +18,12 @@ BEAT_SCHEDULE = {
         "task": "gongzufang.tasks.flush_visits",
         "schedule": crontab(minute="*/5"),
     },
+    "statistics-monthly-figures": {
+        # The statistics dashboard's monthly aggregate (issue 17, ADR 0016): closed months whose source
+        # rows changed are recomputed (gongzufang/dashboard/monthly.py); the current month is read live.
+        "task": "gongzufang.dashboard.tasks.refresh_monthly_figures",
+        "schedule": crontab(minute=25),
+    },
     "feedback-escalate-overdue": {
         # Unanswered feedback past its reply date (5 working days, a parameter) goes to the city
         # level, each item once (complaints/tasks.py). Safe to run twice.

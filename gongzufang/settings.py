@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "axes",
     "phonenumber_field",
     "gongzufang.apps.GongzufangConfig",
+    "gongzufang.dashboard.apps.DashboardConfig",  # issue 17: the monthly figures table
     "notifications",
     "applications",
     "housing",

@@ -26,7 +26,7 @@ moment it is read (`Summary.visits_as_of`).
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -157,6 +157,8 @@ class Period:
     today: date
     principal: object
     districts: tuple
+    # The period's measures (`Cube`): closed months from the monthly aggregate, the rest live (ADR 0016).
+    cube: object = field(default=None, compare=False, repr=False)
 
     @property
     def district_ids(self) -> list[int]:
@@ -236,23 +238,38 @@ def add_up(rows: dict, total: Figures, names) -> None:
         setattr(total, name, sum(getattr(figures, name) for figures in rows.values()))
 
 
-def summary(*, start: date, end: date, principal, districts=None, today=None) -> Summary:
+def summary(*, start: date, end: date, principal, districts=None, today=None, live: bool = False) -> Summary:
     """The figures for start..end in each district the principal may see (or the given ones among
-    them), and their total. Visits and articles are city-wide and repeated on every row."""
+    them), and their total. Visits and articles are city-wide and repeated on every row. `live=True`
+    reads every period figure from its source rows (no monthly aggregate)."""
+    return report(start=start, end=end, principal=principal, districts=districts, today=today, live=live,
+                  with_trend=False)[0]
+
+
+def report(*, start: date, end: date, principal, districts=None, today=None, live: bool = False,
+           with_trend: bool = True):
+    """(Summary, Trend or None) for start..end from one month cube: what the dashboard shows."""
     today = today or timezone.localdate()
     with reading_reports():
         period = period_for(start=start, end=end, principal=principal, districts=districts, today=today)
-        chosen = period.districts
-        visits_as_of = timezone.now()
-        stored = DailyVisit.objects.filter(day__gte=start, day__lte=end).aggregate(n=Sum("count"))["n"] or 0
-        visits = stored + sum(live_visits(start, end, today=today).values())
-        articles = Article.objects.filter(status=Article.Status.PUBLISHED, published_at__date__gte=start,
-                                          published_at__date__lte=end, published_at__lte=timezone.now()).count()
-        rows = {district.pk: Figures(district=district, visits=visits, articles_published=articles)
-                for district in chosen}
-        total = Figures(district=None, visits=visits, articles_published=articles)
-        for provider in PROVIDERS:
-            provider(period, rows, total)
+        period = replace(period, cube=cube(period, live=live))
+        result = _summary(period)
+        series = _trend(period) if with_trend else None
+    return result, series
+
+
+def _summary(period: Period) -> Summary:
+    start, end, today = period.start, period.end, period.today
+    visits_as_of = timezone.now()
+    stored = DailyVisit.objects.filter(day__gte=start, day__lte=end).aggregate(n=Sum("count"))["n"] or 0
+    visits = stored + sum(live_visits(start, end, today=today).values())
+    articles = Article.objects.filter(status=Article.Status.PUBLISHED, published_at__date__gte=start,
+                                      published_at__date__lte=end, published_at__lte=timezone.now()).count()
+    rows = {district.pk: Figures(district=district, visits=visits, articles_published=articles)
+            for district in period.districts}
+    total = Figures(district=None, visits=visits, articles_published=articles)
+    for provider in PROVIDERS:
+        provider(period, rows, total)
     return Summary(start=start, end=end, today=today, districts=list(rows.values()), total=total,
                    visits_as_of=visits_as_of)
 
@@ -382,18 +399,23 @@ def period_for(*, start: date, end: date, principal, districts=None, today=None)
     return Period(start=start, end=end, today=today, principal=principal, districts=chosen)
 
 
-def trend(*, start: date, end: date, principal, districts=None, today=None) -> Trend:
+def trend(*, start: date, end: date, principal, districts=None, today=None, live: bool = False) -> Trend:
     """Month-by-month figures for start..end in the districts the principal may see (or the given ones
-    among them): a fixed number of queries, one per figure, whatever the months and districts."""
+    among them): a fixed number of queries whatever the months and districts."""
+    today = today or timezone.localdate()
     with reading_reports():
         period = period_for(start=start, end=end, principal=principal, districts=districts, today=today)
-        chosen = period.districts
-        result = Trend(start=start, end=end, months=months_between(start, end), districts=chosen,
-                       labels=dict(SERIES_LABELS), notes=dict(SERIES_NOTES))
-        if chosen:
-            _shared_series(period, result)
-            for provider in SERIES_PROVIDERS:
-                provider(period, result)
+        period = replace(period, cube=cube(period, live=live))
+        return _trend(period)
+
+
+def _trend(period: Period) -> Trend:
+    result = Trend(start=period.start, end=period.end, months=months_between(period.start, period.end),
+                   districts=period.districts, labels=dict(SERIES_LABELS), notes=dict(SERIES_NOTES))
+    if period.districts:
+        _shared_series(period, result)
+        for provider in SERIES_PROVIDERS:
+            provider(period, result)
     result.labels = dict(SERIES_LABELS)
     return result
 
@@ -417,3 +439,241 @@ DETAIL_EXPORTS: dict = {}
 
 def register_detail(key: str, *, title: str, columns, rows) -> None:
     DETAIL_EXPORTS[key] = DetailExport(key=key, title=title, columns=tuple(columns), rows=rows)
+
+
+# --- period figures month by month: a monthly aggregate for closed months, the rest live (ADR 0016) ------
+
+
+@dataclass(frozen=True)
+class Measure:
+    """A period figure every provider reads through the month cube instead of querying it itself.
+
+    `source(period)` gives the rows in the principal's scope and the period's districts, unfiltered by
+    time; `moment` places a row in a day (a DateTimeField read in local time, or a DateField when `dated`);
+    `district` is the path to the district id; `key` splits the figure (a kind, a ground, working days);
+    the value is a count of rows, the sum of `total`, or — with `distinct` — the number of different
+    things (leases, grants, applications) counted once in the whole period. `changed` is a field whose
+    latest value marks an update of a row in place (a bill paid later), for the job's fingerprint."""
+
+    name: str
+    source: Callable
+    moment: str
+    district: str
+    key: str | None = None
+    total: str | None = None
+    distinct: str | None = None
+    dated: bool = False
+    changed: str | None = None
+
+    def value(self):
+        if self.distinct:
+            return Count(self.distinct, distinct=True)
+        if self.total:
+            return Sum(self.total)
+        return Count("pk")
+
+    def bounds(self, since: date, until: date) -> dict:
+        """Rows placed in the days since..until (until excluded)."""
+        if self.dated:
+            return {f"{self.moment}__gte": since, f"{self.moment}__lt": until}
+        return {f"{self.moment}__gte": local_midnight(since), f"{self.moment}__lt": local_midnight(until)}
+
+
+MEASURES: dict = {}
+
+
+class CityWidePrincipal:
+    """Every district: the monthly job's principal (the aggregate is per district; readers filter it)."""
+
+    is_active = True
+    is_authenticated = False
+    pk = None
+
+    @property
+    def scope(self):
+        from gongzufang.scoping import Scope
+
+        return Scope(city_wide=True)
+
+
+def register_measures(*measures: Measure) -> None:
+    """Add period figures read through the month cube. A source row saved or deleted with a moment in a
+    closed month marks that month not stored (read live until the job recomputes it), so a decision
+    recorded late for a closed month shows at once; rows changed in bulk (`update()`) are found by the
+    job's fingerprints."""
+    from django.db.models.signals import post_delete, post_save
+
+    for measure in measures:
+        MEASURES[measure.name] = measure
+        probe = Period(start=date(2000, 1, 1), end=date(2000, 1, 1), today=date(2000, 1, 1),
+                       principal=CityWidePrincipal(), districts=())
+        model = measure.source(probe).model
+        for signal in (post_save, post_delete):
+            signal.connect(_source_changed, sender=model, dispatch_uid=f"statistics-measures-{model._meta.label}")
+
+
+def _source_changed(sender, instance, **kwargs) -> None:
+    current = timezone.localdate().replace(day=1)
+    for measure in MEASURES.values():
+        if not measure.moment or "__" in measure.moment:
+            continue
+        probe = Period(start=current, end=current, today=current, principal=CityWidePrincipal(), districts=())
+        if measure.source(probe).model is not sender:
+            continue
+        moment = getattr(instance, measure.moment, None)
+        if moment is None:
+            continue
+        month = month_start(moment)
+        if month >= current:
+            continue  # the current month is always read live
+        from gongzufang.dashboard.models import MonthlyState
+
+        states = MonthlyState.objects.filter(figure=measure.name)
+        # A thing counted once per period: the later months' "previous month" may have changed too.
+        (states.filter(month__gte=month) if measure.distinct else states.filter(month=month)).delete()
+
+
+def _month_after(month: date) -> date:
+    return (month.replace(day=28) + timedelta(days=4)).replace(day=1)
+
+
+class Cube:
+    """The period's measures: month by month (for the trend) and for the whole period (for the summary).
+
+    monthly[name][(month, district_id, key)] = value; for a distinct measure the value of a month counts
+    each thing once in that month, and firsts[name][district_id] counts each thing once in the period."""
+
+    def __init__(self, period: "Period"):
+        self.period = period
+        self.monthly: dict = {name: {} for name in MEASURES}
+        self.firsts: dict = {name: {} for name, m in MEASURES.items() if m.distinct}
+        self.stored_months: list = []  # months read from the aggregate (the rest was read live)
+
+    def add(self, name, month, district_id, key, value):
+        cell = self.monthly[name]
+        index = (month, district_id, key)
+        cell[index] = cell.get(index, 0) + (value or 0)
+
+    def add_first(self, name, district_id, value):
+        self.firsts[name][district_id] = self.firsts[name].get(district_id, 0) + (value or 0)
+
+    def by_district(self, name) -> dict:
+        """{district_id: value over the period} (a distinct measure: each thing once)."""
+        if name in self.firsts:
+            return dict(self.firsts[name])
+        out: dict = {}
+        for (_month, district_id, _key), value in self.monthly[name].items():
+            out[district_id] = out.get(district_id, 0) + value
+        return out
+
+    def by_district_key(self, name) -> dict:
+        """{district_id: {key: value over the period}}."""
+        out: dict = {}
+        for (_month, district_id, key), value in self.monthly[name].items():
+            cell = out.setdefault(district_id, {})
+            cell[key] = cell.get(key, 0) + value
+        return out
+
+    def series(self, name) -> list:
+        """[(month, district_id, value)] summed over the keys: a trend's rows."""
+        out: dict = {}
+        for (month, district_id, _key), value in self.monthly[name].items():
+            out[(month, district_id)] = out.get((month, district_id), 0) + value
+        return [(month, district_id, value) for (month, district_id), value in out.items()]
+
+
+def aggregate_usable(period: "Period") -> bool:
+    """The monthly aggregate is per district: it serves city and district principals (whose scope is whole
+    districts) for periods starting on a month's first day; a street clerk or a custom start reads live."""
+    scope = scope_of(period.principal)
+    return period.start.day == 1 and (scope.city_wide or (bool(scope.district_id) and not scope.street_id))
+
+
+def stored_months(period: "Period") -> list:
+    """The closed months (before the current one) wholly inside the period."""
+    months = []
+    month = period.start.replace(day=1)
+    if month != period.start:
+        month = _month_after(month)
+    current = period.today.replace(day=1)
+    while _month_after(month) - timedelta(days=1) <= period.end and month < current:
+        months.append(month)
+        month = _month_after(month)
+    return months
+
+
+def _windows(period: "Period", stored: list) -> list:
+    """The day ranges [since, until) of the period not covered by stored months, in order."""
+    windows, since = [], period.start
+    for month in stored:
+        if since < month:
+            windows.append((since, month))
+        since = _month_after(month)
+    until = period.end + timedelta(days=1)
+    if since < until:
+        windows.append((since, until))
+    return windows
+
+
+def live_rows(measure: Measure, period: "Period", since: date, until: date):
+    """[(month, district_id, key, value)] of the days since..until, one grouped query."""
+    rows = measure.source(period).filter(**measure.bounds(since, until))
+    keys = ["month", measure.district] + ([measure.key] if measure.key else [])
+    out = []
+    for row in rows.annotate(month=TruncMonth(measure.moment)).values(*keys).annotate(
+            n=measure.value()).order_by():
+        key = "" if not measure.key else str(row[measure.key])
+        out.append((month_start(row["month"]), row[measure.district], key, row["n"]))
+    return out
+
+
+def live_firsts(measure: Measure, period: "Period", since: date, until: date) -> dict:
+    """{district_id: things of since..until not seen earlier in the period}, one grouped query."""
+    from django.db.models import Exists, OuterRef
+
+    rows = measure.source(period).filter(**measure.bounds(since, until))
+    if since > period.start:
+        seen = measure.source(period).filter(**{measure.distinct: OuterRef(measure.distinct)},
+                                             **measure.bounds(period.start, since))
+        rows = rows.filter(~Exists(seen))
+    return {row[measure.district]: row["n"] for row in rows.values(measure.district).annotate(
+        n=Count(measure.distinct, distinct=True)).order_by()}
+
+
+def cube(period: "Period", *, live: bool = False) -> Cube:
+    """The period's measures: closed months from the aggregate where it is stored and fresh, the other days
+    (the current month, a partial month, a month not stored yet) by the same grouped queries live.
+    `live=True` reads everything live (what the aggregate must equal)."""
+    from gongzufang.dashboard.models import MonthlyFigure, MonthlyState
+
+    result = Cube(period)
+    if not MEASURES or not period.districts:
+        return result
+    names = list(MEASURES)
+    stored_by_name: dict = {name: [] for name in names}
+    if not live and aggregate_usable(period):
+        candidates = stored_months(period)
+        if candidates:
+            for figure, month in MonthlyState.objects.filter(figure__in=names, month__in=candidates).values_list(
+                    "figure", "month"):
+                stored_by_name[figure].append(month)
+            wanted = {(f, m) for f, months in stored_by_name.items() for m in months}
+            start_month = period.start.replace(day=1)
+            for figure, month, district_id, key, previous, value in MonthlyFigure.objects.filter(
+                    figure__in=names, month__in=candidates, district_id__in=period.district_ids,
+            ).values_list("figure", "month", "district_id", "key", "previous", "value"):
+                if (figure, month) not in wanted:
+                    continue
+                number = int(value) if value == int(value) else value
+                result.add(figure, month, district_id, key, number)
+                if figure in result.firsts and (previous is None or previous < start_month):
+                    result.add_first(figure, district_id, number)
+            result.stored_months = sorted({m for months in stored_by_name.values() for m in months})
+    for name, measure in MEASURES.items():
+        for since, until in _windows(period, sorted(stored_by_name[name])):
+            for month, district_id, key, value in live_rows(measure, period, since, until):
+                result.add(name, month, district_id, key, value)
+            if measure.distinct:
+                for district_id, value in live_firsts(measure, period, since, until).items():
+                    result.add_first(name, district_id, value)
+    return result

@@ -3,9 +3,8 @@ households paid a subsidy (租赁补贴发放户数) and the money paid, counted
 for that fall in the period (a payment confirmed paid by the bank's result file). Registered in
 `SubsidiesConfig.ready()`."""
 
-from django.db.models import Count, Sum
-
-from gongzufang.statistics import Period, grouped, monthly, two_places
+from gongzufang import statistics
+from gongzufang.statistics import Measure, Period, two_places
 
 from .models import PaymentStatus, SubsidyPayment
 
@@ -16,24 +15,29 @@ NOTES = {
 
 
 def _paid(period: Period):
-    return SubsidyPayment.objects.filter(status=PaymentStatus.PAID, period__gte=period.start.replace(day=1),
-                                         period__lte=period.end, district_id__in=period.district_ids)
+    return SubsidyPayment.objects.filter(status=PaymentStatus.PAID, district_id__in=period.district_ids)
+
+
+# By the month the subsidy is for (its first day in the period), through the month cube (ADR 0016).
+statistics.register_measures(
+    Measure("households_paid_subsidy", _paid, "period", "district_id", distinct="grant_id", dated=True,
+            changed="updated_at"),
+    Measure("subsidy_paid_amount", _paid, "period", "district_id", total="amount", dated=True,
+            changed="updated_at"),
+)
 
 
 def subsidy_figures(period: Period, rows: dict, total) -> None:
-    paid = _paid(period)
-    households = grouped(paid, "district_id", distinct="grant_id")
-    amounts = {row["district_id"]: row["n"] for row in
-               paid.values("district_id").annotate(n=Sum("amount")).order_by()}
+    households = period.cube.by_district("households_paid_subsidy")
+    amounts = period.cube.by_district("subsidy_paid_amount")
     for district_id, figures in rows.items():
         figures.households_paid_subsidy = households.get(district_id, 0)
         figures.subsidy_paid_amount = two_places(amounts.get(district_id) or 0)
-    everything = paid.aggregate(n=Count("grant_id", distinct=True), amount=Sum("amount"))
-    total.households_paid_subsidy = everything["n"] or 0
-    total.subsidy_paid_amount = two_places(everything["amount"] or 0)
+    # A grant belongs to one district: the total is the sum of the districts'.
+    total.households_paid_subsidy = sum(households.get(district_id, 0) for district_id in rows)
+    total.subsidy_paid_amount = two_places(sum(amounts.get(district_id) or 0 for district_id in rows))
 
 
 def subsidy_series(period: Period, trend) -> None:
-    paid = _paid(period)
-    trend.put("households_paid_subsidy", monthly(paid, "period", "district_id", distinct="grant_id"))
-    trend.put("subsidy_paid_amount", monthly(paid, "period", "district_id", value=Sum("amount")))
+    trend.put("households_paid_subsidy", period.cube.series("households_paid_subsidy"))
+    trend.put("subsidy_paid_amount", period.cube.series("subsidy_paid_amount"))

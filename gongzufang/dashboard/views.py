@@ -51,15 +51,13 @@ CACHE_SECONDS = 60
 
 def _figures(user, period, district):
     scope = scope_of(user)
-    key = (f"statistics:dashboard:v1:{scope.city_wide}:{scope.district_id}:{scope.street_id}:"
+    key = (f"statistics:dashboard:v2:{scope.city_wide}:{scope.district_id}:{scope.street_id}:"
            f"{period.start}:{period.end}:{district.pk if district else ''}:{timezone.localdate()}")
     found = cache.get(key)
     if found is not None:
         return found
     districts = [district] if district else None
-    summary = statistics.summary(start=period.start, end=period.end, principal=user, districts=districts)
-    trend = statistics.trend(start=period.start, end=period.end, principal=user, districts=districts,
-                             today=summary.today)
+    summary, trend = statistics.report(start=period.start, end=period.end, principal=user, districts=districts)
     cache.set(key, (summary, trend), CACHE_SECONDS)
     return summary, trend
 

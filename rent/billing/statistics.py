@@ -6,7 +6,8 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, F, Sum
 
-from gongzufang.statistics import Period
+from gongzufang import statistics
+from gongzufang.statistics import Measure, Period
 
 from ..models import Bill, BillStatus
 
@@ -24,10 +25,23 @@ def _rate(paid, due):
     return (Decimal(paid or 0) * HUNDRED / Decimal(due)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
+def _bills(period: Period):
+    return period.scoped(Bill.objects).filter(district_id__in=period.district_ids)
+
+
+# The rent billed in the period (by due date) and what of it is paid, through the month cube (ADR 0016):
+# a bill paid after its month closed changes its updated_at, and the job recomputes that month.
+statistics.register_measures(
+    Measure("rent_billed", _bills, "due_on", "district_id", total="amount", dated=True, changed="updated_at"),
+    Measure("rent_billed_paid", _bills, "due_on", "district_id", total="amount_paid", dated=True,
+            changed="updated_at"),
+)
+
+
 def rent_figures(period: Period, rows: dict, total) -> None:
-    bills = period.scoped(Bill.objects).filter(district_id__in=period.district_ids)
-    billed = {r["district_id"]: r for r in bills.filter(due_on__gte=period.start, due_on__lte=period.end)
-              .values("district_id").annotate(due=Sum("amount"), paid=Sum("amount_paid")).order_by()}
+    bills = _bills(period)
+    due, paid = period.cube.by_district("rent_billed"), period.cube.by_district("rent_billed_paid")
+    billed = {d: {"due": due[d], "paid": paid.get(d)} for d in due}
     owing = {r["district_id"]: r for r in bills.filter(due_on__lt=period.today).exclude(status=BillStatus.PAID)
              .values("district_id").annotate(owed=Sum(F("amount") - F("amount_paid")),
                                              leases=Count("lease_id", distinct=True)).order_by()}
