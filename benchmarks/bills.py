@@ -72,6 +72,40 @@ def _wait(predicate, timeout):
     return False
 
 
+def _explain_chunk(connection, billing, lo, hi):
+    """EXPLAIN ANALYZE of a chunk's one statement, rolled back."""
+    captured = []
+    real_cursor = connection.cursor
+
+    class Capture:
+        def __init__(self, cursor):
+            self.cursor = cursor
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self.cursor.close()
+
+        def execute(self, sql, params=None):
+            captured.append((sql, params))
+            self.rowcount = 0
+
+    connection.cursor = lambda: Capture(real_cursor())
+    try:
+        billing._insert_one_rent(billing.rules_for(date(2026, 6, 1)), lo, hi)
+    finally:
+        connection.cursor = real_cursor
+    sql, params = captured[0]
+    from django.db import transaction
+
+    with transaction.atomic(), real_cursor() as cursor:
+        cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
+        lines = [row[0] for row in cursor.fetchall()]
+        transaction.set_rollback(True)
+    return "\n".join("    " + line for line in lines)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--leases", type=int, default=200_000)
@@ -106,19 +140,33 @@ def main():
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {bill} (lease_id, tenant_id, district_id, period, period_start, period_end, days, "
-            f"days_in_period, monthly_rent, amount, amount_paid, due_on, status, created_at, updated_at) "
-            f"SELECT id, tenant_id, district_id, %s, %s, %s, 28, 28, monthly_rent, monthly_rent, 0, %s, %s, now(), now() "
+            f"days_in_period, monthly_rent, amount, amount_paid, due_on, status, lines, note, created_at, updated_at) "
+            f"SELECT id, tenant_id, district_id, %s, %s, %s, 28, 28, monthly_rent, monthly_rent, 0, %s, %s, '[]'::jsonb, "
+            f"'', now(), now() "
             f"FROM {lease} WHERE status = %s",
             [floor_period, floor_period, date(2026, 2, 28), date(2026, 2, 10), BillStatus.UNPAID, LeaseStatus.ACTIVE])
         floor_rows = cursor.rowcount
     floor = time.perf_counter() - t0
 
+    # where a chunk's time goes: its statements in this process, on a period of their own (not timed above)
+    from rent.billing import services as billing
+
+    ranges = billing.chunk_ranges(chunk_size=args.chunk, period=date(2026, 4, 1))
+    lo, hi = ranges[len(ranges) // 2]
+    t0 = time.perf_counter()
+    billing.bills_make_chunk(period=date(2026, 4, 1), lo=lo, hi=hi)
+    one_chunk = time.perf_counter() - t0
+    Bill.objects.filter(period=date(2026, 4, 1)).delete()
+    plan = _explain_chunk(connection, billing, lo, hi)
+
     # the job, on real workers
     period = date(2026, 3, 1)
     queue = f"bench-bills-{uuid.uuid4().hex[:6]}"
     app.conf.task_always_eager = False
+    t0 = time.perf_counter()
     workers = _workers(args.workers, queue)
-    time.sleep(8)  # the workers start (not timed)
+    started = _wait(lambda: len(app.control.ping(timeout=0.5) or []) >= args.workers, 120)
+    startup = time.perf_counter() - t0
     try:
         def done():
             run = BillingRun.objects.filter(period=period).first()
@@ -149,6 +197,13 @@ def main():
     print(f"{'账单任务（2 worker）':28}{job:>10.2f}{made / job:>12.0f}{job / floor:>10.2f}")
     print(f"{'再次运行（无新增）':28}{rerun:>10.2f}{'—':>12}{rerun / floor:>10.2f}")
     print(f"\n账单 {made} 张（其中按天折算 {prorated} 张），重复 0 张（唯一约束）；下限 {floor_rows} 行。")
+    print(f"\n一片（{args.chunk} 份合同）在本进程内：{one_chunk:.2f} s；"
+          f"{chunks} 片 ÷ {args.workers} worker 的语句时间约 {one_chunk * chunks / args.workers:.2f} s，"
+          f"其余为任务调度与 worker 间争用（任务计时 {job:.2f} s）。")
+    print(f"worker 启动（不计入任务计时）：{startup:.1f} s{'' if started else '（超时，未全部应答）'}")
+    print(f"uptime：{os.getloadavg()}")
+    print("\n一片的 INSERT … SELECT（EXPLAIN ANALYZE，已回滚）：")
+    print(plan)
 
 
 if __name__ == "__main__":

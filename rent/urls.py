@@ -9,6 +9,7 @@ urlpatterns = [
     path("rent/leases/", lease_views.lease_list, name="leases"),
     path("rent/leases/<int:pk>/", lease_views.lease_detail, name="lease"),
     path("rent/leases/<int:pk>/contract.pdf", lease_views.lease_pdf, name="lease_pdf"),
+    path("rent/leases/<int:pk>/renewals/<int:sequence>/contract.pdf", lease_views.renewal_pdf, name="renewal_pdf"),
     path("rent/leases/<int:pk>/sign/code/", lease_views.lease_sign_code, name="lease_sign_code"),
     path("rent/leases/<int:pk>/sign/", lease_views.lease_sign, name="lease_sign"),
     path("rent/contracts/verify/", lease_views.contract_verify, name="contract_check"),

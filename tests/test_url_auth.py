@@ -621,6 +621,7 @@ def _their_photo(w):
 PROBES.update({
     "rent:lease": _applicant_pages(lambda w: {"pk": _their_lease(w).pk}),
     "rent:lease_pdf": _applicant_pages(lambda w: {"pk": _their_lease(w).pk}),
+    "rent:renewal_pdf": _applicant_pages(lambda w: {"pk": _their_lease(w).pk, "sequence": 1}),
     "rent:lease_sign_code": _applicant_pages(lambda w: {"pk": _their_lease(w).pk}, post=True, get=False),
     "rent:lease_sign": _applicant_pages(lambda w: {"pk": _their_lease(w).pk}, post=True, get=False),
     "rent:handover_photo": _applicant_pages(lambda w: {"pk": _their_photo(w).pk}),

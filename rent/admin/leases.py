@@ -24,11 +24,15 @@ from ..billing import selectors as billing_selectors
 from ..leases import services as lease_services
 from ..models import (
     Bill,
+    BillAdjustment,
     BillReminder,
     BillStatusChange,
+    DepositRefund,
     Handover,
     HandoverPhoto,
     Lease,
+    LeaseRenewal,
+    LeaseRentChange,
     LeaseStatus,
     LeaseStatusChange,
 )
@@ -61,6 +65,39 @@ class BillInline(ReadOnlyInline):
     fields = ["period", "period_start", "period_end", "amount", "amount_paid", "due_on", "status"]
     readonly_fields = fields
     ordering = ["-period"]
+
+
+class RentChangeInline(ReadOnlyInline):
+    model = LeaseRentChange
+    fields = ["effective_from", "kind", "old_monthly_rent", "new_monthly_rent", "reason", "actor", "created_at"]
+    readonly_fields = fields
+    verbose_name_plural = "租金调整"
+
+
+class RenewalInline(ReadOnlyInline):
+    model = LeaseRenewal
+    fields = ["sequence", "years", "old_end_on", "new_end_on", "monthly_rent", "reason", "actor", "created_at",
+              "pdf_link"]
+    readonly_fields = fields
+    verbose_name_plural = "续租"
+
+    @admin.display(description="续租合同")
+    def pdf_link(self, renewal):
+        return format_html('<a href="{}">查看 PDF</a> · <a href="{}">核验页面</a>',
+                           reverse("rent:renewal_pdf", args=[renewal.lease_id, renewal.sequence]),
+                           reverse("rent:contract_verify", args=[renewal.verification_code]))
+
+
+class DepositRefundInline(ReadOnlyInline):
+    model = DepositRefund
+    fields = ["reference", "amount", "account_name", "masked_account", "status", "bank_txn_id", "bank_reason",
+              "created_at", "decided_at"]
+    readonly_fields = fields
+    verbose_name_plural = "押金退还"
+
+    @admin.display(description="收款账号")
+    def masked_account(self, refund):
+        return refund.masked_account
 
 
 class ArrearsFilter(admin.SimpleListFilter):
@@ -98,8 +135,10 @@ class LeaseAdmin(DistrictScopedAdminMixin, ExportMixin, admin.ModelAdmin):
         ("合同文本与签署", {"fields": ["contract_link", "contract_sha256", "issued_at", "signed_at", "signed_ip",
                                   "signed_user_agent", "signed_pdf_sha256"]}),
         ("欠租", {"fields": ["arrears_amount", "arrears_months", "arrears_flagged_at"]}),
+        ("预存余额", {"fields": ["credit_col", "rent_now_col"]}),
     ]
-    inlines = [HandoverInline, BillInline, LeaseStatusChangeInline]
+    inlines = [HandoverInline, BillInline, RentChangeInline, RenewalInline, DepositRefundInline,
+               LeaseStatusChangeInline]
 
     def get_readonly_fields(self, request, obj=None):
         return [f for _title, opts in self.fieldsets for f in opts["fields"]]
@@ -117,6 +156,17 @@ class LeaseAdmin(DistrictScopedAdminMixin, ExportMixin, admin.ModelAdmin):
                                lease.arrears_months)
         return f"{lease.arrears_amount} 元" if lease.arrears_amount else "—"
 
+    @admin.display(description="预存余额")
+    def credit_col(self, lease):
+        credit = getattr(lease, "credit", None) if hasattr(lease, "credit") else None
+        return f"{credit.balance} 元" if credit is not None else "0.00 元"
+
+    @admin.display(description="现行月租金")
+    def rent_now_col(self, lease):
+        from ..leases.selectors import rent_now
+
+        return f"{rent_now(lease)} 元"
+
     @admin.display(description="合同文本")
     def contract_link(self, lease):
         if not lease.contract_pdf:
@@ -130,6 +180,7 @@ class LeaseAdmin(DistrictScopedAdminMixin, ExportMixin, admin.ModelAdmin):
         return [
             path("<path:object_id>/handover/", view(self.handover_view), name="rent_lease_handover"),
             path("<path:object_id>/terminate/", view(self.terminate_view), name="rent_lease_terminate"),
+            path("<path:object_id>/credit-apply/", view(self.credit_apply_view), name="rent_lease_credit_apply"),
             *super().get_urls(),
         ]
 
@@ -140,6 +191,8 @@ class LeaseAdmin(DistrictScopedAdminMixin, ExportMixin, admin.ModelAdmin):
                  "show_delete": False,
                  "can_hand_over": may and obj.status == LeaseStatus.SIGNED,
                  "can_terminate": may and obj.status in (LeaseStatus.SIGNED, LeaseStatus.ACTIVE),
+                 "can_apply_credit": (request.user.has_perm("rent.record_counter_payment") and obj is not None
+                                      and _credit_balance(obj) > 0 and obj.bills.exclude(status="paid").exists()),
                  **(extra_context or {})}
         return super().change_view(request, object_id, form_url, extra_context=extra)
 
@@ -170,6 +223,22 @@ class LeaseAdmin(DistrictScopedAdminMixin, ExportMixin, admin.ModelAdmin):
                    "title": f"入住交接：{lease.number} {lease.tenant_name}", "submit": "确认交接"}
         return TemplateResponse(request, "admin/rent/lease/form.html", context)
 
+    def credit_apply_view(self, request, object_id):
+        """用余额抵扣: the lease's credit on its unpaid bills, oldest first (POST only)."""
+        from ..payments import services as payment_services
+
+        lease = self.get_object(request, object_id)  # another district's id: 404
+        if lease is None or not request.user.has_perm("rent.record_counter_payment"):
+            raise PermissionDenied
+        if request.method != "POST":
+            return redirect(reverse("admin:rent_lease_change", args=[lease.pk]))
+        used = payment_services.credit_apply(lease=lease, actor=request.user)
+        if used:
+            self.message_user(request, f"已用预存余额抵扣 {used} 元。", messages.SUCCESS)
+        else:
+            self.message_user(request, "没有可抵扣的余额或待缴账单。", messages.WARNING)
+        return redirect(reverse("admin:rent_lease_change", args=[lease.pk]))
+
     def terminate_view(self, request, object_id):
         lease = self._staff_object(request, object_id)
         form = TerminateForm(request.POST or None)
@@ -184,6 +253,19 @@ class LeaseAdmin(DistrictScopedAdminMixin, ExportMixin, admin.ModelAdmin):
         context = {**self.admin_site.each_context(request), "opts": self.model._meta, "form": form, "lease": lease,
                    "title": f"解除合同：{lease.number} {lease.tenant_name}", "submit": "解除合同"}
         return TemplateResponse(request, "admin/rent/lease/form.html", context)
+
+
+def _credit_balance(lease):
+    from ..models import RentCredit
+
+    return RentCredit.objects.filter(lease=lease).values_list("balance", flat=True).first() or 0
+
+
+class BillAdjustmentInline(ReadOnlyInline):
+    model = BillAdjustment
+    fields = ["created_at", "old_amount", "new_amount", "to_credit", "reason", "actor"]
+    readonly_fields = fields
+    verbose_name_plural = "账单调整"
 
 
 class BillStatusChangeInline(ReadOnlyInline):
@@ -224,9 +306,9 @@ class BillAdmin(DistrictScopedAdminMixin, ExportMixin, ReadOnlyAdminMixin, admin
     export_form_class = ExportForm
     change_list_template = "admin/rent/bill/change_list.html"
     fields = ["lease", "district", "period", "period_start", "period_end", "days", "days_in_period", "monthly_rent",
-              "amount", "amount_paid", "due_on", "status", "paid_at", "created_at"]
+              "amount", "amount_paid", "due_on", "status", "paid_at", "note", "lines", "created_at"]
     readonly_fields = fields
-    inlines = [BillReminderInline, BillStatusChangeInline]
+    inlines = [BillAdjustmentInline, BillReminderInline, BillStatusChangeInline]
 
     def has_view_permission(self, request, obj=None):
         return request.user.has_perm("rent.view_bill")

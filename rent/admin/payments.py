@@ -24,6 +24,8 @@ from gongzufang.models import District
 from gongzufang.scoping import scope_of
 
 from ..models import (
+    DepositRefund,
+    DepositRefundStatusChange,
     Lease,
     NotificationAttempt,
     OrderStatus,
@@ -423,3 +425,31 @@ class NotificationAttemptAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         if scope.district_id is None:
             return queryset.none()
         return queryset.filter(order__district_id=scope.district_id)
+
+
+# ------------------------------------------------------------------------------------------ deposit refunds
+
+
+class DepositRefundStatusInline(ReadOnlyInline):
+    model = DepositRefundStatusChange
+    fields = ["created_at", "from_status", "to_status", "actor", "actor_level", "opinion"]
+    readonly_fields = fields
+
+
+@admin.register(DepositRefund)
+class DepositRefundAdmin(DistrictScopedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    """押金退还 (made by the exit issue's move-out through rent.payments.services.deposit_refund_send)."""
+
+    list_display = ["reference", "lease", "district", "amount", "account_name", "masked_account", "status",
+                    "bank_reason", "created_at", "decided_at"]
+    list_filter = ["status", "district"]
+    search_fields = ["reference", "lease__number", "lease__tenant_name", "account_name", "bank_txn_id"]
+    list_select_related = ["lease", "district"]
+    readonly_fields = ["reference", "lease", "district", "amount", "account_name", "masked_account", "status",
+                       "bank_txn_id", "bank_reason", "actor", "created_at", "decided_at"]
+    fields = readonly_fields
+    inlines = [DepositRefundStatusInline]
+
+    @admin.display(description="收款账号")
+    def masked_account(self, refund):
+        return refund.masked_account

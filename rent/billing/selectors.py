@@ -21,6 +21,31 @@ def bills_of(user):
     return Bill.objects.filter(tenant=user).select_related("lease__unit__estate").order_by("-period", "lease_id")
 
 
+def credit_balance_of(user) -> Decimal:
+    """The tenant's credit (预存余额) over their leases."""
+    from ..models import RentCredit
+
+    if not getattr(user, "is_authenticated", False):
+        return Decimal("0.00")
+    return RentCredit.objects.filter(tenant=user).aggregate(s=Sum("balance"))["s"] or Decimal("0.00")
+
+
+def refunds_of(user):
+    from ..models import Refund
+
+    if not getattr(user, "is_authenticated", False):
+        return Refund.objects.none()
+    return Refund.objects.filter(payment__tenant=user).select_related("payment").order_by("-created_at", "-id")
+
+
+def adjustments_of(user):
+    from ..models import BillAdjustment
+
+    if not getattr(user, "is_authenticated", False):
+        return BillAdjustment.objects.none()
+    return BillAdjustment.objects.filter(bill__tenant=user).select_related("bill").order_by("-created_at", "-id")
+
+
 def payable_bills_of(user):
     return bills_of(user).exclude(status=BillStatus.PAID)
 

@@ -19,12 +19,13 @@ from gongzufang.parameters import param
 from notifications.services import SmsSendError, reminder_send, sms_send
 
 from ..leases.terms import add_months, bill_for, is_billing_month, month_end, month_start, yuan
-from ..models import Bill, BillingRun, BillReminder, BillStatus, Lease, LeaseStatus
+from ..models import Bill, BillingRun, BillReminder, BillStatus, Lease, LeaseRentChange, LeaseStatus
 
 logger = logging.getLogger(__name__)
 
 CHUNK_SIZE = 5000  # leases (by primary key range) per chunk task (docs/benchmarks.md)
 BILLABLE = [LeaseStatus.ACTIVE]
+ENDED = [LeaseStatus.ENDED, LeaseStatus.TERMINATED]
 
 
 @dataclass(frozen=True)
@@ -44,58 +45,119 @@ def rules_for(period: date) -> PeriodRules:
                        due_day=int(param("rent.due_day", on=period)))
 
 
-def chunk_ranges(*, chunk_size: int = CHUNK_SIZE) -> list[tuple[int, int]]:
+def _billable(period: date | None = None):
+    """Active leases, and (for `period`) leases that ended or were terminated on or after its first day
+    after having started (handed over): their last month is billed to the day they ended."""
+    q = Q(status__in=BILLABLE)
+    if period is not None:
+        q |= Q(status__in=ENDED, ended_on__gte=month_start(period), handover__isnull=False)
+    return Lease.objects.filter(q)
+
+
+def chunk_ranges(*, chunk_size: int = CHUNK_SIZE, period: date | None = None) -> list[tuple[int, int]]:
     """[lo, hi) primary-key ranges covering every billable lease."""
-    bounds = Lease.objects.filter(status__in=BILLABLE).aggregate(lo=Min("pk"), hi=Max("pk"))
+    bounds = _billable(period).aggregate(lo=Min("pk"), hi=Max("pk"))
     if bounds["lo"] is None:
         return []
     return [(lo, min(lo + chunk_size, bounds["hi"] + 1)) for lo in range(bounds["lo"], bounds["hi"] + 1, chunk_size)]
 
 
-def _insert_full_periods(rules: PeriodRules, lo: int, hi: int) -> int:
-    """Leases let for the whole period: their bill is the rent itself, written by one statement."""
+def _changes_in(lo: int, hi: int, last_day: date) -> bool:
+    return LeaseRentChange.objects.filter(lease_id__gte=lo, lease_id__lt=hi, effective_from__lte=last_day).exists()
+
+
+def _insert_one_rent(rules: PeriodRules, lo: int, hi: int) -> int:
+    """Active leases let at one rent through the period — the whole month, or the first or last month
+    of their term prorated by day (rent × days ÷ days in the month, rounded half up to the fen:
+    PostgreSQL's round() on numeric rounds half away from zero, the same for amounts ≥ 0) — written by
+    one `INSERT … SELECT` for the chunk. A chunk with rent changes takes each lease's rent in force from
+    its latest change, and leaves the leases whose rent changes inside the period to `_prorated`."""
     if rules.months != 1:
         return 0
     due = date(rules.period.year, rules.period.month, min(rules.due_day, month_end(rules.period).day))
     now = timezone.now()
-    days = (rules.last_day - rules.period).days + 1
-    bill, lease = Bill._meta.db_table, Lease._meta.db_table
+    days_in = (rules.last_day - rules.period).days + 1
+    bill, lease, change = Bill._meta.db_table, Lease._meta.db_table, LeaseRentChange._meta.db_table
+    rent, join, straddle = "l.monthly_rent", "", ""
+    first, last = "GREATEST(l.start_on, %(period)s::date)", "LEAST(l.end_on, %(last)s::date)"
+    if _changes_in(lo, hi, rules.last_day):
+        rent = "COALESCE(r.rent, l.monthly_rent)"
+        join = (f"LEFT JOIN LATERAL (SELECT c.new_monthly_rent AS rent FROM {change} c WHERE c.lease_id = l.id "
+                f"AND c.effective_from <= {first} ORDER BY c.effective_from DESC, c.id DESC LIMIT 1) r ON TRUE ")
+        straddle = (f"AND NOT EXISTS (SELECT 1 FROM {change} c WHERE c.lease_id = l.id "
+                    f"AND c.effective_from > {first} AND c.effective_from <= {last}) ")
+    days = f"({last} - {first} + 1)"
     sql = (
         f"INSERT INTO {bill} (lease_id, tenant_id, district_id, period, period_start, period_end, days, "
-        f"days_in_period, monthly_rent, amount, amount_paid, due_on, status, created_at, updated_at) "
-        f"SELECT id, tenant_id, district_id, %s, %s, %s, %s, %s, monthly_rent, monthly_rent, 0, %s, %s, %s, %s "
-        f"FROM {lease} WHERE status = %s AND id >= %s AND id < %s AND start_on <= %s AND end_on >= %s "
+        f"days_in_period, monthly_rent, amount, amount_paid, due_on, status, lines, note, created_at, updated_at) "
+        f"SELECT l.id, l.tenant_id, l.district_id, %(period)s, {first}, {last}, {days}, %(days_in)s, {rent}, "
+        f"CASE WHEN {days} = %(days_in)s THEN {rent} ELSE round({rent} * {days} / %(days_in)s::numeric, 2) END, "
+        f"0, CASE WHEN {first} >= %(due)s::date THEN {first} + %(due_day)s ELSE %(due)s::date END, %(unpaid)s, "
+        f"'[]'::jsonb, '', %(now)s, %(now)s FROM {lease} l {join}"
+        f"WHERE l.status = %(active)s AND l.id >= %(lo)s AND l.id < %(hi)s AND l.start_on <= %(last)s "
+        f"AND l.end_on >= %(period)s {straddle}"
         f"ON CONFLICT (lease_id, period) DO NOTHING"
     )
-    params = [rules.period, rules.period, rules.last_day, days, days, due, BillStatus.UNPAID, now, now,
-              LeaseStatus.ACTIVE, lo, hi, rules.period, rules.last_day]
+    params = {"period": rules.period, "last": rules.last_day, "days_in": days_in, "due": due,
+              "due_day": rules.due_day, "unpaid": BillStatus.UNPAID, "now": now, "active": LeaseStatus.ACTIVE,
+              "lo": lo, "hi": hi}
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return max(cursor.rowcount, 0)
 
 
+def rent_changes_of(lease_ids) -> dict[int, list[tuple[date, Decimal]]]:
+    changes: dict[int, list] = {}
+    for lease_id, day, rent in (LeaseRentChange.objects.filter(lease_id__in=lease_ids)
+                                .order_by("effective_from", "pk").values_list("lease_id", "effective_from",
+                                                                              "new_monthly_rent")):
+        changes.setdefault(lease_id, []).append((day, rent))
+    return changes
+
+
+def billing_end(lease) -> date:
+    """The last day a lease is billed for: its term's end, or the day it ended early."""
+    return min(lease.end_on, lease.ended_on) if lease.ended_on else lease.end_on
+
+
+def line_for(lease, period: date, *, rules: "PeriodRules | None" = None, changes=None):
+    """The bill line of `period` for one lease (its rent changes and early end taken into account)."""
+    rules = rules or rules_for(period)
+    if changes is None:
+        changes = rent_changes_of([lease.pk]).get(lease.pk, [])
+    if not is_billing_month(start_on=month_start(lease.start_on), period=rules.period, months=rules.months):
+        return None
+    return bill_for(monthly_rent=lease.monthly_rent, start_on=lease.start_on, end_on=billing_end(lease),
+                    period=rules.period, months=rules.months, due_day=rules.due_day, changes=changes)
+
+
 def _prorated(rules: PeriodRules, lo: int, hi: int) -> int:
-    """Leases starting or ending inside the period (or every lease, with bills every few months)."""
-    leases = Lease.objects.filter(status__in=BILLABLE, pk__gte=lo, pk__lt=hi, start_on__lte=rules.last_day,
-                                  end_on__gte=rules.period)
+    """Leases ended early (terminated or ended, billed to that day) or with a rent change inside the
+    period (split by days) — or every lease, with bills every few months."""
+    leases = _billable(rules.period).filter(pk__gte=lo, pk__lt=hi, start_on__lte=rules.last_day,
+                                            end_on__gte=rules.period)
     if rules.months == 1:
-        leases = leases.filter(Q(start_on__gt=rules.period) | Q(end_on__lt=rules.last_day))
+        odd = ~Q(status__in=BILLABLE)
+        if _changes_in(lo, hi, rules.last_day):
+            odd |= Q(pk__in=LeaseRentChange.objects.filter(
+                lease_id__gte=lo, lease_id__lt=hi, effective_from__gt=rules.period,
+                effective_from__lte=rules.last_day).values("lease_id"))
+        leases = leases.filter(odd)
+    leases = list(leases.only("pk", "tenant_id", "district_id", "monthly_rent", "start_on", "end_on", "ended_on"))
+    changes = rent_changes_of([lease.pk for lease in leases]) if leases and _changes_in(lo, hi, rules.last_day) else {}
     rows = []
-    for lease in leases.only("pk", "tenant_id", "district_id", "monthly_rent", "start_on", "end_on"):
-        if not is_billing_month(start_on=month_start(lease.start_on), period=rules.period, months=rules.months):
-            continue
-        line = bill_for(monthly_rent=lease.monthly_rent, start_on=lease.start_on, end_on=lease.end_on,
-                        period=rules.period, months=rules.months, due_day=rules.due_day)
+    for lease in leases:
+        line = line_for(lease, rules.period, rules=rules, changes=changes.get(lease.pk, []))
         if line is None:
             continue
         rows.append(Bill(lease_id=lease.pk, tenant_id=lease.tenant_id, district_id=lease.district_id,
                          period=line.period, period_start=line.period_start, period_end=line.period_end,
-                         days=line.days, days_in_period=line.days_in_period, monthly_rent=lease.monthly_rent,
-                         amount=line.amount, due_on=line.due_on))
-    before = Bill.objects.filter(period=rules.period, lease_id__gte=lo, lease_id__lt=hi).count() if rows else 0
-    Bill.objects.bulk_create(rows, ignore_conflicts=True)
+                         days=line.days, days_in_period=line.days_in_period, monthly_rent=line.monthly_rent,
+                         amount=line.amount, due_on=line.due_on, lines=line.lines, note=line.note))
     if not rows:
         return 0
+    before = Bill.objects.filter(period=rules.period, lease_id__gte=lo, lease_id__lt=hi).count()
+    Bill.objects.bulk_create(rows, ignore_conflicts=True)
     return Bill.objects.filter(period=rules.period, lease_id__gte=lo, lease_id__lt=hi).count() - before
 
 
@@ -103,8 +165,13 @@ def bills_make_chunk(*, period: date, lo: int, hi: int) -> int:
     """The bills of one chunk of leases for `period`; how many were new. Safe to run any number of
     times, at once on several workers too."""
     rules = rules_for(period)
+    from ..payments.services import credits_apply_range
+
     with transaction.atomic():
-        made = _insert_full_periods(rules, lo, hi) + _prorated(rules, lo, hi)
+        made = _insert_one_rent(rules, lo, hi) + _prorated(rules, lo, hi)
+        # the leases' credit (预存余额) used on the new bills at once, in the same transaction: a chunk that
+        # dies leaves neither; a chunk run again finds the credit already used
+        credits_apply_range(lo=lo, hi=hi)
     # Progress is counted after the bills are committed, in its own short statement: inside the chunk's
     # transaction the run's one row would be locked for the whole chunk, serialising the workers.
     BillingRun.objects.filter(period=rules.period).update(chunks_done=F("chunks_done") + 1,
@@ -115,7 +182,7 @@ def bills_make_chunk(*, period: date, lo: int, hi: int) -> int:
 def billing_run_start(*, period: date, chunk_size: int = CHUNK_SIZE) -> tuple[BillingRun, list[tuple[int, int]]]:
     """The run's record (counts restart when it is run again) and its chunks."""
     rules = rules_for(period)
-    ranges = chunk_ranges(chunk_size=chunk_size)
+    ranges = chunk_ranges(chunk_size=chunk_size, period=rules.period)
     run, _created = BillingRun.objects.get_or_create(period=rules.period)
     BillingRun.objects.filter(pk=run.pk).update(chunks=len(ranges), chunks_done=0, finished_at=None)
     run.refresh_from_db()

@@ -31,4 +31,7 @@ def my_bills(request):
         "outstanding_total": sum((b.outstanding for b in outstanding), Decimal("0.00")),
         "overdue": [b for b in outstanding if b.due_on < today],
         "awaiting_signature": list(lease_selectors.awaiting_signature(request.user)),
+        "credit_balance": selectors.credit_balance_of(request.user),
+        "refunds": list(selectors.refunds_of(request.user)),
+        "adjustments": list(selectors.adjustments_of(request.user)),
     })

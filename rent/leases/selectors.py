@@ -4,7 +4,7 @@ from django.http import Http404
 
 from gongzufang.scoping import get_in_scope_or_404
 
-from ..models import Lease, LeaseStatus
+from ..models import Lease, LeaseRenewal, LeaseStatus
 
 
 def leases_of(user):
@@ -32,13 +32,39 @@ def lease_for_file_or_404(user, pk) -> Lease:
 
 
 def lease_by_code(code) -> Lease | None:
-    return (Lease.objects.filter(verification_code=code).exclude(status=LeaseStatus.DRAFT)
-            .select_related("unit__estate", "district").first())
+    """The lease whose contract's QR code this is — or, for a renewal contract's code, that renewal's
+    document (the lease as the renewal contract shows it, with the renewal's file and digest)."""
+    lease = (Lease.objects.filter(verification_code=code).exclude(status=LeaseStatus.DRAFT)
+             .select_related("unit__estate", "district").first())
+    if lease is None:
+        renewal = LeaseRenewal.objects.filter(verification_code=code).select_related("lease__unit__estate").first()
+        return _renewal_document(renewal) if renewal else None
+    return lease
 
 
 def lease_by_sha256(digest) -> Lease | None:
-    return (Lease.objects.filter(contract_sha256=digest).exclude(status=LeaseStatus.DRAFT)
-            .select_related("unit__estate", "district").first())
+    lease = (Lease.objects.filter(contract_sha256=digest).exclude(status=LeaseStatus.DRAFT)
+             .select_related("unit__estate", "district").first())
+    if lease is None:
+        renewal = LeaseRenewal.objects.filter(contract_sha256=digest).select_related("lease__unit__estate").first()
+        return _renewal_document(renewal) if renewal else None
+    return lease
+
+
+def _renewal_document(renewal):
+    from .services import renewal_document
+
+    return renewal_document(renewal)
+
+
+def rent_now(lease, on=None):
+    """The monthly rent in force today (the signed rent, or the latest rent change in force)."""
+    from django.utils import timezone
+
+    from .terms import rent_on
+
+    changes = list(lease.rent_changes.order_by("effective_from", "pk").values_list("effective_from", "new_monthly_rent"))
+    return rent_on(on or timezone.localdate(), monthly_rent=lease.monthly_rent, changes=changes)
 
 
 def awaiting_signature(user):

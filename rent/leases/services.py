@@ -3,11 +3,13 @@ signed by the tenant with an SMS code (which calls allocation's `offer_accept`: 
 waitlist entry allocated, the unit occupied — all in the signing transaction), the move-in handover,
 and the end. Status changes go through `gongzufang.workflow.transition` only."""
 
+import copy
 import hmac
 import logging
 import re
 import secrets
-from datetime import timedelta
+from datetime import date, timedelta
+from decimal import Decimal, InvalidOperation
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
@@ -18,12 +20,23 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from allocation import services as allocation_services
 from gongzufang import workflow
 from gongzufang.errors import PortalError
+from gongzufang.parameters import param
 from notifications.services import SmsSendError, message_send, sms_send
 from notifications.subjects import dedup_key
 
-from ..models import Handover, HandoverPhoto, Lease, LeaseStatus, LeaseStatusChange, SignCode
+from ..models import (
+    Handover,
+    HandoverPhoto,
+    Lease,
+    LeaseRenewal,
+    LeaseRentChange,
+    LeaseStatus,
+    LeaseStatusChange,
+    RentChangeKind,
+    SignCode,
+)
 from . import contract
-from .terms import lease_terms
+from .terms import MAX_TERM_YEARS, add_years, lease_terms, rent_on, yuan
 
 logger = logging.getLogger(__name__)
 
@@ -257,6 +270,8 @@ def lease_hand_over(*, lease, actor, handed_over_on, keys, water_meter, electric
 
 
 def lease_terminate(*, lease, actor, reason, on=None) -> Lease:
+    """解除合同 from `on` (today by default). Bills already made for days after it are corrected to the
+    day (recorded as adjustments; what was paid beyond goes to the lease's credit)."""
     reason = (reason or "").strip()
     if not reason:
         raise PortalError("请填写解除合同的原因。", fields={"opinion": ["required"]})
@@ -264,6 +279,172 @@ def lease_terminate(*, lease, actor, reason, on=None) -> Lease:
         locked = workflow.lock(lease)
         locked.ended_on = on or timezone.localdate()
         workflow.transition(locked, "terminate", actor=actor, opinion=reason)
+        bills_recalculate(lease=locked, after=locked.ended_on, actor=actor,
+                          reason=f"合同于 {locked.ended_on:%Y年%m月%d日} 解除，末月按天折算")
+    workflow.copy_state(locked, lease)
+    return lease
+
+
+def bills_recalculate(*, lease, after: date, actor=None, reason: str) -> list:
+    """Bring the lease's bills covering days from `after` on in line with its rent changes and end
+    (rent/payments/services.py `bill_correct` records each correction)."""
+    from ..billing.services import line_for, rent_changes_of
+    from ..payments.services import bill_correct
+
+    changes = rent_changes_of([lease.pk]).get(lease.pk, [])
+    corrected = []
+    for bill in lease.bills.filter(period_end__gte=after).order_by("period"):
+        line = line_for(lease, bill.period, changes=changes)
+        adjustment = bill_correct(bill=bill, line=line, reason=reason, actor=actor)
+        if adjustment is not None:
+            corrected.append(adjustment)
+    return corrected
+
+
+# --- rent changes and renewal (the annual review and the exit issue call these) ------------------------
+
+RENT_CHANGE_STATUSES = (LeaseStatus.SIGNED, LeaseStatus.ACTIVE)
+
+
+def _money_arg(value, field="monthly_rent") -> Decimal:
+    try:
+        amount = yuan(value)
+    except (InvalidOperation, TypeError, ValueError):
+        raise PortalError("金额格式不正确，请填写以元为单位、最多两位小数的数字。", fields={field: ["invalid"]}) from None
+    if not amount.is_finite() or amount < 0:
+        raise PortalError("金额不能为负数。", fields={field: ["invalid"]})
+    return amount
+
+
+def lease_rent_change(*, lease, monthly_rent, effective_from: date, kind: str, actor, reason: str) -> LeaseRentChange:
+    """The monthly rent changes from `effective_from` on: kind "adjust" (the annual review's new
+    coefficient, from the first of next month) or "market" (the move-out period is over: market rent).
+    The signed rent on the lease stays as it was; bills use the rent in force each day, splitting a
+    period the change falls inside by days. Bills already made that cover the day are corrected.
+    The same (lease, kind, effective_from) again returns the first record (another amount is refused)."""
+    if kind not in RentChangeKind.values:
+        raise PortalError("租金调整类型须为“年度复核调整”（adjust）或“腾退期满按市场租金”（market）。",
+                          fields={"kind": ["invalid"]}, code="rent_change_kind")
+    rent = _money_arg(monthly_rent)
+    if not isinstance(effective_from, date):
+        raise PortalError("请填写租金起算日。", fields={"effective_from": ["required"]})
+    reason = (reason or "").strip()
+    if not reason:
+        raise PortalError("请填写调整租金的原因。", fields={"reason": ["required"]})
+    if not workflow.may_see(lease, actor):
+        raise workflow.NotFound("未找到该租赁合同。")
+    with transaction.atomic():
+        locked = workflow.lock(lease)
+        existing = LeaseRentChange.objects.filter(lease=locked, kind=kind, effective_from=effective_from).first()
+        if existing is not None:
+            if existing.new_monthly_rent != rent:
+                raise PortalError(
+                    f"该合同 {effective_from:%Y年%m月%d日} 起的“{existing.get_kind_display()}”已登记为月租金 "
+                    f"{existing.new_monthly_rent} 元，不能再登记为 {rent} 元。", code="rent_change_conflict")
+            return existing
+        if locked.status not in RENT_CHANGE_STATUSES:
+            raise PortalError(f"合同状态为“{locked.get_status_display()}”，不能调整租金。", code="lease_not_active")
+        if not (locked.start_on <= effective_from <= locked.end_on):
+            raise PortalError(f"租金起算日须在租期内（{locked.start_on:%Y年%m月%d日}至{locked.end_on:%Y年%m月%d日}）。",
+                              fields={"effective_from": ["out_of_term"]}, code="rent_change_out_of_term")
+        changes = list(locked.rent_changes.order_by("effective_from", "pk")
+                       .values_list("effective_from", "new_monthly_rent"))
+        old = yuan(rent_on(effective_from, monthly_rent=locked.monthly_rent, changes=changes))
+        change = LeaseRentChange.objects.create(
+            lease=locked, kind=kind, old_monthly_rent=old, new_monthly_rent=rent, effective_from=effective_from,
+            actor=actor if getattr(actor, "pk", None) and not _is_api(actor) else None, reason=reason[:300])
+        bills_recalculate(lease=locked, after=effective_from, actor=actor,
+                          reason=f"{change.get_kind_display()}：{effective_from:%Y年%m月%d日}起月租金 {old} → {rent} 元")
+        tenant = locked.tenant
+        body = (f"您的租赁合同（{locked.number}）月租金自 {effective_from:%Y年%m月%d日} 起由 {old} 元调整为 {rent} 元"
+                f"（{change.get_kind_display()}：{reason[:100]}）。详情见“我的合同”。")
+        message_send(recipient=tenant, title="租金调整通知", body=body, subject=locked,
+                     dedup_key=f"rent.rent_change:{change.pk}")
+    return change
+
+
+def _is_api(actor) -> bool:
+    return type(actor).__name__ == "ApiClient"
+
+
+def _renewal_document(lease, renewal_or_none=None, **override):
+    """The lease as the renewal contract shows it: the same parties and unit, the renewed term and rent."""
+    doc = copy.copy(lease)
+    doc.__dict__ = dict(lease.__dict__)
+    doc.__dict__.update(override)
+    return doc
+
+
+def renewal_document(renewal):
+    """A renewal's contract as a lease-shaped object (the verification page reads it like a lease's)."""
+    lease = renewal.lease
+    return _renewal_document(lease, number=f"{lease.number}-续{renewal.sequence}",
+                             start_on=renewal.old_end_on + timedelta(days=1), end_on=renewal.new_end_on,
+                             term_years=renewal.years, monthly_rent=renewal.monthly_rent,
+                             coefficient=_coefficient(lease, renewal.monthly_rent),
+                             verification_code=renewal.verification_code, contract_pdf=renewal.contract_pdf,
+                             contract_sha256=renewal.contract_sha256)
+
+
+def _coefficient(lease, rent):
+    base = Decimal(lease.area) * Decimal(lease.rent_per_sqm)
+    if not base:
+        return lease.coefficient
+    return (Decimal(rent) / base).quantize(Decimal("0.01"))
+
+
+def lease_renew(*, lease, actor, reason: str, years=None) -> Lease:
+    """续租 decided by the annual review: the same lease runs `years` more years (the parameter
+    `lease.term_years` by default) from the day after its current end, with a renewal contract signed
+    by the bureau (pyHanko) at the rent then in force. Refused unless the lease is active, and when
+    the renewed term would be longer than 5 years or leave more than 5 years to run from today (one term
+    is at most 5 years). Recorded in the lease's status log (active → active, 续租)."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise PortalError("请填写续租依据（如年度复核结论）。", fields={"reason": ["required"]})
+    if not workflow.may_see(lease, actor):
+        raise workflow.NotFound("未找到该租赁合同。")
+    today = timezone.localdate()
+    with transaction.atomic():
+        locked = workflow.lock(lease)
+        if locked.status != LeaseStatus.ACTIVE:
+            raise PortalError(f"合同状态为“{locked.get_status_display()}”，只有履行中的合同可以续租。",
+                              code="lease_not_active")
+        if years is None:
+            years = int(param("lease.term_years", on=today, district=locked.district_id))
+        try:
+            years = int(years)
+        except (TypeError, ValueError):
+            raise PortalError("续租年限须为 1 至 5 的整数。", fields={"years": ["invalid"]}) from None
+        if years < 1:
+            raise PortalError("续租年限须为 1 至 5 的整数。", fields={"years": ["invalid"]})
+        if years > MAX_TERM_YEARS:
+            raise PortalError(f"续租 {years} 年超过单个租期最长 {MAX_TERM_YEARS} 年的规定。", fields={"years": ["too_long"]},
+                              code="term_too_long")
+        old_end = locked.end_on
+        new_end = add_years(old_end + timedelta(days=1), years) - timedelta(days=1)
+        if new_end >= add_years(today, MAX_TERM_YEARS):
+            raise PortalError(
+                f"续租后合同将至 {new_end:%Y年%m月%d日} 届满，自今日起超过 {MAX_TERM_YEARS} 年（单个租期最长 "
+                f"{MAX_TERM_YEARS} 年）。请待临近期满时再续租，或缩短续租年限。", fields={"years": ["too_long"]},
+                code="term_too_long")
+        changes = list(locked.rent_changes.order_by("effective_from", "pk")
+                       .values_list("effective_from", "new_monthly_rent"))
+        rent = yuan(rent_on(old_end + timedelta(days=1), monthly_rent=locked.monthly_rent, changes=changes))
+        sequence = locked.renewals.count() + 1
+        renewal = LeaseRenewal(lease=locked, sequence=sequence, years=years, old_end_on=old_end, new_end_on=new_end,
+                               monthly_rent=rent, reason=reason[:300],
+                               actor=actor if getattr(actor, "pk", None) and not _is_api(actor) else None)
+        pdf = contract.contract_signed_pdf(renewal_document(renewal))
+        renewal.contract_sha256 = contract.sha256_hex(pdf)
+        renewal.contract_pdf.save(f"{locked.number}-R{sequence}.pdf", ContentFile(pdf), save=False)
+        renewal.save()
+        locked.end_on = new_end
+        workflow.transition(locked, "renew", actor=actor,
+                            opinion=f"续租 {years} 年（{reason[:120]}）：租期届满日由 {old_end:%Y年%m月%d日} 延至 "
+                                    f"{new_end:%Y年%m月%d日}，续租合同已加盖电子签章")
+        # bills already made up to the old end keep their amounts: the old last month was prorated to it
+        bills_recalculate(lease=locked, after=old_end, actor=actor, reason=f"续租至 {new_end:%Y年%m月%d日}")
     workflow.copy_state(locked, lease)
     return lease
 
@@ -311,6 +492,8 @@ MESSAGES = {
 
 def lease_change_notify(*, change_id) -> bool:
     change = LeaseStatusChange.objects.select_related("lease__tenant", "lease__offer").filter(pk=change_id).first()
+    if change is not None and change.from_status == change.to_status == LeaseStatus.ACTIVE:
+        return _renewal_notify(change)
     if change is None or change.to_status not in MESSAGES:
         return False
     lease = change.lease
@@ -319,6 +502,13 @@ def lease_change_notify(*, change_id) -> bool:
                        end_on=f"{lease.end_on:%Y年%m月%d日}")
     return message_send(recipient=lease.tenant, title=title, body=body, subject=lease,
                         dedup_key=dedup_key(change)) is not None
+
+
+def _renewal_notify(change) -> bool:
+    lease = change.lease
+    return message_send(recipient=lease.tenant, title="租赁合同已续租",
+                        body=f"您的租赁合同（{lease.number}）已续租：{change.opinion}。续租合同可在“我的合同”查看。",
+                        subject=lease, dedup_key=dedup_key(change)) is not None
 
 
 # --- rating (complaints.services.register_rateable) --------------------------------------------------

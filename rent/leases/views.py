@@ -31,6 +31,9 @@ def lease_detail(request, pk):
 def _detail_context(lease, form):
     context = contract.contract_context(lease)
     context.update(form=form, history=list(selectors.lease_history(lease)), on_page=True,
+                   rent_changes=list(lease.rent_changes.order_by("effective_from", "pk")),
+                   rent_now=selectors.rent_now(lease), renewals=list(lease.renewals.order_by("sequence")),
+                   deposit_refunds=list(lease.deposit_refunds.order_by("created_at", "pk")),
                    can_sign=lease.status == "issued" and lease.offer is not None and lease.offer.status == "held",
                    phone_masked=_mask_phone(lease.tenant.phone))
     return context
@@ -80,6 +83,19 @@ def lease_sign(request, pk):
             messages.success(request, f"合同 {lease.number} 已签署。请按通知办理入住交接。")
             return redirect("rent:lease", lease.pk)
     return render(request, "rent/leases/detail.html", _detail_context(lease, form), status=400)
+
+
+@login_required
+@require_GET
+def renewal_pdf(request, pk, sequence):
+    lease = selectors.lease_for_file_or_404(request.user, pk)
+    renewal = lease.renewals.filter(sequence=sequence).first()
+    if renewal is None:
+        from django.http import Http404
+
+        raise Http404("未找到该续租合同。")
+    return FileResponse(renewal.contract_pdf.open("rb"), content_type="application/pdf",
+                        filename=f"续租合同-{lease.number}-{sequence}.pdf", as_attachment=request.GET.get("download") == "1")
 
 
 # --- public verification (the QR code on the contract) ------------------------------------------------

@@ -1,9 +1,22 @@
 """Rent's models: leases and bills (this module), payments (rent/models/payments.py, the payment half)."""
 
-from .bills import Bill, BillingRun, BillQuerySet, BillReminder, BillStatus, BillStatusChange  # noqa: F401
-from .leases import Handover, HandoverPhoto, Lease, LeaseStatus, LeaseStatusChange, SignCode  # noqa: F401
+from .bills import Bill, BillAdjustment, BillingRun, BillQuerySet, BillReminder, BillStatus, BillStatusChange  # noqa: F401
+from .leases import (  # noqa: F401
+    Handover,
+    HandoverPhoto,
+    Lease,
+    LeaseRenewal,
+    LeaseRentChange,
+    LeaseStatus,
+    LeaseStatusChange,
+    RentChangeKind,
+    SignCode,
+)
 from .payments import (  # noqa: F401
     CreditEntry,
+    DepositRefund,
+    DepositRefundStatus,
+    DepositRefundStatusChange,
     NotificationAttempt,
     OrderStatus,
     Payment,

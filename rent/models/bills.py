@@ -74,6 +74,9 @@ class Bill(Lifecycle, models.Model):
     status = FSMField(_("缴费状态"), max_length=12, choices=BillStatus.choices, default=BillStatus.UNPAID,
                       editable=False, protected=True)
     paid_at = models.DateTimeField(_("缴清时间"), null=True, blank=True, editable=False)
+    # Parts of the period at different rents (a rent change inside it), or a correction: what the amount is made of.
+    lines = models.JSONField(_("计费明细"), default=list, blank=True, editable=False)
+    note = models.CharField(_("说明"), max_length=400, blank=True, default="", editable=False)
     created_at = models.DateTimeField(_("开出时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
@@ -174,3 +177,25 @@ class BillReminder(models.Model):
 
     def __str__(self):
         return f"{self.bill_id} {self.get_stage_display()}"
+
+
+class BillAdjustment(models.Model):
+    """A bill's amount corrected after it was made (the lease ended inside the period, or its rent
+    changed from a day the bill already covered); what was paid beyond the new amount went to credit."""
+
+    bill = models.ForeignKey(Bill, on_delete=models.PROTECT, related_name="adjustments", verbose_name=_("账单"))
+    old_amount = models.DecimalField(_("原应缴（元）"), max_digits=10, decimal_places=2)
+    new_amount = models.DecimalField(_("调整后应缴（元）"), max_digits=10, decimal_places=2)
+    to_credit = models.DecimalField(_("转入余额（元）"), max_digits=10, decimal_places=2, default=ZERO)
+    reason = models.CharField(_("原因"), max_length=300)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                              related_name="+", verbose_name=_("经办人"))
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("账单调整")
+        verbose_name_plural = _("账单调整")
+        ordering = ["id"]
+
+    def __str__(self):
+        return f"{self.bill_id} {self.old_amount}→{self.new_amount}"

@@ -187,6 +187,11 @@ class Lease(Lifecycle, models.Model):
     def activate(self):
         pass
 
+    @transition(field=status, source=LeaseStatus.ACTIVE, target=LeaseStatus.ACTIVE,
+                custom={"verb": _("续租"), "saves": ["end_on", "term_years"]})
+    def renew(self):
+        """The annual review renewed the lease (rent/leases/services.py `lease_renew`): its end moves."""
+
     @transition(field=status, source=LeaseStatus.ACTIVE, target=LeaseStatus.ENDED,
                 custom={"verb": _("到期终止"), "saves": ["ended_on"]})
     def end(self):
@@ -281,3 +286,77 @@ class SignCode(models.Model):
 
     def __str__(self):
         return f"{self.lease_id} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class RentChangeKind(models.TextChoices):
+    ADJUST = "adjust", _("年度复核调整租金")
+    MARKET = "market", _("腾退期满按市场租金")
+
+
+class LeaseRentChange(models.Model):
+    """A change of the monthly rent from a day on (the annual review's new coefficient, or market rent
+    once the move-out period is over). The lease keeps the rent it was signed with; bills use the rent
+    in force each day (rent/leases/terms.py `rent_schedule`). One per (lease, kind, effective_from)."""
+
+    lease = models.ForeignKey(Lease, on_delete=models.PROTECT, related_name="rent_changes", verbose_name=_("租赁合同"))
+    kind = models.CharField(_("调整类型"), max_length=8, choices=RentChangeKind.choices)
+    old_monthly_rent = models.DecimalField(_("原月租金（元）"), max_digits=9, decimal_places=2)
+    new_monthly_rent = models.DecimalField(_("新月租金（元）"), max_digits=9, decimal_places=2)
+    effective_from = models.DateField(_("起算日"))
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                              related_name="+", verbose_name=_("经办人"))
+    reason = models.CharField(_("原因"), max_length=300)
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_district_path = "lease__district"
+
+    class Meta:
+        verbose_name = _("租金调整")
+        verbose_name_plural = _("租金调整")
+        ordering = ["effective_from", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["lease", "kind", "effective_from"], name="one_rent_change_per_kind_day"),
+            models.CheckConstraint(condition=Q(new_monthly_rent__gte=0), name="rent_change_not_negative"),
+        ]
+        indexes = [models.Index(fields=["lease", "effective_from"], name="rent_change_lease_from")]
+
+    def __str__(self):
+        return f"{self.lease_id} {self.effective_from:%Y-%m-%d} {self.old_monthly_rent}→{self.new_monthly_rent}"
+
+
+def renewal_contract_path(instance, filename):
+    return f"rent/contracts/{instance.lease.number}-R{instance.sequence}-{secrets.token_hex(6)}.pdf"
+
+
+class LeaseRenewal(models.Model):
+    """续租 decided by the annual review: the lease's term extended from the day after its old end,
+    with a renewal contract (the contract rendered for the new term) signed by the bureau (pyHanko)."""
+
+    lease = models.ForeignKey(Lease, on_delete=models.PROTECT, related_name="renewals", verbose_name=_("租赁合同"))
+    sequence = models.PositiveSmallIntegerField(_("续租次数"))
+    years = models.PositiveSmallIntegerField(_("续租年限"), validators=[MinValueValidator(1), MaxValueValidator(5)])
+    old_end_on = models.DateField(_("原租期届满日"))
+    new_end_on = models.DateField(_("续租后届满日"))
+    monthly_rent = models.DecimalField(_("续租时月租金（元）"), max_digits=9, decimal_places=2)
+    contract_pdf = models.FileField(_("续租合同（PDF）"), storage=private_storage, upload_to=renewal_contract_path,
+                                    max_length=200, editable=False)
+    contract_sha256 = models.CharField(_("续租合同 SHA-256"), max_length=64, editable=False)
+    verification_code = models.CharField(_("验证码"), max_length=32, unique=True, default=new_verification_code,
+                                         editable=False)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                              related_name="+", verbose_name=_("经办人"))
+    reason = models.CharField(_("依据"), max_length=300)
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_district_path = "lease__district"
+
+    class Meta:
+        verbose_name = _("续租")
+        verbose_name_plural = _("续租")
+        ordering = ["lease", "sequence"]
+        constraints = [models.UniqueConstraint(fields=["lease", "sequence"], name="one_renewal_per_sequence")]
+
+    def __str__(self):
+        return f"{self.lease.number} 第{self.sequence}次续租"

@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
+from gongzufang.fields import EncryptedCharField
 from gongzufang.models.audit import StatusChange
 from gongzufang.scoping import ScopedQuerySet
 from gongzufang.workflow import Lifecycle, StatusLog
@@ -242,6 +243,7 @@ class CreditEntry(models.Model):
         USED = "used", _("抵扣账单")
         REFUND = "refund", _("退款")
         REOPENED = "reopened", _("退款冲回转入")
+        ADJUSTED = "adjusted", _("账单调减转入")
 
     credit = models.ForeignKey(RentCredit, on_delete=models.PROTECT, related_name="entries", verbose_name=_("余额"))
     kind = models.CharField(_("类型"), max_length=12, choices=Kind.choices)
@@ -383,3 +385,82 @@ class StatementLine(models.Model):
 
     def __str__(self):
         return f"{self.bank_txn_id} {self.amount}"
+
+
+class DepositRefundStatus(models.TextChoices):
+    PENDING = "pending", _("待银行处理")
+    PAID = "paid", _("已退还")
+    FAILED = "failed", _("退还失败")
+
+
+class DepositRefund(Lifecycle, models.Model):
+    """押金退还 after move-out, paid through the bank: the account checked (name and number), then a
+    one-line 代发 batch whose 批次号 is `reference` (the bank pays a batch once). Idempotent by reference.
+
+        pending ──mark_paid──▶ paid      (the bank's result line 成功)
+           └─────mark_failed──▶ failed   (失败, or the account check refused; a new reference retries)
+    """
+
+    reference = models.CharField(_("退还编号"), max_length=64, unique=True, editable=False,
+                                 help_text=_("银行代发批次号：字母、数字、下划线或连字符。"))
+    lease = models.ForeignKey("rent.Lease", on_delete=models.PROTECT, related_name="deposit_refunds",
+                              verbose_name=_("租赁合同"), editable=False)
+    tenant = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                               verbose_name=_("承租人"), editable=False)
+    district = models.ForeignKey("gongzufang.District", on_delete=models.PROTECT, related_name="+",
+                                 verbose_name=_("区县"), editable=False)
+    amount = models.DecimalField(_("退还金额（元）"), max_digits=10, decimal_places=2, editable=False)
+    account_name = models.CharField(_("收款户名"), max_length=60, editable=False)
+    account_no = EncryptedCharField(_("收款账号"), editable=False)
+    account_last4 = models.CharField(_("账号后四位"), max_length=4, editable=False)
+    status = FSMField(_("状态"), max_length=8, choices=DepositRefundStatus.choices,
+                      default=DepositRefundStatus.PENDING, editable=False, protected=True)
+    bank_txn_id = models.CharField(_("银行流水号"), max_length=64, blank=True, editable=False)
+    bank_reason = models.CharField(_("失败原因"), max_length=200, blank=True, editable=False)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                              related_name="+", verbose_name=_("经办人"), editable=False)
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+    decided_at = models.DateTimeField(_("银行处理时间"), null=True, blank=True, editable=False)
+
+    objects = TenantScopedQuerySet.as_manager()
+    scope_district_path = "district"
+    scope_street_path = "lease__unit__estate__street"
+    status_log = StatusLog("rent.DepositRefundStatusChange", "refund", save_all=True, not_found="未找到该押金退还记录。")
+
+    class Meta:
+        verbose_name = _("押金退还")
+        verbose_name_plural = _("押金退还")
+        ordering = ["-created_at", "-id"]
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="deposit_refund_amount_positive")]
+
+    def __str__(self):
+        return f"{self.reference} {self.amount} 元"
+
+    def save(self, *args, **kwargs):
+        self.account_last4 = (self.account_no or "")[-4:]
+        super().save(*args, **kwargs)
+
+    @property
+    def masked_account(self) -> str:
+        return f"**** **** **** {self.account_last4}" if self.account_last4 else "—"
+
+    @transition(field=status, source=DepositRefundStatus.PENDING, target=DepositRefundStatus.PAID,
+                custom={"verb": _("登记退还成功"), "saves": ["bank_txn_id", "decided_at"]})
+    def mark_paid(self, *, bank_txn_id):
+        self.bank_txn_id = bank_txn_id
+        self.decided_at = timezone.now()
+
+    @transition(field=status, source=DepositRefundStatus.PENDING, target=DepositRefundStatus.FAILED,
+                custom={"verb": _("登记退还失败"), "saves": ["bank_reason", "decided_at"]})
+    def mark_failed(self, *, reason):
+        self.bank_reason = (reason or "")[:200]
+        self.decided_at = timezone.now()
+
+
+class DepositRefundStatusChange(StatusChange):
+    refund = models.ForeignKey(DepositRefund, on_delete=models.CASCADE, related_name="status_changes",
+                               verbose_name=_("押金退还"))
+
+    class Meta(StatusChange.Meta):
+        verbose_name = _("押金退还状态变更")
+        verbose_name_plural = _("押金退还状态变更")

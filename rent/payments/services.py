@@ -11,6 +11,7 @@ transaction and answers SUCCESS without writing anything but its log line.
 
 import json
 import logging
+import re
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -26,11 +27,15 @@ from gongzufang.bank import client as bank_client
 from gongzufang.bank import signing
 from gongzufang.errors import PortalError
 from gongzufang.parameters import param
+from notifications.services import message_send
 from rent.billing.services import bill_apply_amount
 from rent.models import (
     Bill,
+    BillAdjustment,
     BillStatus,
     CreditEntry,
+    DepositRefund,
+    DepositRefundStatus,
     NotificationAttempt,
     OrderStatus,
     Payment,
@@ -381,10 +386,13 @@ def order_paid_from_statement(order, *, bank_txn_id, amount, paid_at, actor) -> 
 def credit_apply(*, lease, actor=None) -> Decimal:
     """Use the lease's credit on its unpaid bills, oldest first; returns the amount used."""
     with transaction.atomic():
-        credit = _credit_for(lease)
-        if credit.balance <= ZERO:
+        if not RentCredit.objects.filter(lease=lease, balance__gt=ZERO).exists():
             return ZERO
+        # bills before credit, as a payment locks them (_receive): the two never wait on each other
         bills = _locked_bills(lease.bills.exclude(status=BillStatus.PAID).values_list("pk", flat=True))
+        credit = _credit_for(lease)
+        if credit.balance <= ZERO or not bills:
+            return ZERO
         used = ZERO
         for bill in bills:
             share = min(credit.balance - used, bill.amount - bill.amount_paid)
@@ -398,6 +406,25 @@ def credit_apply(*, lease, actor=None) -> Decimal:
         credit.balance = money(credit.balance - used)
         credit.save(update_fields=["balance", "updated_at"])
     return used
+
+
+def credits_apply_range(*, lo: int, hi: int) -> tuple[int, Decimal]:
+    """Credit of the leases with ids in [lo, hi) used on their unpaid bills (the month's bill chunk calls
+    this right after making the bills, in its transaction). Idempotent: used credit is gone, so a chunk
+    run again finds nothing to use. Returns (leases, amount)."""
+    leases, total = 0, ZERO
+    ids = list(RentCredit.objects.filter(lease_id__gte=lo, lease_id__lt=hi, balance__gt=ZERO)
+               .order_by("lease_id").values_list("lease_id", flat=True))
+    if not ids:
+        return 0, ZERO
+    from rent.models import Lease
+
+    for lease in Lease.objects.filter(pk__in=ids).order_by("pk"):
+        used = credit_apply(lease=lease, actor=None)
+        if used:
+            leases += 1
+            total += used
+    return leases, total
 
 
 def refundable(payment) -> Decimal:
@@ -441,3 +468,178 @@ def refund_record(*, payment, amount, reason, actor=None) -> Refund:
             PaymentAllocation.objects.create(payment=payment, refund=refund, bill=bill, amount=-share)
             left -= share
     return refund
+
+
+# --------------------------------------------------------------------------------- correcting a bill
+
+
+def _bill_target(paid: Decimal, amount: Decimal) -> str:
+    if paid == amount:
+        return BillStatus.PAID
+    return BillStatus.UNPAID if paid == ZERO else BillStatus.PARTLY_PAID
+
+
+def bill_correct(*, bill, line, reason: str, actor=None) -> BillAdjustment | None:
+    """Set a bill to what `line` (rent/leases/terms.py BillLine, or None: the lease did not run in the
+    period at all) says it should be — the lease ended inside the period, or its rent changed from a
+    day the bill covers. Recorded as a BillAdjustment; what was already paid beyond the new amount is
+    taken off the bill and kept as the lease's credit. None when the amount is already right."""
+    with transaction.atomic():
+        locked = workflow.lock(bill)
+        new = money(line.amount) if line is not None else ZERO
+        if new == locked.amount:
+            return None
+        old, paid = locked.amount, locked.amount_paid
+        excess = max(paid - new, ZERO)
+        if line is not None:
+            locked.period_start, locked.period_end = line.period_start, line.period_end
+            locked.days, locked.monthly_rent = line.days, line.monthly_rent
+            locked.lines, locked.note = line.lines, (line.note or reason)[:400]
+        else:
+            locked.days, locked.lines = 0, []
+            locked.note = f"{reason}：本账期不计租金"[:400]
+        locked.amount, locked.amount_paid = new, paid - excess
+        target = _bill_target(locked.amount_paid, new)
+        opinion = f"账单调整 {old} → {new} 元：{reason}"
+        if target == locked.status:
+            locked.save()
+        else:
+            name = {BillStatus.PAID: "settle", BillStatus.PARTLY_PAID: "settle_partly",
+                    BillStatus.UNPAID: "reopen"}[target]
+            workflow.transition(locked, name, actor=actor if workflow.may_see(locked, actor) else None, opinion=opinion)
+        if excess > ZERO:
+            PaymentAllocation.objects.create(bill=locked, amount=-excess)
+            credit = _credit_for(locked.lease)
+            credit.balance = money(credit.balance + excess)
+            credit.save(update_fields=["balance", "updated_at"])
+            CreditEntry.objects.create(credit=credit, kind=CreditEntry.Kind.ADJUSTED, amount=excess, bill=locked)
+        return BillAdjustment.objects.create(
+            bill=locked, old_amount=old, new_amount=new, to_credit=excess, reason=reason[:300],
+            actor=actor if isinstance(actor, get_user_model()) else None)
+
+
+# --------------------------------------------------------------------------------- deposit refunds
+
+REFERENCE_RE = re.compile(r"[A-Za-z0-9_-]{1,64}")
+DEPOSIT_REFUNDABLE = ("ended", "terminated")
+
+
+def _account_digits(account_no) -> str:
+    text = re.sub(r"[\s\-]", "", str(account_no or ""))
+    if any("０" <= ch <= "９" for ch in text):
+        raise PaymentError("账号中含有全角数字，请切换到半角输入后重新输入。", fields={"account_no": ["fullwidth"]})
+    if not re.fullmatch(r"\d{16,19}", text):
+        raise PaymentError("银行账号应为 16 至 19 位数字。", fields={"account_no": ["invalid"]})
+    return text
+
+
+def deposit_refundable(lease) -> Decimal:
+    """The deposit less what was refunded or is being refunded (failed refunds do not count)."""
+    taken = sum((r.amount for r in DepositRefund.objects.filter(lease=lease)
+                 .exclude(status=DepositRefundStatus.FAILED)), ZERO)
+    return money(lease.deposit - taken)
+
+
+def deposit_refund_send(*, lease, amount, reference: str, account_name: str, account_no: str, actor) -> DepositRefund:
+    """押金退还 after move-out through the bank: the account checked with the bank (name and number),
+    then a one-line 代发 batch whose 批次号 is `reference`, whose result line is recorded (paid or
+    failed, the tenant told). Idempotent by reference: the same reference again returns that refund
+    (asking the bank again while it is pending — the bank answers the first result for a batch)."""
+    reference = (reference or "").strip()
+    if not REFERENCE_RE.fullmatch(reference):
+        raise PaymentError("退还编号须为 1 至 64 位字母、数字、下划线或连字符（用作银行代发批次号）。",
+                           fields={"reference": ["invalid"]})
+    try:
+        amount = money(amount)
+    except (ArithmeticError, TypeError, ValueError):
+        raise PaymentError("退还金额格式不正确。", fields={"amount": ["invalid"]}) from None
+    existing = DepositRefund.objects.filter(reference=reference).first()
+    if existing is not None:
+        if existing.lease_id != lease.pk or existing.amount != amount:
+            raise PaymentError(f"退还编号 {reference} 已用于另一笔押金退还（{existing.amount} 元），请使用新的编号。",
+                               fields={"reference": ["used"]}, code="reference_used")
+        if existing.status == DepositRefundStatus.PENDING:
+            return _deposit_refund_submit(existing, actor=actor)
+        return existing
+    if not workflow.may_see(lease, actor):
+        raise workflow.NotFound("未找到该租赁合同。")
+    if lease.status not in DEPOSIT_REFUNDABLE:
+        raise PaymentError(f"合同状态为“{lease.get_status_display()}”，合同终止并腾退房屋后才能退还押金。",
+                           code="lease_not_ended")
+    if amount <= ZERO:
+        raise PaymentError("退还金额须大于零。", fields={"amount": ["invalid"]})
+    left = deposit_refundable(lease)
+    if amount > left:
+        raise PaymentError(f"退还金额 {amount} 元超过可退押金 {left} 元。", fields={"amount": ["too_much"]})
+    name = (account_name or "").strip()
+    if not name:
+        raise PaymentError("请填写收款户名。", fields={"account_name": ["required"]})
+    number = _account_digits(account_no)
+    try:
+        check = bank_client.get_bank().verify_account(name=name, account_no=number)
+    except bank_client.BankError as exc:
+        raise PaymentError(f"暂时无法连接银行核验账户：{exc}。押金退还未登记，请稍后再试。", code="bank_unavailable") from None
+    if not check.ok:
+        raise PaymentError(f"银行核验未通过：{check.reason}。请核对收款户名和账号。",
+                           fields={"account_no": [check.reason]}, code="account_rejected")
+    try:
+        with transaction.atomic():
+            refund = DepositRefund(reference=reference, lease=lease, tenant_id=lease.tenant_id,
+                                   district_id=lease.district_id, amount=amount, account_name=name[:60],
+                                   account_no=number, actor=actor if isinstance(actor, get_user_model()) else None)
+            refund.save()
+            workflow.record_start(refund, actor=actor,
+                                  opinion=f"押金退还 {amount} 元至 {name} 账户 {refund.masked_account}，提交银行代发")
+    except IntegrityError:  # the same reference at the same moment
+        return DepositRefund.objects.get(reference=reference)
+    return _deposit_refund_submit(refund, actor=actor)
+
+
+def _deposit_refund_file(refund) -> bytes:
+    import csv
+    import io
+
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(["批次号", "序号", "户名", "账号", "金额", "摘要"])
+    writer.writerow([refund.reference, 1, refund.account_name, refund.account_no, str(refund.amount),
+                     f"公租房押金退还 {refund.lease.number}"])
+    return out.getvalue().encode("utf-8")
+
+
+def _deposit_refund_submit(refund, *, actor=None) -> DepositRefund:
+    import io
+
+    from gongzufang.bank.files import BankFileError, read_table
+
+    try:
+        result = bank_client.get_bank().submit_disbursement(refund.reference, io.BytesIO(_deposit_refund_file(refund)),
+                                                            f"{refund.reference}.csv")
+    except bank_client.BankError as exc:
+        raise PaymentError(f"提交银行失败：{exc}。押金退还已登记（待银行处理），可用同一退还编号重试。",
+                           code="bank_unavailable") from None
+    try:
+        rows = read_table(result, "result.csv")
+    except BankFileError:
+        rows = []
+    line = next((r for r in rows[1:] if len(r) >= 7 and r[0] == refund.reference and r[1] == "1"), None)
+    if line is None:
+        raise PaymentError("银行代发结果文件中没有该笔押金退还，已保留为待银行处理，请稍后重试。", code="bank_result")
+    with transaction.atomic():
+        locked = workflow.lock(refund)
+        if locked.status != DepositRefundStatus.PENDING:
+            return locked
+        if line[4] == "成功":
+            workflow.transition(locked, "mark_paid", actor=None, bank_txn_id=line[6][:64],
+                                opinion=f"银行代发成功，流水号 {line[6]}")
+            title, body = "押金已退还", (f"您的租赁合同（{locked.lease.number}）押金 {locked.amount} 元已退至您尾号 "
+                                    f"{locked.account_last4} 的银行账户。")
+        else:
+            reason = line[5] or "银行未说明原因"
+            workflow.transition(locked, "mark_failed", actor=None, reason=reason, opinion=f"银行代发失败：{reason}")
+            title, body = "押金退还未成功", (f"您的租赁合同（{locked.lease.number}）押金 {locked.amount} 元退还未成功"
+                                      f"（{reason}）。请联系区住房保障中心更正收款账户后重新办理。")
+        tenant = locked.lease.tenant
+        key = f"rent.deposit_refund:{locked.pk}:{locked.status}"
+        message_send(recipient=tenant, title=title, body=body, subject=locked.lease, dedup_key=key)
+    return locked

@@ -1,6 +1,8 @@
 """The ledger holds to the fen (DESIGN §8, hypothesis): over random sequences of bills, online payments
-(through the notification service, with replays), counter payments, credit use and refunds, for the
-lease at every step
+(through the notification service, with replays), counter payments, credit use and refunds, the
+month's bill run (which uses the lease's credit on the new bill), rent changes from any day (bills
+already made corrected, a period split by days; paid excess to credit) and the lease ended early (its
+bills corrected to the day), for the lease at every step
 
     Σ payments − Σ refunds = Σ amounts applied to bills + credit balance,
 
@@ -8,6 +10,7 @@ each bill's amount_paid is the sum of its allocations, within 0..amount, and its
 
 import contextlib
 import json
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -16,7 +19,21 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from gongzufang.bank import signing
-from rent.models import Bill, BillStatus, CreditEntry, Payment, PaymentAllocation, Refund, RentCredit
+from gongzufang.errors import PortalError
+from rent.billing import services as billing
+from rent.leases import services as lease_services
+from rent.models import (
+    Bill,
+    BillStatus,
+    CreditEntry,
+    Handover,
+    Lease,
+    LeaseStatus,
+    Payment,
+    PaymentAllocation,
+    Refund,
+    RentCredit,
+)
 from rent.payments import services
 from tests.rent import payment_builders as pb
 
@@ -31,6 +48,9 @@ operations = st.lists(st.one_of(
     st.tuples(st.just("online"), st.integers(min_value=1, max_value=3), st.integers(min_value=0, max_value=3)),
     st.tuples(st.just("refund"), st.integers(min_value=0, max_value=50), amounts),
     st.tuples(st.just("credit"),),
+    st.tuples(st.just("month"),),
+    st.tuples(st.just("rent"), st.integers(min_value=0, max_value=500), amounts, st.sampled_from(["adjust", "market"])),
+    st.tuples(st.just("end"), st.integers(min_value=0, max_value=500)),
 ), min_size=1, max_size=8)
 
 
@@ -97,6 +117,19 @@ def test_payments_equal_amounts_applied_plus_credit_to_the_fen(ops, lease_and_co
                         services.refund_record(payment=payment, amount=amount, reason="测试退款")
         elif kind == "credit":
             services.credit_apply(lease=lease)
+        elif kind == "month":
+            last = lease.bills.order_by("-period").first()
+            period = date(2026, 1, 1) if last is None else (last.period + timedelta(days=32)).replace(day=1)
+            billing.bills_make_chunk(period=period, lo=lease.pk, hi=lease.pk + 1)
+        elif kind == "rent":
+            with contextlib.suppress(PortalError):  # the same day and kind at another rent, or the lease ended
+                lease_services.lease_rent_change(lease=Lease.objects.get(pk=lease.pk), monthly_rent=op[2],
+                                                 effective_from=date(2026, 1, 1) + timedelta(days=op[1]),
+                                                 kind=op[3], actor=None, reason="测试调租")
+        elif kind == "end":
+            with contextlib.suppress(PortalError):  # already ended
+                lease_services.lease_terminate(lease=Lease.objects.get(pk=lease.pk), actor=None, reason="测试退租",
+                                               on=date(2026, 1, 1) + timedelta(days=op[1]))
         _check(lease)
 
 
@@ -105,4 +138,8 @@ def lease_and_counter(settings):
     import itertools
 
     settings.BANK_NOTIFY_SECRET = SECRET
-    return pb.lease(), itertools.count(1)
+    lease = pb.lease()
+    Lease.objects.filter(pk=lease.pk).update(status=LeaseStatus.ACTIVE)  # as after signing and the handover
+    Handover.objects.create(lease=lease, handed_over_on=lease.start_on, keys=1, water_meter=0, electricity_meter=0,
+                            condition="完好")
+    return Lease.objects.get(pk=lease.pk), itertools.count(1)
