@@ -371,11 +371,15 @@ class RoundEntry(models.Model):
 
 class DrawPosition(models.Model):
     """The draw's result for one household: its place in the choice order and its choice window.
-    Written once, by the draw, as new rows (one COPY on PostgreSQL, allocation/services.store_positions)
-    and never updated; a round's rows are deleted only with the round. The foreign keys are not
-    declared in the database (no per-row trigger during the COPY): the draw writes exactly the rows of
-    the round's own pool, in the transaction that holds the round's lock, and the primary key and
-    `draw_position_once` are real constraints (ADR 0012)."""
+    Written once, by the draw, as new rows (one INSERT … SELECT on PostgreSQL, in primary-key order, so
+    the one index grows at its end; allocation/services.store_positions) and never updated.
+
+    Only the primary key is indexed and enforced by the database. The rest is checked by the design
+    (ADR 0012): the draw writes exactly the rows of the round's own pool, positions 1…N from one
+    enumeration, in the transaction that holds the round's row lock and after checking the round is
+    not drawn yet — and the primary key would refuse a second set for the same households anyway. The
+    foreign keys are not declared in the database (no per-row trigger during the insert); the ORM still
+    cascades deletes. A round's rows are read through the round's entries (their index)."""
 
     round_entry = models.OneToOneField(RoundEntry, on_delete=models.CASCADE, primary_key=True, related_name="draw",
                                        db_constraint=False, verbose_name=_("方案家庭"))
@@ -393,7 +397,6 @@ class DrawPosition(models.Model):
         verbose_name = _("摇号顺序")
         verbose_name_plural = _("摇号顺序")
         ordering = ["round_id", "position"]
-        constraints = [models.UniqueConstraint(fields=["round", "position"], name="draw_position_once")]
 
     def __str__(self):
         return f"{self.round_id}:{self.position}"

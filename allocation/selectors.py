@@ -11,7 +11,7 @@ from gongzufang.pii import mask_name
 from gongzufang.scoping import get_in_scope_or_404
 
 from . import lottery
-from .models import AllocationRound, DrawPosition, RoundEntry, WaitlistEntry
+from .models import AllocationRound, RoundEntry, WaitlistEntry
 
 ORDER = [F("group_rank").asc(), F("qualified_on").asc(), F("application_number").asc()]
 PUBLIC_STATUSES = [AllocationRound.Status.PUBLISHED, AllocationRound.Status.DRAWN, AllocationRound.Status.VOIDED]
@@ -109,7 +109,8 @@ def round_pool_rows(round_):
 
 def draw_order(round_) -> list[str]:
     """The refs in the stored draw order (position 1 first), from the draw's rows."""
-    return list(DrawPosition.objects.filter(round=round_).order_by("position").values_list("round_entry__ref", flat=True))
+    return list(RoundEntry.objects.filter(round=round_, draw__isnull=False).order_by("draw__position")
+                .values_list("ref", flat=True))
 
 
 def draw_document(round_) -> dict:

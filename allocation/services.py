@@ -17,6 +17,7 @@ Rounds (配租方案) and the draw (摇号)
 """
 
 from datetime import datetime, time, timedelta
+from operator import itemgetter
 
 from django.db import connection, transaction
 from django.db.models import F, Min, Q
@@ -402,16 +403,17 @@ def round_draw(*, round, actor, public_entropy) -> AllocationRound:
         workflow.check(locked, "draw", actor=actor)
         if problem:
             raise PortalError(problem, fields={"public_entropy": ["invalid"]})
-        keyed = list(RoundEntry.objects.filter(round=locked).order_by("ref").values_list("ref", "group_rank", "pk"))
-        pool = [(ref, rank) for ref, rank, _pk in keyed]
+        refs, ranks, pks = _columns(RoundEntry.objects.filter(round=locked).order_by("ref")
+                                    .values_list("ref", "group_rank", "pk"))
+        pool = list(zip(refs, ranks, strict=True))
         if lottery.pool_hash(pool) != locked.pool_hash:
             raise TransitionNotAllowed("名单与发布时的名单哈希不一致，名单可能被改动，不能摇号。", code="pool_changed")
         seed = lottery.seed(locked.secret, public_entropy, locked.pool_hash)
         ordered = lottery.ranked(pool, seed)
-        pk_of = {ref: pk for ref, _rank, pk in keyed}
+        pk_of = dict(zip(refs, pks, strict=True))
         now = timezone.now()
         start = _choice_start(locked, now)
-        store_positions(locked.pk, [pk_of[ref] for _rank, _score, ref in ordered], start=start,
+        store_positions(locked.pk, list(map(pk_of.__getitem__, map(itemgetter(2), ordered))), start=start,
                         per_window=locked.households_per_window, window=timedelta(hours=locked.window_hours))
         locked.public_entropy, locked.seed = public_entropy, seed
         locked.drawn_at = now
@@ -423,34 +425,41 @@ def round_draw(*, round, actor, public_entropy) -> AllocationRound:
     return round
 
 
-def windows_of(count, *, start, per_window, window):
-    """(window_no, opens, closes) of each of the `count` windows: household i (0-based, in draw order)
-    chooses in window i // per_window + 1, which opens `window` after the one before."""
-    return [(w + 1, start + window * w, start + window * (w + 1)) for w in range(count)]
+def _columns(rows):
+    """A query's rows as its columns (three empty tuples when there are none)."""
+    columns = tuple(zip(*rows, strict=True))
+    return columns or ((), (), ())
 
 
 def store_positions(round_id, round_entry_ids, *, start, per_window, window):
     """Write the draw's result: one new DrawPosition row per round entry, `round_entry_ids` in draw
-    order (position 1 first), with its choice window. On PostgreSQL one COPY into the table (its primary
-    key and (round, position) unique index, no foreign-key triggers: see DrawPosition); elsewhere
-    bulk_create. Python does only what the rows need: each window's text is made once, not per row."""
-    n = len(round_entry_ids)
-    windows = windows_of(-(-n // per_window), start=start, per_window=per_window, window=window)
+    order (position 1 first), with its choice window (household i, 0-based, chooses in window
+    i // per_window + 1, which opens `window` after the one before).
+
+    On PostgreSQL one INSERT … SELECT over two arrays (the ids in key order and their positions): the
+    database computes each window and writes the rows in key order, so the table's one index grows at
+    its end (no foreign-key triggers: see DrawPosition). Python sorts the keys and passes the lists,
+    nothing per row. Elsewhere (SQLite) bulk_create of the same rows."""
     if connection.vendor != "postgresql":
+        span = window
         DrawPosition.objects.bulk_create([
-            DrawPosition(round_entry_id=pk, round_id=round_id, position=i + 1, window_no=windows[i // per_window][0],
-                         window_opens_at=windows[i // per_window][1], window_closes_at=windows[i // per_window][2])
+            DrawPosition(round_entry_id=pk, round_id=round_id, position=i + 1, window_no=i // per_window + 1,
+                         window_opens_at=start + span * (i // per_window),
+                         window_closes_at=start + span * (i // per_window + 1))
             for i, pk in enumerate(round_entry_ids)], batch_size=2000)
         return
-    import io
-
-    tails = [f"\t{no}\t{opens.isoformat()}\t{closes.isoformat()}\n" for no, opens, closes in windows]
-    head = f"\t{int(round_id)}\t"
-    text = "".join([f"{pk}{head}{i + 1}{tails[i // per_window]}" for i, pk in enumerate(round_entry_ids)])
+    ids = list(round_entry_ids)
+    by_key = sorted(range(len(ids)), key=ids.__getitem__)  # (C-level: no Python per row)
     with connection.cursor() as cursor:
-        cursor.cursor.copy_expert(
-            "COPY allocation_drawposition (round_entry_id, round_id, position, window_no, window_opens_at, "
-            "window_closes_at) FROM STDIN", io.StringIO(text))
+        cursor.execute(
+            "INSERT INTO allocation_drawposition (round_entry_id, round_id, position, window_no, window_opens_at, "
+            "window_closes_at) "
+            "SELECT u.id, %(round)s, u.n, (u.n - 1) / %(per)s + 1, "
+            "%(start)s + ((u.n - 1) / %(per)s) * %(seconds)s * interval '1 second', "
+            "%(start)s + ((u.n - 1) / %(per)s + 1) * %(seconds)s * interval '1 second' "
+            "FROM unnest(%(ids)s::bigint[], %(positions)s::integer[]) AS u(id, n)",
+            {"round": int(round_id), "per": int(per_window), "start": start, "seconds": int(window.total_seconds()),
+             "ids": list(map(ids.__getitem__, by_key)), "positions": list(map((1).__add__, by_key))})
 
 
 def round_void(*, round, actor, reason) -> AllocationRound:

@@ -1,8 +1,10 @@
 """The rules of choosing a unit (选房) and of offers: DESIGN §7 and issue 13 "Unit choice and offers"."""
 
+import re
 from datetime import timedelta
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from allocation.choice import services as choice
@@ -183,7 +185,8 @@ def test_missed_window_counts_but_no_fit_does_not(dave):
     assert WaitlistEntry.objects.get(pk=rows[0].entry_id).refusals == 1  # counted once
 
 
-def test_window_open_notice_sent_once(dave):
+def test_window_open_notice_sent_once_with_an_absolute_link(dave, settings, client):
+    settings.PORTAL_BASE_URL = "https://gzf.daqing.example.cn/"
     _round, rows, _units = open_round(dave, entries=2)
     assert choice.windows_open_notify() == 2
     assert choice.windows_open_notify() == 0
@@ -191,6 +194,13 @@ def test_window_open_notice_sent_once(dave):
     assert SiteMessage.objects.filter(recipient=user, dedup_key=f"choice-window:{rows[0].pk}").count() == 1
     sms = SmsOutbox.objects.filter(phone=user.phone, purpose="choice_window")
     assert sms.count() == 1 and rows[0].ref in sms.get().text
+    # The link in the SMS is absolute (a phone has no page to resolve a relative one against), and
+    # it opens the household's own choice page.
+    link = re.search(r"https?://\S+", sms.get().text).group(0)
+    path = reverse("allocation:choice", args=[rows[0].pk])
+    assert link == f"https://gzf.daqing.example.cn{path}"
+    client.force_login(user)
+    assert client.get(path).status_code == 200
 
 
 def test_voiding_a_round_frees_the_units_its_households_had_chosen(dave, chen):

@@ -96,3 +96,42 @@ def test_another_households_pages_are_404(client, dave):
     assert client.get(reverse("allocation:choose_unit", args=[rows[1].pk, units[1].pk])).status_code == 404
     assert client.post(reverse("allocation:offer", args=[offer.pk]), {"confirm": "on"}).status_code == 404
     assert Offer.objects.get(pk=offer.pk).status == "held"
+
+
+def _history(client, user) -> str:
+    """The 轮候记录 (waitlist history) part of the household's 我的轮候 page."""
+    client.force_login(user)
+    page = client.get(reverse("allocation:my_waitlist")).content.decode()
+    return page.split("<h2>轮候记录</h2>", 1)[1]
+
+
+def test_every_refusal_shows_in_the_waitlist_history_with_its_reason(client, dave):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from allocation.choice import services
+
+    # Refusing an offer, and not signing in time: two households of an open round.
+    _round, rows, units = open_round(dave, entries=2)
+    refused = services.offer_choose(round_entry=rows[0], unit=units[0], actor=dave, at_counter=True)
+    services.offer_refuse(offer=refused, actor=applicant_of(rows[0]), reason="楼层太高，老人上下不便")
+    unsigned = services.offer_choose(round_entry=rows[1], unit=units[1], actor=dave, at_counter=True)
+    assert services.offers_expire_due(today=unsigned.sign_by + timedelta(days=1)) == 1
+    # Not choosing in one's window (a unit that fits was left): a third household, its window closed.
+    starts = timezone.now() - timedelta(hours=2)
+    _late_round, late, _late_units = open_round(dave, entries=1, unit_count=1, per_window=1, hours=1, starts_at=starts)
+    assert services.windows_close_due()["missed"] == 1
+
+    first = _history(client, applicant_of(rows[0]))
+    assert "楼层太高，老人上下不便" in first and "累计 1 次" in first and "满 2 次将暂停轮候 12 个月" in first
+    second = _history(client, applicant_of(rows[1]))
+    assert f"未在签约期限（{unsigned.sign_by:%Y-%m-%d}）内签约" in second and "累计 1 次" in second
+    third = _history(client, applicant_of(late[0]))
+    assert "未在选房时间内选房" in third and "累计 1 次" in third
+    # Each household's page shows its own refusal only.
+    assert "楼层太高" not in second and "楼层太高" not in third
+    for row in (rows[0], rows[1], late[0]):
+        entry = WaitlistEntry.objects.get(pk=row.entry_id)
+        assert entry.status == "waiting" and entry.refusals == 1
+        assert entry.status_changes.filter(opinion__contains="计入拒绝配租").count() == 1

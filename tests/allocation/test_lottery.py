@@ -5,6 +5,7 @@ import hashlib
 import json
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -120,6 +121,11 @@ def test_draw_orders_by_group_score_ref_and_stores_positions_and_windows(client,
     assert [r.position for r in rows] == [1, 2, 3, 4, 5]
     assert [r.window_no for r in rows] == [1, 1, 2, 2, 3]
     assert rows[2].window_opens_at == rows[0].window_closes_at
+    # Windows of 24 hours one after another from the round's choice start (computed by the database
+    # on PostgreSQL, by Python elsewhere: the same instants).
+    start, day = round_.choice_starts_at, timedelta(hours=24)
+    assert [r.window_opens_at for r in rows] == [start, start, start + day, start + day, start + 2 * day]
+    assert all(r.window_closes_at == r.window_opens_at + day for r in rows)
     # The draw's result is its own rows, one per household of the pool, written once.
     assert DrawPosition.objects.filter(round=round_).count() == 5
     assert [r.draw.round_id for r in rows] == [round_.pk] * 5
