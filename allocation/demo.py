@@ -5,7 +5,9 @@
   through the apply services; they are recorded as approved before the portal opened (历史审核通过，迁移
   入库) — the review itself is shown by applications/demo — and enter the waitlist through the same
   service as a city approval.
-- One round drawn (positions and choice windows) over one estate's one-bedroom units, and one round
+- One round drawn (positions and choice windows) over one estate's one-bedroom units — its first window
+  (7 households, open now) leaves its last household still to choose once the choice and lease demos
+  have chosen for the others (the manual's 选房 journey logs in as it) — and one round
   published and not yet drawn over another estate's units, so both halves of the public page show.
 """
 
@@ -122,7 +124,7 @@ def _rounds(district, caseworker):
     live = AllocationRound.objects.exclude(status=AllocationRound.Status.VOIDED)
     if not live.filter(name=DRAWN_ROUND).exists() and estate_id("益民小区"):
         round_ = services.round_create(district=district, name=DRAWN_ROUND, actor=caseworker, bedrooms=[1, 2],
-                                       estates=[estate_id("益民小区")], max_households=16, households_per_window=5,
+                                       estates=[estate_id("益民小区")], max_households=16, households_per_window=7,
                                        window_hours=48, choice_starts_at=timezone.now() - timedelta(hours=2))
         if round_.entries.exists() and round_.units.exists():
             services.round_publish(round=round_, actor=caseworker, opinion="发布配租方案（演示）")

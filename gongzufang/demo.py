@@ -29,6 +29,10 @@ DEMO_USERS = [
 DEMO_SEEDERS = []
 # ... and callables returning more log-ins to print: [(username, name, what it shows)].
 DEMO_LOGIN_LISTS = []
+# ... the log-ins of the operation manual's journeys, one per journey: [(username, name, what it shows)]
+# (docs/manual/demo-accounts.md), and what waits in each caseworker's queue: [(username, name, what)].
+DEMO_JOURNEY_LISTS = []
+DEMO_QUEUE_LISTS = []
 
 
 @functools.cache

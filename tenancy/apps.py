@@ -36,8 +36,10 @@ class TenancyConfig(AppConfig):
             demo.DEMO_SEEDERS.append(tenancy_demo.seed)
         from . import demo_story
 
-        if demo_story.logins not in demo.DEMO_LOGIN_LISTS:
-            demo.DEMO_LOGIN_LISTS.append(demo_story.logins)
+        for listing, lists in ((demo_story.logins, demo.DEMO_LOGIN_LISTS), (demo_story.journey, demo.DEMO_JOURNEY_LISTS),
+                               (demo_story.queues, demo.DEMO_QUEUE_LISTS)):
+            if listing not in lists:
+                lists.append(listing)
 
 
 def _sync_groups(**kwargs):

@@ -499,3 +499,81 @@ def logins():
     """(username, name, what the demo shows) for the printed demo log-ins."""
     return [(PHONE, NAME, "全流程：注册→申请→三级审核→公示→轮候→摇号选房→签约入住→缴租→年审→退租办结（约三年）")]
 
+
+
+# --- the log-ins the operation manual's journeys use (printed by seed_demo, docs/manual/demo-accounts.md) ---
+
+FRESH_PHONE = "13800000099"  # never registered by the demo: the 注册认证 journey registers it
+
+
+def _first(queryset, what):
+    """(username, name, what) of the first record's person in `queryset` (of users), or None."""
+    user = queryset.order_by("pk").first()
+    return (user.username, user.real_name, what) if user else None
+
+
+def journey():
+    """The demo accounts for each journey of the manual: (username, name, what it shows). Some are
+    found by what they hold (the draw decides who is in the open choice window)."""
+    from allocation.choice.services import window_state
+    from allocation.demo import DRAWN_ROUND
+    from allocation.models import Offer, RoundEntry
+    from gongzufang.models import User
+    from tenancy.models import AnnualReview, ExitCase
+
+    rows = [(FRESH_PHONE, "（未注册）", "注册认证：未注册的手机号，注册并实名认证")]
+    rows.append(_first(User.objects.filter(username="13800000021"), "资格申请：向导填到一半的草稿，可继续填写并提交"))
+    rows.append(_first(User.objects.filter(username="shenqingren"),
+                       "进度查询：已提交待受理；意见反馈：已答复的建议和待处理的报修"))
+    chosen = Offer.objects.values("round_entry_id")
+    for re_ in (RoundEntry.objects.filter(round__name=DRAWN_ROUND).exclude(pk__in=chosen)
+                .select_related("round", "entry__application__applicant").order_by("pk")):
+        if window_state(re_) == "open":
+            user = re_.entry.application.applicant
+            rows.append((user.username, user.real_name, "选房：本批选房时间正在进行，可网上选房（短信验证码）"))
+            break
+    live_exit = ExitCase.objects.filter(lease__isnull=False).exclude(status="closed").values("lease_id")
+    rows.append(_first(User.objects.filter(leases__status="issued"), "签约：租赁合同待签署（短信验证码签约）"))
+    unpaid = User.objects.filter(leases__status="active", leases__bills__status__in=["unpaid", "partly_paid"]).distinct()
+    owing = _first(unpaid.exclude(leases__pk__in=live_exit), "缴租：有未缴账单，可网上缴费")
+    rows.append(owing)
+    rows.append(_first(User.objects.filter(username="butie01"), "补贴：补贴核算、按月发放记录、脱敏账户"))
+    rows.append(_first(User.objects.filter(pk__in=AnnualReview.objects.filter(status="opened").values("holder_id")),
+                       "年审：本年度资格年审已开启，待申报（可一键“无变化”）"))
+    movable = (User.objects.filter(leases__status="active").exclude(leases__pk__in=live_exit)
+               .exclude(username=owing[0] if owing else "").distinct())
+    rows.append(_first(movable, "退租：履行中的租赁合同，可网上申请退租"))
+    rows.append((PHONE, NAME, "全流程的历史：申请、轮候、合同、账单、年审、退租的每一步记录"))
+    return [row for row in rows if row]
+
+
+def queues():
+    """What waits in each demo caseworker's queue: (username, name, what), for the printed log-ins."""
+    from applications.models import Application
+    from gongzufang.models import User
+    from rent.models import Lease
+    from subsidies.models import SubsidyBatch
+    from tenancy.models import AnnualReview, ExitCase, MonitoringAlert
+
+    def count(queryset):
+        return queryset.count()
+
+    rows = []
+    for username, street in (("saertu_jd", "230602001"), ("longfeng_jd", "230603001")):
+        apps_ = Application.objects.filter(street__code=street)
+        rows.append((username, f"待受理 {count(apps_.filter(status='submitted'))} 件，"
+                               f"待街道初审 {count(apps_.filter(status__in=['accepted', 'street_review']))} 件"))
+    for username, district in (("saertu", "230602"), ("longfeng", "230603")):
+        apps_ = Application.objects.filter(district__code=district)
+        text = (f"待区县审核 {count(apps_.filter(status='district_review'))} 件，"
+                f"公示中 {count(apps_.filter(status='public_notice'))} 件")
+        if district == "230602":
+            text += (f"；待入住交接 {count(Lease.objects.filter(district__code=district, status='signed'))} 份，"
+                     f"年审待核定 {count(AnnualReview.objects.filter(district__code=district, status='checking'))} 件，"
+                     f"动态监管预警 {count(MonitoringAlert.objects.filter(district__code=district, status='open'))} 条，"
+                     f"退出办理中 {count(ExitCase.objects.filter(district__code=district).exclude(status='closed'))} 件")
+        rows.append((username, text))
+    rows.append(("shi", f"待市级复核 {count(Application.objects.filter(status='city_review'))} 件，"
+                        f"补贴批次待市级确认 {count(SubsidyBatch.objects.filter(status='district_approved'))} 批"))
+    names = dict(User.objects.filter(username__in=[u for u, _t in rows]).values_list("username", "real_name"))
+    return [(username, names.get(username, ""), text) for username, text in rows]

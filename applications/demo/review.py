@@ -29,7 +29,7 @@ class Persona:
     category: str
     assistance: str
     street: str
-    stage: str  # accepted, cross_check, district_review, public_notice, approved, rejected
+    stage: str  # draft, accepted, cross_check, district_review, public_notice, city_review, approved, rejected
     income: str = "1500.00"
     marital: str = "married"
     members: list = field(default_factory=list)
@@ -53,6 +53,10 @@ PERSONAS = [
             income="1600.00", note="机动车价值超过标准，待区县审核"),
     Persona("13800000018", "谢勇", "230602197203040011", "special", "unit", "230602001", "approved",
             income="1200.00", note="残疾人家庭，审核通过"),
+    Persona("13800000019", "刘建国", "230602197505051111", "low_income", "unit", "230602001", "city_review",
+            income="1450.00", note="公示期满无异议，待市级复核"),
+    Persona("13800000021", "赵强", "230603199202110052", "low_income", "unit", "230603001", "draft",
+            income="1400.00", note="资格申请填写到一半（草稿：已填保障方式、家庭成员和现住房，待填家庭资产）"),
 ]
 
 
@@ -85,6 +89,8 @@ def _build(user, p: Persona):
                          monthly_income=Decimal(p.income), disability="grade_2" if p.category == "special" else "none")
     apply_services.application_set_housing(application=app, actor=user, housing_type="private_rent",
                                      housing_area=Decimal("20.00"), housing_address="租住私房")
+    if p.stage == "draft":
+        return None  # left half way in the wizard, for a demo log-in to go on with
     apply_services.application_set_assets(application=app, actor=user, vehicle_count=0, vehicle_value=Decimal("0"),
                                     business_count=0, business_capital=Decimal("0"), property_sold_recently=False)
     street = Street.objects.get(code=p.street)
@@ -106,6 +112,8 @@ def _walk(app, p: Persona, staff):
     from applications.models import Application
     from applications.review import services as review
 
+    if app is None:
+        return
     clerk = staff["clerk_" + p.street[:6]]
     caseworker = staff["district_" + p.street[:6]]
     services.application_accept(application=app, actor=clerk, opinion="材料齐全，予以受理")
@@ -127,6 +135,8 @@ def _walk(app, p: Persona, staff):
     ended = timezone.localdate() - timedelta(days=1)
     Application.objects.filter(pk=app.pk).update(notice_ends_on=ended)
     review.close_notice(application=Application.objects.get(pk=app.pk), actor=caseworker)
+    if p.stage == "city_review":
+        return
     review.city_approve(application=Application.objects.get(pk=app.pk), actor=staff["city"], opinion="同意")
 
 

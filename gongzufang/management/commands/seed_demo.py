@@ -20,4 +20,11 @@ class Command(BaseCommand):
             self.stdout.write("演示申请人（用手机号登录，密码同上）：")
             for username, name, shows in extra:
                 self.stdout.write(f"  {username:<16} {name:<6} {shows}")
+        for title, lists in (("操作手册各环节的演示账号：", demo.DEMO_JOURNEY_LISTS),
+                             ("经办人待办（登录后台可见）：", demo.DEMO_QUEUE_LISTS)):
+            rows = [row for listing in lists for row in listing()]
+            if rows:
+                self.stdout.write(title)
+                for username, name, shows in rows:
+                    self.stdout.write(f"  {username:<16} {name:<6} {shows}")
         self.stdout.write("门户首页 http://127.0.0.1:8000/   管理后台 http://127.0.0.1:8000/admin/")
