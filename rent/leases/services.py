@@ -498,7 +498,8 @@ def lease_change_notify(*, change_id) -> bool:
         return False
     lease = change.lease
     title, body = MESSAGES[change.to_status]
-    body = body.format(number=lease.number, sign_by=f"{lease.offer.sign_by:%Y年%m月%d日}", opinion=change.opinion,
+    sign_by = f"{lease.offer.sign_by:%Y年%m月%d日}" if lease.offer is not None else "签约期限"
+    body = body.format(number=lease.number, sign_by=sign_by, opinion=change.opinion,
                        end_on=f"{lease.end_on:%Y年%m月%d日}")
     return message_send(recipient=lease.tenant, title=title, body=body, subject=lease,
                         dedup_key=dedup_key(change)) is not None

@@ -444,10 +444,12 @@ def refund_record(*, payment, amount, reason, actor=None) -> Refund:
         payment = Payment.objects.select_for_update().get(pk=payment.pk)
         if amount > refundable(payment):
             raise PaymentError(f"退款金额超过该笔缴费可退金额 {refundable(payment)} 元。")
-        credit = _credit_for(payment.lease)
         net = {}
         for alloc in PaymentAllocation.objects.filter(payment=payment).order_by("pk"):
             net[alloc.bill_id] = net.get(alloc.bill_id, ZERO) + alloc.amount
+        # bills before credit, in the order a payment locks them (_receive): the two never wait on each other
+        bills = {b.pk: b for b in _locked_bills([pk for pk, v in net.items() if v > ZERO])}
+        credit = _credit_for(payment.lease)
         from_credit = min(credit.balance, amount)
         if amount - from_credit > sum(net.values(), ZERO):
             raise PaymentError("该笔缴费已抵扣的账单金额不足以退款。")
@@ -458,7 +460,6 @@ def refund_record(*, payment, amount, reason, actor=None) -> Refund:
             CreditEntry.objects.create(credit=credit, kind=CreditEntry.Kind.REFUND, amount=-from_credit,
                                        refund=refund, payment=payment)
         left = amount - from_credit
-        bills = {b.pk: b for b in _locked_bills([pk for pk, v in net.items() if v > ZERO])}
         for bill_id in sorted(bills, key=lambda pk: (bills[pk].period, pk), reverse=True):
             if left <= ZERO:
                 break
