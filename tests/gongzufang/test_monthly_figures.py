@@ -74,6 +74,20 @@ def data(db):
                                 period_start=period, period_end=period.replace(day=28), days=28,
                                 days_in_period=28, monthly_rent=Decimal("180.00"), amount=Decimal("180.00"),
                                 amount_paid=paid, status="paid" if paid else "unpaid", due_on=period.replace(day=10))
+    from complaints import services as feedback_services
+    from complaints.models import Category, Feedback, Kind
+
+    person = apps[0].applicant
+    for n, (kind, moment, replied) in enumerate([
+            (Kind.COMPLAINT, at(date(2026, 9, 30), 23, 30), True), (Kind.REPAIR, at(date(2026, 10, 1), 0, 10), False),
+            (Kind.SUGGESTION, at(date(2026, 11, 5)), False), (Kind.COMPLAINT, at(date(2026, 8, 1)), True)]):
+        item, _created = feedback_services.feedback_submit(submitter=person, kind=kind, category=Category.OTHER,
+                                                           text=f"测试反馈{n}",
+                                                           district=District.objects.get(code="230602"))
+        update = {"submitted_at": moment, "reply_due": (moment + timedelta(days=7)).date()}
+        if replied:
+            update |= {"status": "replied", "replied_at": moment + timedelta(days=9 if n else 2)}
+        Feedback.objects.filter(pk=item.pk).update(**update)
     return {"apps": apps, "leases": a + b}
 
 
@@ -127,6 +141,8 @@ def test_the_figures_are_the_direct_queries(data, chen):
     assert total.applications_rejected == 1
     assert total.households_paid_rent == 5  # five leases, one of them paid in four months
     assert total.processing_histogram == {3: 1, 7: 1, 12: 2}
+    assert total.feedback_total == 4 and total.feedback_replied == 2
+    assert total.feedback_overdue == 3  # one answered late, two still open past their reply date
     october = date(2026, 10, 1)
     assert trend.total("applications_submitted", october) == 2  # 23:30 on the 31st is October
     assert trend.total("applications_submitted", date(2026, 11, 1)) == 2  # 00:10 on the 1st is November
