@@ -125,9 +125,22 @@ class AnnualReviewAdmin(_Queue):
     ordering = ["due_on", "id"]
     list_select_related = ["district"]
     fields = ["number", "holder_name", "lease", "grant", "district", "year", "anniversary", "opens_on", "due_on",
-              "status", "no_change", "declaration", "declared_at", "changes", "checked_at", "outcome", "outcome_note",
-              "adjustment", "decided_at", "decided_by"]
+              "status", "no_change", "declaration", "declared_at", "changes_shown", "checked_at", "outcome",
+              "outcome_note", "adjustment", "decided_at", "decided_by"]
     readonly_fields = fields
+
+    @admin.display(description="自上次结论以来的变化")
+    def changes_shown(self, obj):
+        from django.utils.html import format_html, format_html_join
+
+        if obj.checked_at is None:
+            return "部门核验完成后显示"
+        if not obj.changes:
+            return "与上次结论时相比，部门数据和资格条件均无变化"
+        rows = format_html_join("", "<tr><th scope=\"row\">{}</th><td>{}</td><td>{}</td></tr>",
+                                ((c.get("what", ""), c.get("before", ""), c.get("after", "")) for c in obj.changes))
+        return format_html('<table class="tenancy-changes"><thead><tr><th scope="col">事项</th><th scope="col">上次</th>'
+                           '<th scope="col">本次</th></tr></thead><tbody>{}</tbody></table>', rows)
     inlines = [ReviewChangeInline]
     steps = {"decide": lambda o, u, p: services.review_decide(
         review=o, actor=u, outcome=p.get("outcome", ""), note=p.get("opinion", "")[:2000],
@@ -161,9 +174,25 @@ class ExitCaseAdmin(_Queue):
     fields = ["number", "holder_name", "lease", "grant", "district", "ground", "origin", "facts", "status",
               "statement_due", "statement", "statement_at", "decided_at", "move_out_from", "contract_rent_until",
               "market_rent_from", "market_monthly_rent", "inspected_on", "condition", "damage", "water_meter",
-              "electricity_meter", "gas_meter", "deposit", "deductions_total", "refund_amount", "refund_reference",
-              "settled_at", "closed_at", "close_note"]
+              "electricity_meter", "gas_meter", "refund_account", "deposit", "deductions_total", "refund_amount",
+              "refund_reference", "refund_status", "settled_at", "closed_at", "close_note"]
     readonly_fields = fields
+
+    @admin.display(description="退款账户（承租人填写）")
+    def refund_account(self, obj):
+        if not obj.lease_id:
+            return "—（租赁补贴无押金）"
+        if not obj.refund_account_last4:
+            return "承租人尚未填写（结算退还押金前须由承租人在退出页面填写）"
+        return f"{obj.refund_account_name} {obj.masked_refund_account}"
+
+    @admin.display(description="押金退还（银行）")
+    def refund_status(self, obj):
+        refund = services.exit_refund(obj)
+        if refund is None:
+            return "—"
+        reason = f"（{refund.bank_reason}）" if refund.bank_reason else ""
+        return f"{refund.amount} 元 · {refund.get_status_display()}{reason}"
     inlines = [DeductionInline, ExitChangeInline]
     steps = {
         "notify": lambda o, u, p: services.exit_notify(case=o, actor=u),

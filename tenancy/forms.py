@@ -36,3 +36,11 @@ class ExitApplyForm(PortalForm):
 class StatementForm(PortalForm):
     statement = forms.CharField(label="陈述申辩意见", max_length=2000, widget=forms.Textarea(attrs={"rows": 5}),
                                 error_messages={"required": "请填写陈述申辩意见。"})
+
+
+class RefundAccountForm(PortalForm):
+    account_name = forms.CharField(label="收款户名（须为承租人本人）", max_length=60,
+                                   error_messages={"required": "请填写收款户名。"})
+    account_no = forms.CharField(label="银行卡号（16 至 19 位数字）", max_length=30,
+                                 widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+                                 error_messages={"required": "请填写银行卡号。"})

@@ -21,6 +21,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
+from gongzufang.fields import EncryptedCharField
 from gongzufang.models.audit import StatusChange
 from gongzufang.models.users import Role
 from gongzufang.parameters import EXIT_GROUNDS
@@ -430,6 +431,11 @@ class ExitCase(Lifecycle, HouseholdSubject):
     deductions_total = models.DecimalField(_("扣除合计（元）"), **MONEY, default=0, editable=False)
     refund_amount = models.DecimalField(_("应退押金（元）"), **MONEY, default=0, editable=False)
     refund_reference = models.CharField(_("退款登记号"), max_length=40, blank=True, editable=False)
+    # the account the tenant gives for the refund (退租/退出 page); shown masked afterwards
+    refund_account_name = models.CharField(_("退款户名"), max_length=60, blank=True, editable=False)
+    refund_account_no = EncryptedCharField(_("退款账号"), blank=True, editable=False)
+    refund_account_last4 = models.CharField(_("退款账号后四位"), max_length=4, blank=True, editable=False)
+    refund_account_at = models.DateTimeField(_("退款账户提交时间"), null=True, blank=True, editable=False)
     settled_at = models.DateTimeField(_("结算时间"), null=True, blank=True, editable=False)
 
     closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True, editable=False)
@@ -458,6 +464,10 @@ class ExitCase(Lifecycle, HouseholdSubject):
 
     def __str__(self):
         return self.number
+
+    @property
+    def masked_refund_account(self) -> str:
+        return f"**** **** **** {self.refund_account_last4}" if self.refund_account_last4 else ""
 
     @property
     def due_on(self):

@@ -440,13 +440,33 @@ def review_decide(*, review, actor, outcome, note="", ground="failed_recertifica
                     raise PortalError("请填写调整后的租金系数（0–1）。", fields={"coefficient": ["invalid"]}) from None
                 if not Decimal("0") < value <= Decimal("1"):
                     raise PortalError("租金系数应大于 0 且不超过 1。", fields={"coefficient": ["invalid"]})
-                adjustment = {"kind": "rent_coefficient", "coefficient": str(value),
-                              "from": next_month(today).isoformat(),
-                              "note": "租金系数调整自次月账单起执行（租金模块暂无调整接口，已登记）"}
+                from rent.leases.services import lease_rent_change
+
+                lease = locked.lease
+                rent = money(Decimal(lease.area) * Decimal(lease.rent_per_sqm) * value)
+                change = lease_rent_change(lease=lease, monthly_rent=rent, effective_from=next_month(today),
+                                           kind="adjust", actor=actor,
+                                           reason=f"{locked.year}年度资格年审：租金系数调整为 {value}。{note}")
+                adjustment = {"kind": "rent_coefficient", "coefficient": str(value), "monthly_rent": str(rent),
+                              "old_monthly_rent": str(change.old_monthly_rent),
+                              "from": change.effective_from.isoformat()}
+        if outcome == ReviewOutcome.CONTINUE and locked.lease_id and _ends_before_next_review(locked):
+            from rent.leases.services import lease_renew
+
+            lease = lease_renew(lease=locked.lease, actor=actor, reason=f"{locked.year}年度资格年审结论：继续保障")
+            adjustment = {"kind": "renewal", "end_on": lease.end_on.isoformat()}
         locked.outcome, locked.outcome_note, locked.adjustment = outcome, note, adjustment
         locked.decided_at, locked.decided_by = timezone.now(), actor if hasattr(actor, "role") else None
         workflow.transition(locked, "decide", actor=actor,
                             opinion=f"{ReviewOutcome(outcome).label}。{note}".strip("。") + ("。" if note else ""))
+        if (outcome != ReviewOutcome.EXIT and locked.grant_id and locked.grant.status == "suspended"
+                and locked.status_changes.filter(to_status=ReviewStatus.OVERDUE).exists()):
+            # suspended when the review lapsed: paid again from next month, the months between not back-paid
+            from subsidies.services import grant_restore
+
+            grant_restore(grant=locked.grant, actor=None, from_period=next_month(today),
+                          reason=f"{locked.year}年度资格年审逾期后补报，结论为{ReviewOutcome(outcome).label}，"
+                                 "自次月起恢复发放，暂停期间不予补发")
         case = None
         if outcome == ReviewOutcome.EXIT:
             case = exit_open(lease=locked.lease, grant=locked.grant if not locked.lease_id else None, ground=ground,
@@ -457,6 +477,13 @@ def review_decide(*, review, actor, outcome, note="", ground="failed_recertifica
     _tell(review.holder, "资格年审结论", f"您的{review.year}年度资格年审结论：{label}。{note}", subject=review,
           key=f"tenancy.review.decided:{review.pk}", purpose="annual_review")
     return case or review
+
+
+def _ends_before_next_review(review) -> bool:
+    """The lease ends before next year's review would open (issue 14: renewal is decided by the review)."""
+    open_days = int(param("annual_review.open_days_before", on=review.anniversary))
+    next_opens = anniversary_in(review.anniversary, review.anniversary.year + 1) - timedelta(days=open_days)
+    return review.lease.end_on < next_opens
 
 
 def review_reminders(*, today=None) -> int:
@@ -592,27 +619,21 @@ def _changes_that_matter(department, old, new) -> list[tuple[str, str, date | No
     return out
 
 
-# The comparison with the previous answers, in SQL (PostgreSQL): per department and chunk one query
-# returns only the answers of this run whose facts changed in a way `_changes_that_matter` could
-# report (a superset: Python then words the fact), each beside the member's previous answer from that
-# department (the latest one before the run, found by the freshness index). Nothing else leaves the
-# database: at 100 000 households a run stores ~1.4 million answers and finds a few hundred changes.
+# The comparison with the previous answers, in SQL (PostgreSQL): per chunk one query returns only the
+# answers of this run whose facts changed in a way `_changes_that_matter` could report (a superset:
+# Python then words the fact), each beside the member's previous answer from that department (the
+# latest before the run, found by the freshness index). Nothing else leaves the database: at 100 000
+# households a run stores ~1.4 million answers and finds a handful of changes.
 _TRUTHY = "(coalesce({f}->'{k}', 'null'::jsonb) NOT IN ('null', 'false', '0', '\"\"', '[]', '{{}}'))"
 _HAS_OLD = "(p.facts IS NOT NULL AND p.facts <> '{}'::jsonb)"
-
-
-def _count_grew(key):
-    # the first condition reads only the new answer: PostgreSQL applies it before looking for the
-    # previous one (a count that grew is not 0), so most answers never reach the lateral join
-    return f"({_TRUTHY.format(f='n.facts', k=key)} AND {_HAS_OLD} AND n.facts->'{key}' IS DISTINCT FROM p.facts->'{key}')"
-
-
+_COUNTS = {"vehicles": "vehicle_count", "property": "property_count", "business": "business_count"}
+# what the new answer alone must show for a change to matter (checked before the previous answer is
+# looked up: most answers never reach the lateral join)
+_NEW_SIDE = {"death": _TRUTHY.format(f="n.facts", k="deceased"),
+             **{d: _TRUTHY.format(f="n.facts", k=k) for d, k in _COUNTS.items()}}
 _CHANGED = {
-    "death": f"({_TRUTHY.format(f='n.facts', k='deceased')} AND NOT "
-             f"coalesce({_TRUTHY.format(f='p.facts', k='deceased')}, false))",
-    "vehicles": _count_grew("vehicle_count"),
-    "property": _count_grew("property_count"),
-    "business": _count_grew("business_count"),
+    "death": f"NOT coalesce({_TRUTHY.format(f='p.facts', k='deceased')}, false)",
+    **{d: f"({_HAS_OLD} AND n.facts->'{k}' IS DISTINCT FROM p.facts->'{k}')" for d, k in _COUNTS.items()},
     "civil_affairs": f"({_HAS_OLD} AND {_TRUTHY.format(f='n.facts', k='minimum_living')} <> "
                      f"{_TRUTHY.format(f='p.facts', k='minimum_living')})",
     "hukou": ("((coalesce(n.facts->>'status', '') <> '' AND n.facts->>'status' <> "
@@ -621,11 +642,25 @@ _CHANGED = {
               "coalesce(p.facts->>'hukou_district', '') <> '' AND "
               "left(n.facts->>'hukou_district', 4) <> left(p.facts->>'hukou_district', 4)))"),
 }
+
+
+def _case(conditions, departments, default):
+    whens = " ".join(f"WHEN '{d}' THEN {conditions[d]}" for d in departments if d in conditions)
+    return f"(CASE n.department {whens} ELSE {default} END)" if whens else default
+
+
 _CHANGED_SQL = """
+WITH n AS MATERIALIZED (
+  -- the chunk's current answers, by the (application, is_current) index alone: the run's other
+  -- conditions are not selective (whole departments of the month) and must not pick an index
+  SELECT id, application_id, member_id, department, id_number_hash, facts, queried_at
+  FROM applications_checkresult
+  WHERE application_id = ANY(%(ids)s) AND is_current AND status IN ('pass', 'fail')
+)
 SELECT n.id, n.application_id, n.member_id,
        (SELECT m.name FROM applications_householdmember m WHERE m.id = n.member_id),
        n.department, n.facts, n.queried_at, p.facts
-FROM applications_checkresult n
+FROM n
 LEFT JOIN LATERAL (
   SELECT o.facts FROM applications_checkresult o
   WHERE o.department = n.department AND o.id_number_hash = n.id_number_hash AND o.queried_at < %(start)s
@@ -633,8 +668,7 @@ LEFT JOIN LATERAL (
     AND o.status <> 'unknown'
   ORDER BY o.queried_at DESC, o.id DESC LIMIT 1
 ) p ON true
-WHERE n.application_id = ANY(%(ids)s) AND n.is_current AND n.department = %(department)s
-  AND n.queried_at >= %(start)s AND n.status IN ('pass', 'fail') AND {changed}
+WHERE n.department = ANY(%(departments)s) AND n.queried_at >= %(start)s AND {new_side} AND {changed}
 ORDER BY n.id
 """
 
@@ -648,17 +682,20 @@ def _changed_answers(app_ids, departments, started_at):
 
     from applications.models import CheckResult
 
+    departments = [d for d in departments if d in _CHANGED]
     if connection.vendor != "postgresql":
         return _changed_answers_in_python(app_ids, departments, started_at)
     assert CheckResult._meta.db_table == "applications_checkresult"
+    if not departments or not app_ids:
+        return []
+    sql = _CHANGED_SQL.format(new_side=_case(_NEW_SIDE, departments, "true"),
+                              changed=_case(_CHANGED, departments, "false"))
     out = []
     with connection.cursor() as cursor:
-        for department in departments:
-            cursor.execute(_CHANGED_SQL.format(changed=_CHANGED[department]),  # noqa: S608 (fixed texts)
-                           {"ids": list(app_ids), "department": department, "start": started_at})
-            for row in cursor.fetchall():
-                new, old = (json.loads(v) if isinstance(v, str) else v for v in (row[5], row[7]))
-                out.append((*row[:5], new or {}, row[6], old))
+        cursor.execute(sql, {"ids": list(app_ids), "departments": departments, "start": started_at})  # noqa: S608
+        for row in cursor.fetchall():
+            new, old = (json.loads(v) if isinstance(v, str) else v for v in (row[5], row[7]))
+            out.append((*row[:5], new or {}, row[6], old))
     return out
 
 
@@ -719,7 +756,8 @@ def _alerts_for(app_ids, households, run, today, departments=MONITOR_DEPARTMENTS
     AlertStatusChange.objects.bulk_create([AlertStatusChange(alert_id=pk, from_status="", to_status=AlertStatus.OPEN,
                                                              actor=None, actor_level=Level.SYSTEM,
                                                              opinion="动态监管发现变化") for pk in fresh])
-    return len(fresh)
+    # the chunk's alerts in this run, also those written before a stop (the run row counts each chunk once)
+    return MonitoringAlert.objects.filter(run=run, application_id__in=app_ids).count()
 
 
 def monitoring_run(*, today=None, chunk: int = 500, limit: int | None = None) -> MonitoringReport:
@@ -991,6 +1029,13 @@ def exit_decide(*, case, actor, opinion="", today=None) -> ExitCase:
             workflow.transition(locked, "start_move_out", actor=actor,
                                 opinion=f"腾退期至{locked.contract_rent_until:%Y-%m-%d}按合同租金计收，"
                                         f"逾期按市场租金每月{locked.market_monthly_rent}元计收")
+            if locked.market_rent_from <= locked.lease.end_on:
+                from rent.leases.services import lease_rent_change
+
+                # billed by rent from that day on while the household stays (the lease ends at settlement)
+                lease_rent_change(lease=locked.lease, monthly_rent=locked.market_monthly_rent,
+                                  effective_from=locked.market_rent_from, kind="market", actor=actor,
+                                  reason=f"退出事项 {locked.number}：腾退期满未腾退，按市场租金计收")
         elif locked.grant_id:
             from subsidies.services import grant_stop
 
@@ -1027,9 +1072,54 @@ def exit_inspect(*, case, actor, inspected_on, condition, damage="", water_meter
     return case
 
 
+def _account_no(value) -> str:
+    import re
+
+    text = re.sub(r"[\s\-]", "", str(value or ""))
+    if any("０" <= ch <= "９" for ch in text):
+        raise PortalError("账号中含有全角数字，请切换到半角输入后重新输入。", fields={"account_no": ["fullwidth"]})
+    if not re.fullmatch(r"\d{16,19}", text):
+        raise PortalError("银行账号应为 16 至 19 位数字。", fields={"account_no": ["invalid"]})
+    return text
+
+
+def exit_refund_account(*, case, actor, account_name, account_no) -> ExitCase:
+    """The tenant gives the account the deposit is refunded to (退租/退出 page), until the settlement;
+    the number is stored encrypted and shown masked from then on."""
+    if case.holder_id != getattr(actor, "pk", None):
+        raise PortalError("未找到该退出事项。", code="not_found")
+    if not case.lease_id:
+        raise PortalError("租赁补贴家庭没有押金，无需填写退款账户。")
+    name = _clean(account_name, 60)
+    if not name:
+        raise PortalError("请填写收款户名。", fields={"account_name": ["required"]})
+    number = _account_no(account_no)
+    with transaction.atomic():
+        locked = workflow.lock(case)
+        if locked.status not in (ExitStatus.OPENED, ExitStatus.STATEMENT, ExitStatus.DECIDED, ExitStatus.MOVE_OUT,
+                                 ExitStatus.INSPECTED):
+            raise PortalError("押金已结算，退款账户不能再修改。")
+        ExitCase.objects.filter(pk=locked.pk).update(
+            refund_account_name=name, refund_account_no=number, refund_account_last4=number[-4:],
+            refund_account_at=timezone.now(), updated_at=timezone.now())
+    case.refresh_from_db()
+    return case
+
+
+def exit_refund(case):
+    """The deposit refund rent's bank service sent for this case (None before the settlement)."""
+    if not case.refund_reference:
+        return None
+    from rent.models import DepositRefund
+
+    return DepositRefund.objects.filter(reference=case.refund_reference).first()
+
+
 def exit_settle(*, case, actor, deductions=()) -> ExitCase:
-    """Deposit settlement: the lease's deposit less the itemised deductions; the refund is recorded
-    for the bank's 代发 file (the bank adapter has no single-refund call)."""
+    """Deposit settlement: the lease's deposit less the itemised deductions. The lease ends (the unit
+    was inspected and handed back) and a refund goes through the bank to the account the tenant gave
+    (rent's `deposit_refund_send`: the account checked, a one-line 代发 batch; a bank refusal or outage
+    leaves nothing settled, with the bank's reason)."""
     items = []
     for item, amount in deductions:
         item = _clean(item, 100)
@@ -1049,13 +1139,32 @@ def exit_settle(*, case, actor, deductions=()) -> ExitCase:
                               fields={"deductions": ["too_much"]})
         if locked.status != ExitStatus.INSPECTED:
             workflow._refuse(locked, "settle", actor)
+        refund = deposit - total
+        if refund > 0 and not locked.refund_account_no:
+            raise PortalError("承租人尚未在退出页面填写退款账户，无法退还押金。请通知承租人填写后再结算。",
+                              fields={"deductions": ["no_account"]}, code="no_refund_account")
         ExitDeduction.objects.filter(case=locked).delete()
         ExitDeduction.objects.bulk_create([ExitDeduction(case=locked, item=i, amount=v) for i, v in items])
-        locked.deposit, locked.deductions_total, locked.refund_amount = deposit, total, deposit - total
-        locked.refund_reference = f"YJTK{locked.pk:08d}" if deposit - total > 0 else ""
+        locked.deposit, locked.deductions_total, locked.refund_amount = deposit, total, refund
+        locked.refund_reference = f"YJTK{locked.pk:08d}" if refund > 0 else ""
         locked.settled_at = timezone.now()
-        workflow.transition(locked, "settle", actor=actor,
-                            opinion=f"押金 {deposit} 元，扣除 {total} 元，应退 {deposit - total} 元")
+        opinion = f"押金 {deposit} 元，扣除 {total} 元，应退 {refund} 元"
+        if locked.lease_id:
+            lease = locked.lease
+            if lease.status in ("signed", "active"):
+                from rent.leases.services import lease_terminate
+
+                lease_terminate(lease=lease, actor=actor, on=locked.inspected_on or timezone.localdate(),
+                                reason=f"退出保障（{locked.number}）：{locked.get_ground_display()}，已验房交还")
+                lease.refresh_from_db()
+            if refund > 0:
+                from rent.payments.services import deposit_refund_send
+
+                sent = deposit_refund_send(lease=lease, amount=refund, reference=locked.refund_reference,
+                                           account_name=locked.refund_account_name,
+                                           account_no=locked.refund_account_no, actor=actor)
+                opinion += f"，已提交银行退至 {sent.account_name} 账户 {sent.masked_account}（{sent.get_status_display()}）"
+        workflow.transition(locked, "settle", actor=actor, opinion=opinion)
     workflow.copy_state(locked, case)
     return case
 

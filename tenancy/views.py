@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from gongzufang.errors import PortalError
 
 from . import selectors, services
-from .forms import DeclarationForm, ExitApplyForm, StatementForm
+from .forms import DeclarationForm, ExitApplyForm, RefundAccountForm, StatementForm
 from .models import ExitStatus, ReviewStatus
 
 
@@ -47,8 +47,18 @@ def review(request, pk):
 @require_http_methods(["GET", "POST"])
 def exit_case(request, pk):
     case = selectors.my_exit_or_404(request.user, pk)
-    form = StatementForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    giving_account = request.method == "POST" and "account_no" in request.POST
+    form = StatementForm(request.POST if request.method == "POST" and not giving_account else None)
+    account_form = RefundAccountForm(request.POST if giving_account else None)
+    if giving_account and account_form.is_valid():
+        try:
+            services.exit_refund_account(case=case, actor=request.user, **account_form.cleaned_data)
+        except PortalError as exc:
+            account_form.add_portal_error(exc)
+        else:
+            messages.success(request, "已保存押金退款账户，押金结算后将退至该账户。")
+            return redirect("tenancy:exit", case.pk)
+    elif request.method == "POST" and not giving_account and form.is_valid():
         try:
             services.exit_state_case(case=case, actor=request.user, text=form.cleaned_data["statement"])
         except PortalError as exc:
@@ -57,7 +67,11 @@ def exit_case(request, pk):
             messages.success(request, "已提交陈述申辩意见。")
             return redirect("tenancy:exit", case.pk)
     can_state = case.status == ExitStatus.STATEMENT and not case.statement_at
+    can_give_account = bool(case.lease_id) and case.settled_at is None and case.status not in (
+        ExitStatus.CLOSED, ExitStatus.WITHDRAWN)
     return render(request, "tenancy/exit.html", {"case": case, "form": form, "can_state": can_state,
+                                                 "account_form": account_form, "can_give_account": can_give_account,
+                                                 "refund": services.exit_refund(case),
                                                  "timeline": case.status_changes.order_by("created_at", "id"),
                                                  "deductions": case.deductions.all()})
 

@@ -2,6 +2,7 @@
 and year; declared online (无变化 with consent); checks re-run; decided; reminders and lapses."""
 
 from datetime import timedelta
+from decimal import Decimal
 from io import StringIO
 
 import pytest
@@ -12,6 +13,7 @@ from gongzufang.errors import PortalError
 from notifications.models import SmsOutbox
 from tenancy import services
 from tenancy.models import AnnualReview, ExitCase, ReviewOutcome, ReviewStatus
+from tests.helpers import at
 from tests.tenancy.builders import grant_with_anniversary_in, lease_with_anniversary_in
 
 pytestmark = pytest.mark.django_db
@@ -123,6 +125,40 @@ def test_adjusting_a_lease_records_the_coefficient_from_next_month(dave):
     review.refresh_from_db()
     assert review.adjustment["coefficient"] == "0.50"
     assert review.adjustment["from"] == services.next_month(timezone.localdate()).isoformat()
+    # rent bills the new rent from the first of next month (rent's lease_rent_change)
+    lease = review.lease
+    change = lease.rent_changes.get()
+    expected = (Decimal(lease.area) * Decimal(lease.rent_per_sqm) * Decimal("0.50")).quantize(Decimal("0.01"))
+    assert (change.kind, change.effective_from, change.new_monthly_rent) == (
+        "adjust", services.next_month(timezone.localdate()), expected)
+    assert review.adjustment["monthly_rent"] == str(expected)
+    assert lease.tenant.site_messages.filter(title="租金调整通知", body__contains=str(expected)).exists()
+
+
+def test_continue_renews_a_lease_that_ends_before_the_next_review(dave):
+    from rent.models import Lease
+
+    review = _review()
+    lease = review.lease
+    ends = review.anniversary + timedelta(days=100)  # before next year's review opens
+    Lease.objects.filter(pk=lease.pk).update(end_on=ends)
+    services.review_declare(review=review, actor=review.holder, no_change=True, consent=True, run_checks_now=False)
+    services.review_decide(review=AnnualReview.objects.get(pk=review.pk), actor=dave, outcome="continue")
+    lease.refresh_from_db()
+    renewal = lease.renewals.get()
+    assert renewal.old_end_on == ends and lease.end_on == renewal.new_end_on > ends
+    review.refresh_from_db()
+    assert review.adjustment == {"kind": "renewal", "end_on": lease.end_on.isoformat()}
+    assert lease.status_changes.filter(opinion__contains="续租").exists()
+
+
+def test_continue_leaves_a_lease_running_past_the_next_review_as_it_is(dave):
+    review = _review()
+    ends = review.lease.end_on
+    services.review_declare(review=review, actor=review.holder, no_change=True, consent=True, run_checks_now=False)
+    services.review_decide(review=review, actor=dave, outcome="continue")
+    review.lease.refresh_from_db()
+    assert review.lease.end_on == ends and not review.lease.renewals.exists()
 
 
 def test_a_street_clerk_cannot_decide(carol):
@@ -154,7 +190,6 @@ def test_reminder_7_days_before_then_lapse_suspends_the_subsidy_and_proposes_exi
 
 def test_the_caseworker_sees_what_changed_since_the_last_decision(exchange, django_capture_on_commit_callbacks):
     from applications.crosscheck.runner import run_checks
-    from tests.helpers import at
     from tests.tenancy.builders import members_of
     from tests.tenancy.test_monitoring import baseline
 
@@ -183,3 +218,26 @@ def test_adjusting_a_subsidy_recomputes_it_from_the_next_month_not_paid(dave):
     assert review.adjustment["kind"] == "subsidy"
     assert review.adjustment["from"] >= services.first_of_month(timezone.localdate()).isoformat()
     assert review.grant.computations.filter(effective_from=review.adjustment["from"]).exists()
+
+
+def test_a_lapsed_subsidy_review_answered_late_pays_again_from_next_month_without_back_pay(dave):
+    from subsidies.models import GrantStatus
+
+    grant = grant_with_anniversary_in(5)
+    services.open_annual_reviews(notify=False)
+    late = timezone.localdate() + timedelta(days=6)
+    services.reviews_lapse(today=late)
+    grant.refresh_from_db()
+    suspended_from = grant.suspended_from
+    assert grant.status == GrantStatus.SUSPENDED and suspended_from == services.next_month(late)
+    review = AnnualReview.objects.get(grant=grant)
+    later = services.add_months(suspended_from, 1) + timedelta(days=3)  # a month unpaid meanwhile
+    with at(later):
+        services.review_declare(review=review, actor=review.holder, no_change=True, consent=True,
+                                run_checks_now=False)
+        services.review_decide(review=AnnualReview.objects.get(pk=review.pk), actor=dave, outcome="continue")
+    grant.refresh_from_db()
+    assert grant.status == GrantStatus.ACTIVE and grant.payable_from == services.next_month(later)
+    assert not grant.payable_in(suspended_from)  # the month it was suspended is not back-paid
+    assert not grant.payable_in(services.first_of_month(later))
+    assert grant.payable_in(services.next_month(later))
