@@ -30,7 +30,7 @@ def _demo_seeded(django_db_setup, django_db_blocker, _manual_media):
     """seed_demo once for the module, in a transaction rolled back at its end."""
     from celery._state import _set_task_join_will_block
     from django.core.management import call_command
-    from django.test import override_settings
+    from django.test import TestCase, override_settings
 
     from gongzufang.celery import app
 
@@ -41,7 +41,9 @@ def _demo_seeded(django_db_setup, django_db_blocker, _manual_media):
         atomic = transaction.atomic()
         atomic.__enter__()
         try:
-            call_command("seed_demo", stdout=io.StringIO())
+            # As `manage.py seed_demo` commits, what it left for after the commit (jobs, messages) runs too.
+            with TestCase.captureOnCommitCallbacks(execute=True):
+                call_command("seed_demo", stdout=io.StringIO())
             yield
         finally:
             transaction.set_rollback(True)
@@ -86,13 +88,22 @@ def login(page, origin, username, password=DEMO_PASSWORD):
         page.locator("#id_username").fill(username)
         page.locator("#id_password").fill(password)
         page.locator("input[type=submit], button[type=submit]").first.click()
-        page.wait_for_load_state("load")
-        assert "/admin/login/" not in page.url, f"{username} 未能登录管理后台"
+        _landed(page, "/admin/login/", f"{username} 未能登录管理后台")
     else:
         page.goto(origin + "/accounts/login/")
         page.get_by_label("用户名或手机号").fill(username)
         page.get_by_label("密码").fill(password)
         page.get_by_role("button", name="登录").click()
-        page.wait_for_load_state("load")
-        assert "/accounts/login/" not in page.url, f"{username} 未能登录门户"
+        _landed(page, "/accounts/login/", f"{username} 未能登录门户")
     return user
+
+
+def _landed(page, login_path, message):
+    """Wait until the log-in's redirect has landed (the click returns before the navigation starts)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        page.wait_for_url(lambda url: login_path not in url, timeout=15000)
+    except PlaywrightTimeout:
+        raise AssertionError(message) from None
+    page.wait_for_load_state("load")

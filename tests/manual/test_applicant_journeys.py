@@ -13,10 +13,24 @@ from tests.manual.harness import Journey
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
-# 刘建国 is in the simulated exchange's records (公安户籍) and not among the demo's accounts.
-NEW_PERSON = ("刘建国", "230602197505051111")
-NEW_PHONE = "13912340001"
-NEW_PASSWORD = "Liu-jianguo-2026"
+NEW_PHONE = "13800000099"  # never registered by the demo (docs/manual/demo-accounts.md)
+NEW_PASSWORD = "Xin-zhuce-2026"
+
+
+def unregistered_person():
+    """(name, ID number) of a living resident in the simulated exchange's records (公安户籍) whom no
+    demo account has verified yet."""
+    from applications.crosscheck.exchange.simulated import load_records
+    from gongzufang.models import User
+
+    taken = {u.id_number for u in User.objects.exclude(id_number="").only("id_number")}
+    records = load_records()
+    for number, person in sorted(records["hukou"].items()):
+        misbehaves = any(isinstance(table, dict) and isinstance(table.get(number), dict) and table[number].get("simulate")
+                         for table in records.values())
+        if number not in taken and person.get("status") == "normal" and not misbehaves:
+            return person["name"], number
+    raise AssertionError("模拟交换平台中没有未注册的居民")
 
 
 def last_code(phone):
@@ -28,6 +42,7 @@ def last_code(phone):
 
 
 def test_applicant_register(page, manual_site, manual_exchange):
+    name, id_number = unregistered_person()
     journey = Journey(
         page, role="applicant", service="register", title="注册认证", origin=manual_site,
         intro="第一次使用平台的申请人，先用手机号注册账号，再完成实名认证：平台向公安户籍在线核验姓名与"
@@ -51,12 +66,317 @@ def test_applicant_register(page, manual_site, manual_exchange):
 
     page.get_by_role("button", name="注册").click()
     expect(page.locator("h1")).to_contain_text("实名认证")
-    page.get_by_label("姓名").fill(NEW_PERSON[0])
-    page.get_by_label("身份证号码").fill(NEW_PERSON[1])
+    page.get_by_label("姓名").fill(name)
+    page.get_by_label("身份证号码").fill(id_number)
     journey.step("点击“注册”后进入实名认证：填写本人姓名和 18 位身份证号码。")
 
     page.get_by_role("button", name="提交认证").click()
     expect(page.locator("main")).to_contain_text("实名认证成功")
     journey.step("点击“提交认证”。平台向公安户籍核验，页面显示“实名认证成功”后即可开始申请；"
                  "核验不通过时页面会说明原因，已填写的内容不会丢失。")
+    journey.finish()
+
+
+def issued_lease():
+    """A lease issued after choosing a unit, waiting for its tenant's signature (the demo has one)."""
+    from rent.models import Lease
+
+    lease = Lease.objects.filter(status="issued", offer__isnull=False).select_related("tenant").order_by("pk").first()
+    assert lease is not None, "演示数据中没有待签署的租赁合同"
+    return lease
+
+
+def open_menu_link(page, name):
+    page.get_by_text("菜单", exact=True).click()
+    page.get_by_role("navigation", name="网站导航").get_by_role("link", name=name, exact=True).click()
+    page.wait_for_load_state("load")
+
+
+def test_applicant_apply(page, manual_site):
+    journey = Journey(
+        page, role="applicant", service="apply", title="资格申请", origin=manual_site,
+        intro="完成注册认证后，可以网上提交公租房保障资格申请。申请分步填写，每一步都可以保存后下次继续；"
+              "身份、户籍、婚姻等信息由平台向相关部门在线核验，需要上传的材料不超过 6 项。",
+    )
+    login(page, manual_site, "13800000021")  # 赵强: a draft half filled in
+    open_menu_link(page, "资格申请")
+    expect(page.locator("h1")).to_have_text("资格申请")
+    expect(page.get_by_role("link", name="继续填写")).to_be_visible()
+    journey.step("登录后点击“菜单”→“资格申请”。没有申请时点击“开始新的申请”；已保存的草稿可点击“继续填写”。")
+
+    page.get_by_role("link", name="继续填写").click()
+    page.wait_for_load_state("load")
+    expect(page.locator("main")).to_contain_text("赵强")
+    journey.step("按向导逐步填写：保障方式、家庭成员（身份证号码自动校验）、现住房、资产、意向区域和所在社区，"
+                 "每一步点击“保存”进入下一步，随时可以退出，已填内容自动保存。")
+    journey.finish()
+
+
+def test_applicant_info(page, manual_site):
+    journey = Journey(
+        page, role="applicant", service="info", title="信息浏览", origin=manual_site,
+        intro="不需要登录即可浏览公租房政策资讯、办事指南、资格公示和房源信息。",
+    )
+    page.goto(manual_site + "/")
+    open_menu_link(page, "信息浏览")
+    expect(page.locator("h1")).to_have_text("信息浏览")
+    journey.step("在首页点击“菜单”→“信息浏览”：这里汇集房源查看、政策资讯、资格公示和办事指南。")
+
+    page.locator("main").get_by_role("link", name=re.compile("政策资讯")).first.click()
+    expect(page.locator("h1")).to_have_text("政策资讯")
+    journey.step("点击“政策资讯”，可按栏目筛选政策文件、通知公告。")
+
+    page.locator("main h2.title a").first.click()
+    page.wait_for_load_state("load")
+    expect(page.locator("main h1")).not_to_be_empty()
+    journey.step("点击标题阅读全文；页面顶部的“当前位置”可返回上一级。")
+
+    page.goto(manual_site + "/info/")
+    page.locator("main").get_by_role("link", name=re.compile("办事指南")).first.click()
+    page.wait_for_load_state("load")
+    expect(page.locator("main")).to_contain_text("指南")
+    journey.step("在“信息浏览”中点击“办事指南”，查看申请条件、所需材料和办理流程。")
+    journey.finish()
+
+
+def test_applicant_progress(page, manual_site):
+    journey = Journey(
+        page, role="applicant", service="progress", title="进度查询", origin=manual_site,
+        intro="提交申请后，随时可以查询办理进度：每一步由谁办理、何时办结、下一步是什么，平台都会列出；"
+              "状态变化时还会发送短信和站内消息。",
+    )
+    from applications.models import Application
+
+    application = Application.objects.filter(applicant__username="shenqingren").exclude(status="draft") \
+        .order_by("-pk").first()
+    assert application is not None, "演示申请人 shenqingren 没有已提交的申请"
+    login(page, manual_site, "shenqingren")
+    open_menu_link(page, "我的申请")
+    expect(page.locator("h1")).to_have_text("资格申请")
+    journey.step("登录后点击“菜单”→“我的申请”，列表中显示每份申请的编号和当前状态。")
+
+    page.get_by_role("link", name="查看进度").first.click()
+    expect(page.locator("h1")).to_have_text("办理进度")
+    expect(page.locator("main")).to_contain_text(application.get_status_display())
+    journey.step("点击“查看进度”：页面显示申请的当前状态，按时间列出已经办理的环节（受理、街道初审、部门联审、"
+                 "区县审核、公示、市级审批）和接下来的步骤。")
+    journey.finish()
+
+
+def test_applicant_units(page, manual_site):
+    journey = Journey(
+        page, role="applicant", service="units", title="房源查看", origin=manual_site,
+        intro="可以按区县、小区、居室、面积和租金筛选公租房房源，查看户型图、照片和周边配套。",
+    )
+    page.goto(manual_site + "/")
+    open_menu_link(page, "房源")
+    expect(page.locator("h1")).to_have_text("房源查看")
+    journey.step("在首页点击“菜单”→“房源”，进入房源查看页面。")
+
+    page.get_by_label("区县").select_option(label="萨尔图区")
+    page.get_by_role("button", name="筛选").click()
+    page.wait_for_load_state("load")
+    expect(page.locator(".unit-link").first).to_be_visible()
+    journey.step("选择区县（如“萨尔图区”）、居室等条件，点击“筛选”。")
+
+    page.locator(".unit-link").first.click()
+    page.wait_for_load_state("load")
+    expect(page.locator("main")).to_contain_text("㎡")
+    journey.step("点击房源查看详情：面积、租金、楼层、朝向、户型图和小区信息。")
+    journey.finish()
+
+
+def test_applicant_choose(page, manual_site):
+    from allocation.models import Offer
+
+    journey = Journey(
+        page, role="applicant", service="choose", title="选房", origin=manual_site,
+        intro="轮候家庭在配租方案摇号后，按选房顺序在规定的时间段内网上选房；选定后平台生成租赁合同，"
+              "在签约期限内签约即可入住。",
+    )
+    lease = issued_lease()
+    offer = Offer.objects.get(pk=lease.offer_id)
+    login(page, manual_site, lease.tenant.username)
+    page.goto(manual_site + "/allocation/my/")
+    expect(page.locator("h1")).to_have_text("我的轮候")
+    journey.step("登录后打开“我的轮候”，可以看到轮候顺序、参加的配租方案、选房顺序和选房时间段。")
+
+    page.locator("main").get_by_role("link", name=re.compile("配租")).first.click()
+    page.wait_for_load_state("load")
+    journey.step("点击配租方案名称，查看方案房源、摇号结果和各批次的选房时间。")
+
+    page.goto(manual_site + f"/allocation/offers/{offer.pk}/")
+    expect(page.locator("h1")).to_have_text("选房结果")
+    journey.step("在选房时间段内进入选房页面，选择房源并用短信验证码确认；选定后显示“选房结果”，"
+                 "请在签约期限前完成签约。")
+    journey.finish()
+
+
+def test_applicant_sign(page, manual_site):
+    journey = Journey(
+        page, role="applicant", service="sign", title="签约", origin=manual_site,
+        intro="选房后，住建局已盖章的电子租赁合同会出现在“我的租赁合同”中。阅读合同全文后，用短信验证码确认签署，"
+              "合同即生效，可随时下载 PDF 并在线核验真伪。",
+    )
+    tenant = issued_lease().tenant.username  # a lease waiting for its tenant's signature
+    login(page, manual_site, tenant)
+    page.goto(manual_site + "/rent/leases/")
+    expect(page.get_by_role("heading", name="我的租赁合同")).to_be_visible()
+    journey.step("登录后打开“我的租赁合同”，待签署的合同会显示签约期限。点击“阅读并签署合同”。")
+
+    page.get_by_role("link", name="阅读并签署合同").click()
+    expect(page.get_by_role("heading", name="合同全文")).to_be_visible()
+    journey.step("认真阅读合同全文（租金、租期、双方权利义务），可点击“查看 PDF”查看盖章的合同文件。")
+
+    page.get_by_role("button", name="获取验证码").click()
+    expect(page.locator(".messages")).to_contain_text("验证码已发送")
+    page.get_by_label("短信验证码").fill(last_code(tenant))
+    page.get_by_label("我已完整阅读合同全部条款，同意签署").check()
+    journey.step("点击“获取验证码”，输入短信收到的验证码，勾选“我已完整阅读合同全部条款，同意签署”。")
+
+    page.get_by_role("button", name="确认签署").click()
+    expect(page.locator("#lease-status")).to_have_text("已签约")
+    journey.step("点击“确认签署”，合同状态变为“已签约”，页面显示签署时间。")
+    journey.finish()
+
+
+def test_applicant_rent(page, manual_site, simulated_bank, settings):
+    from tests.conftest import PORTAL_ORIGIN
+
+    settings.PORTAL_BASE_URL = PORTAL_ORIGIN
+    simulated_bank.lose_notifications(all=True)  # it cannot reach http://portal.test; the return page asks
+    back = []
+
+    def bank(route):
+        response = route.fetch(max_redirects=0)
+        location = response.headers.get("location", "")
+        if response.status == 303 and location.startswith(PORTAL_ORIGIN):
+            back.append(location)
+            route.fulfill(status=200, content_type="text/html; charset=utf-8", body="<p>正在返回商户页面…</p>")
+        else:
+            route.fulfill(response=response)
+
+    page.route(f"{simulated_bank.url}/**", bank)
+    journey = Journey(
+        page, role="applicant", service="rent", title="缴租", origin=manual_site,
+        intro="承租人每月在“我的账单”中查看租金账单，选择一笔或多笔账单后跳转到银行页面在线支付；"
+              "支付成功后账单立即更新，可下载电子收据。",
+    )
+    from rent.models import Bill
+
+    bill = Bill.objects.filter(status="unpaid", lease__status="active").select_related("lease__tenant") \
+        .order_by("lease__tenant__username", "period").first()
+    assert bill is not None, "演示数据中没有未缴的账单"
+    login(page, manual_site, bill.lease.tenant.username)
+    page.goto(manual_site + "/rent/bills/")
+    expect(page.get_by_role("heading", name="我的账单")).to_be_visible()
+    page.locator("input[name=bill]").first.check()
+    journey.step("登录后打开“我的账单”，勾选要缴纳的账单（可多选）。")
+
+    page.get_by_role("button", name="缴纳所选账单").click()
+    expect(page.get_by_role("heading", name="缴费订单")).to_be_visible()
+    journey.step("点击“缴纳所选账单”，核对缴费订单的金额，点击“前往银行支付”。")
+
+    page.get_by_role("link", name="前往银行支付").click()
+    page.wait_for_url(re.compile(re.escape(simulated_bank.url) + r"/pay/"))
+    page.get_by_role("button", name="支付成功").click()
+    expect(page.get_by_text("正在返回商户页面")).to_be_visible()
+    assert back, "银行没有返回平台"
+    page.goto(back[0])
+    expect(page.get_by_text("缴费成功，账单已更新")).to_be_visible()
+    expect(page.locator("#order-status")).to_have_text("已支付")
+    journey.step("在银行页面完成支付后自动返回平台，页面显示“缴费成功，账单已更新”，可下载电子收据（PDF）。")
+    journey.finish()
+
+
+def test_applicant_subsidy(page, manual_site):
+    journey = Journey(
+        page, role="applicant", service="subsidy", title="补贴", origin=manual_site,
+        intro="领取租赁补贴的家庭，在“我的补贴”中查看补贴核算、每月发放记录，登记或更换市场租赁合同和收款银行账户。",
+    )
+    login(page, manual_site, "butie01")  # 赵建华
+    page.goto(manual_site + "/subsidies/")
+    expect(page.locator("h1")).to_have_text("我的补贴")
+    expect(page.locator("main")).to_contain_text("发放")
+    journey.step("登录后打开“我的补贴”，查看每月补贴金额的核算依据和发放记录（银行账号脱敏显示）。")
+
+    page.get_by_role("link", name="更换银行账户").click()
+    page.wait_for_load_state("load")
+    expect(page.locator("h1")).to_contain_text("收款银行账户")
+    journey.step("收款账户变更时点击“更换银行账户”，填写本人名下的银行账户；平台向银行核验户名后，下月起按新账户发放。")
+    journey.finish()
+
+
+def test_applicant_review(page, manual_site, manual_exchange):
+    from tenancy.models import AnnualReview
+
+    review = AnnualReview.objects.get(holder__username="butie01", status="opened")
+    journey = Journey(
+        page, role="applicant", service="review", title="年审", origin=manual_site,
+        intro="保障家庭每年在规定期限内申报家庭情况（资格年审）。情况无变化的勾选“无变化”即可；"
+              "平台向相关部门重新核验，经办人作出结论后通过短信和站内消息通知。",
+    )
+    login(page, manual_site, "butie01")
+    page.goto(manual_site + "/tenancy/reviews/")
+    expect(page.locator("h1")).to_have_text("我的资格年审")
+    journey.step("登录后打开“我的资格年审”，列出本年度待申报的年审和申报期限。")
+
+    page.get_by_role("link", name=f"{review.year} 年度资格年审").click()
+    expect(page.get_by_role("heading", name=f"{review.year} 年度资格年审")).to_be_visible()
+    page.get_by_label("无变化：家庭成员、收入、住房、车辆均与上次审核时相同").check()
+    page.get_by_label("本人承诺所报情况真实", exact=False).check()
+    journey.step("点击年审名称，选择“无变化”（有变化的如实填写变化情况），勾选承诺与授权。")
+
+    page.get_by_role("button", name="提交年审申报").click()
+    expect(page.locator("#review-status")).to_have_text("核验中")
+    journey.step("点击“提交年审申报”，状态变为“核验中”：平台向相关部门核验，结论作出后通知您。")
+    journey.finish()
+
+
+def test_applicant_feedback(page, manual_site):
+    journey = Journey(
+        page, role="applicant", service="feedback", title="意见反馈", origin=manual_site,
+        intro="可以网上提交咨询、建议、投诉和房屋报修，按时限答复；办结后可以对答复和服务评价。",
+    )
+    login(page, manual_site, "shenqingren")
+    open_menu_link(page, "意见反馈")
+    expect(page.locator("h1")).to_have_text("意见反馈")
+    journey.step("登录后点击“菜单”→“意见反馈”，可以看到自己提交过的反馈和办理状态。")
+
+    page.get_by_role("link", name="提交意见反馈").click()
+    expect(page.get_by_role("heading", name="提交意见反馈")).to_be_visible()
+    page.get_by_label("报修").check()
+    page.get_by_label("类别").select_option(label="维修养护")
+    page.get_by_label("具体内容").fill("卫生间水龙头漏水，关不严，请安排维修。")
+    page.get_by_label("承办区县").select_option(label="萨尔图区")
+    journey.step("点击“提交意见反馈”，选择类型（如“报修”）和类别，写明具体内容，可附照片。")
+
+    page.get_by_role("button", name="提交").click()
+    expect(page.locator("#feedback-status")).to_have_text("待答复")
+    journey.step("点击“提交”，获得反馈编号，状态为“待答复”；答复后会收到短信和站内消息。")
+    journey.finish()
+
+
+def test_applicant_moveout(page, manual_site):
+    from rent.models import Lease
+    from tenancy.models import ExitCase
+
+    with_exit = ExitCase.objects.values("lease_id")
+    lease = Lease.objects.filter(status="active").exclude(pk__in=with_exit).select_related("tenant") \
+        .order_by("-pk").first()
+    assert lease is not None, "演示数据中没有可以申请退租的在租合同"
+    journey = Journey(
+        page, role="applicant", service="moveout", title="退租", origin=manual_site,
+        intro="不再需要公租房的承租人可以网上申请退租。经办人受理后约定腾退、验房，结清租金和押金后办结。",
+    )
+    login(page, manual_site, lease.tenant.username)
+    page.goto(manual_site + f"/tenancy/exits/apply/{lease.pk}/")
+    expect(page.locator("h1")).to_have_text("退租申请")
+    page.locator("textarea, input[type=text]").first.fill("已购买商品住房，申请退租。")
+    journey.step("登录后打开租赁合同的“退租申请”页面，写明退租原因。")
+
+    page.get_by_role("button", name="提交退租申请").click()
+    page.wait_for_load_state("load")
+    expect(page.locator("h1")).to_contain_text("退出事项")
+    journey.step("点击“提交退租申请”，获得退出事项编号；经办人审核后通知您办理腾退、验房和押金结算。")
     journey.finish()
