@@ -31,13 +31,16 @@ def test_the_demo_shows_every_step_with_passes_and_failures_for_different_reason
     assert ours.count() == 1 + len(PERSONAS)
     status = {p.name: Application.objects.get(applicant__username=p.username).status for p in PERSONAS}
     assert status == {"张伟": "accepted", "林晓": "district_review", "马涛": "district_review", "黄静": "cross_check",
-                      "钱芳": "rejected", "罗兰": "public_notice", "高峰": "district_review", "谢勇": "approved"}
+                      "钱芳": "rejected", "罗兰": "public_notice", "高峰": "district_review", "谢勇": "approved",
+                      "刘建国": "city_review", "赵强": "draft"}
+    draft = Application.objects.get(applicant__real_name="赵强")
+    assert draft.submitted_at is None and draft.household.members.count() == 1 and draft.housing_area
 
     def failed(name):
         evaluation = RuleEvaluation.objects.get(application__applicant__real_name=name, is_current=True)
         return sorted(r["rule"] for r in evaluation.failed_results)
 
-    assert failed("林晓") == [] and failed("罗兰") == [] and failed("谢勇") == []
+    assert failed("林晓") == [] and failed("罗兰") == [] and failed("谢勇") == [] and failed("刘建国") == []
     assert "no_property" in failed("马涛")
     assert failed("高峰") == ["vehicle_value"]
     assert "no_recent_sale" in failed("钱芳")
