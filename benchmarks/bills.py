@@ -74,32 +74,10 @@ def _wait(predicate, timeout):
 
 def _explain_chunk(connection, billing, lo, hi):
     """EXPLAIN ANALYZE of a chunk's one statement, rolled back."""
-    captured = []
-    real_cursor = connection.cursor
-
-    class Capture:
-        def __init__(self, cursor):
-            self.cursor = cursor
-
-        def __enter__(self):
-            return self
-
-        def __exit__(self, *exc):
-            self.cursor.close()
-
-        def execute(self, sql, params=None):
-            captured.append((sql, params))
-            self.rowcount = 0
-
-    connection.cursor = lambda: Capture(real_cursor())
-    try:
-        billing._insert_one_rent(billing.rules_for(date(2026, 6, 1)), lo, hi)
-    finally:
-        connection.cursor = real_cursor
-    sql, params = captured[0]
     from django.db import transaction
 
-    with transaction.atomic(), real_cursor() as cursor:
+    sql, params = billing.one_rent_sql(billing.rules_for(date(2026, 6, 1)), lo, hi)
+    with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
         lines = [row[0] for row in cursor.fetchall()]
         transaction.set_rollback(True)
@@ -111,9 +89,16 @@ def main():
     parser.add_argument("--leases", type=int, default=200_000)
     parser.add_argument("--chunk", type=int, default=5000)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--reuse", action="store_true",
+                        help="keep the leases of the last run (same --leases), drop only its bills")
     args = parser.parse_args()
-    _fresh_database(os.environ.get("BENCH_BILLS_DATABASE_URL", DEFAULT_URL),
-                    os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/14"))
+    url = os.environ.get("BENCH_BILLS_DATABASE_URL", DEFAULT_URL)
+    redis_url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/14")
+    if args.reuse:
+        os.environ.update(DATABASE_URL=url, DEBUG="false", REDIS_URL=redis_url, LEASE_SIGNING_DEV_PAIR="true")
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gongzufang.settings")
+    else:
+        _fresh_database(url, redis_url)
 
     import django
 
@@ -128,8 +113,14 @@ def main():
     from tests.rent.bulk import active_leases
 
     t0 = time.perf_counter()
-    active_leases(args.leases, prorated_every=20, start_on=date(2026, 1, 1), batch=10_000)
-    print(f"{args.leases} 份合同已写入（{time.perf_counter() - t0:.1f} s）")
+    if args.reuse and Lease.objects.filter(status=LeaseStatus.ACTIVE).count() == args.leases:
+        with connection.cursor() as cursor:
+            cursor.execute(f"TRUNCATE {Bill._meta.db_table} CASCADE")
+        BillingRun.objects.all().delete()
+        print(f"沿用上次写入的 {args.leases} 份合同，账单已清空")
+    else:
+        active_leases(args.leases, prorated_every=20, start_on=date(2026, 1, 1), batch=10_000)
+        print(f"{args.leases} 份合同已写入（{time.perf_counter() - t0:.1f} s）")
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
 
@@ -159,8 +150,9 @@ def main():
     Bill.objects.filter(period=date(2026, 4, 1)).delete()
     plan = _explain_chunk(connection, billing, lo, hi)
 
-    # the job, on real workers
-    period = date(2026, 3, 1)
+    # the job, on real workers, for the leases' first month (January 2026): one in 20 starts on the 16th,
+    # so 5 % of its bills are prorated by day
+    period = date(2026, 1, 1)
     queue = f"bench-bills-{uuid.uuid4().hex[:6]}"
     app.conf.task_always_eager = False
     t0 = time.perf_counter()
@@ -189,7 +181,7 @@ def main():
         for w in workers:
             w.wait(timeout=30)
     made = Bill.objects.filter(period=period).count()
-    prorated = Bill.objects.filter(period=period).exclude(days=31).count()
+    prorated = Bill.objects.filter(period=period).exclude(days=31).count()  # January has 31 days
     print(f"\n机器：{platform.processor() or platform.machine()}，{os.cpu_count()} 核；PostgreSQL；Redis 代理；"
           f"{args.workers} 个 worker（solo），每片 {args.chunk} 份合同，共 {chunks} 片")
     print(f"{'':28}{'秒':>10}{'行/秒':>12}{'相对下限':>10}")

@@ -74,6 +74,14 @@ def _insert_one_rent(rules: PeriodRules, lo: int, hi: int) -> int:
     its latest change, and leaves the leases whose rent changes inside the period to `_prorated`."""
     if rules.months != 1:
         return 0
+    sql, params = one_rent_sql(rules, lo, hi)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return max(cursor.rowcount, 0)
+
+
+def one_rent_sql(rules: PeriodRules, lo: int, hi: int) -> tuple[str, dict]:
+    """The chunk's statement and its parameters (benchmarks/bills.py explains it)."""
     due = date(rules.period.year, rules.period.month, min(rules.due_day, month_end(rules.period).day))
     now = timezone.now()
     days_in = (rules.last_day - rules.period).days + 1
@@ -101,9 +109,7 @@ def _insert_one_rent(rules: PeriodRules, lo: int, hi: int) -> int:
     params = {"period": rules.period, "last": rules.last_day, "days_in": days_in, "due": due,
               "due_day": rules.due_day, "unpaid": BillStatus.UNPAID, "now": now, "active": LeaseStatus.ACTIVE,
               "lo": lo, "hi": hi}
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return max(cursor.rowcount, 0)
+    return sql, params
 
 
 def rent_changes_of(lease_ids) -> dict[int, list[tuple[date, Decimal]]]:

@@ -102,3 +102,26 @@ def test_another_tenants_bills_are_not_shown(client):
     client.force_login(other)
     assert lease.number not in client.get("/rent/bills/").content.decode()
     assert "暂无账单" in client.get("/rent/bills/").content.decode()
+
+
+def test_the_chunk_statement_prorates_as_the_terms_say_to_the_fen():
+    """The chunk's one INSERT … SELECT (PostgreSQL round) gives every first and last month the amount and
+    due date rent/leases/terms.py's bill_for gives (Decimal, half up)."""
+    from rent.leases.terms import bill_for
+    from rent.models import Lease
+
+    ids = active_leases(12)
+    rents = ["180.00", "333.33", "0.50", "1234.57", "99.99", "10.01"]
+    for i, pk in enumerate(ids):
+        start = date(2026, 1, 1 + (i * 5) % 28)
+        end = date(2026, 2, 1 + (i * 7) % 28) if i % 2 else date(2029, 12, 31)
+        Lease.objects.filter(pk=pk).update(start_on=start, end_on=end, monthly_rent=Decimal(rents[i % len(rents)]))
+    for period in (date(2026, 1, 1), date(2026, 2, 1)):
+        services.bills_make(period=period, chunk_size=5)
+    for lease in Lease.objects.filter(pk__in=ids):
+        for bill in Bill.objects.filter(lease=lease):
+            line = bill_for(monthly_rent=lease.monthly_rent, start_on=lease.start_on, end_on=lease.end_on,
+                            period=bill.period)
+            assert (bill.amount, bill.days, bill.period_start, bill.period_end, bill.due_on) == (
+                line.amount, line.days, line.period_start, line.period_end, line.due_on), (lease.pk, bill.period)
+    assert Bill.objects.filter(lease_id__in=ids).exclude(days__in=[28, 31]).count() >= 10
