@@ -20,6 +20,11 @@ Month by month (`trend(start=, end=, principal=, districts=)`): each app registe
 districts (ADR 0016). Both the summary and the trend read through `reading_reports()`: on the replica
 when `DATABASE_REPLICA_URL` is set (gongzufang/db_router.py).
 
+Period figures with many rows (applications, decisions, rent, subsidies, reviews, exits, feedback) are
+`Measure`s (`register_measures`), read through a month cube (`cube`, `report`): closed months from the
+monthly aggregate kept by a beat job (gongzufang/dashboard/monthly.py), the current month and anything not
+stored live, exactly equal to reading everything live (`live=True`; ADR 0016, amendment).
+
 Visits are counted live: the stored days (`DailyVisit`) plus what the counter in the cache holds and
 the five-minute flush has not moved yet (gongzufang/visits.py), so the figure is right "截至" the
 moment it is read (`Summary.visits_as_of`).

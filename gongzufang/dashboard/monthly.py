@@ -11,6 +11,7 @@ counting each thing once per period, also the later months, whose "previous mont
 month not stored yet, or stale between runs, is read live by the report: the figures are exact either way.
 """
 
+import zlib
 from datetime import date, timedelta
 
 from django.db import transaction
@@ -92,8 +93,20 @@ def distinct_rows(measure: Measure, period: Period, months: list) -> dict:
     return found
 
 
+def _lock(figure: str, month: date) -> None:
+    """Two runs of the job at once (a retried beat) write one (figure, month) one after the other."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        key = zlib.crc32(figure.encode())
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [key - 2**32 if key >= 2**31 else key,
+                                                                     month.toordinal()])
+
+
 def _store(measure: Measure, month: date, rows: list, fingerprint: str) -> None:
     with transaction.atomic():
+        _lock(measure.name, month)
         MonthlyFigure.objects.filter(figure=measure.name, month=month).delete()
         MonthlyFigure.objects.bulk_create(
             [MonthlyFigure(figure=measure.name, month=month, district_id=district_id, key=key, previous=prev,
@@ -127,7 +140,8 @@ def refresh_monthly_figures(today: date | None = None, *, names=None) -> dict:
             with transaction.atomic():
                 MonthlyFigure.objects.filter(figure=name, month__in=empty).delete()
                 MonthlyState.objects.filter(figure=name, month__in=empty).delete()
-                MonthlyState.objects.bulk_create([MonthlyState(figure=name, month=m, fingerprint="") for m in empty])
+                MonthlyState.objects.bulk_create([MonthlyState(figure=name, month=m, fingerprint="") for m in empty],
+                                                 ignore_conflicts=True)
         filled = [m for m in stale if m in prints]
         if measure.distinct and filled:
             rows = distinct_rows(measure, period, filled)
