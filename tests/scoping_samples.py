@@ -176,7 +176,7 @@ def _rent_samples():
     from datetime import date
 
     from rent.billing import services as billing_services
-    from rent.models import Bill, Lease
+    from rent.models import Bill, DepositRefund, Lease
     from tests.rent.builders import active_lease, issued_lease
 
     @sample(Lease)
@@ -188,6 +188,20 @@ def _rent_samples():
         lease = active_lease(district_code=district.code, start_on=date(2026, 1, 1))
         billing_services.bills_make(period=date(2026, 2, 1))
         return Bill.objects.get(lease=lease, period=date(2026, 2, 1))
+
+    @sample(DepositRefund)
+    def _deposit_refund(district):
+        # made as deposit_refund_send makes it, without the bank (its result is not what is scoped)
+        from gongzufang import workflow
+        from tests.rent.payment_builders import lease as payment_lease
+
+        lease = payment_lease(district_code=district.code)
+        refund = DepositRefund(reference=f"YJ-SAMPLE-{lease.pk}", lease=lease, tenant_id=lease.tenant_id,
+                               district_id=lease.district_id, amount=lease.deposit, account_name="王丽",
+                               account_no="621700123456789003")
+        refund.save()
+        workflow.record_start(refund, actor=None)
+        return refund
 
 
 _rent_samples()
