@@ -149,6 +149,12 @@ class WaitlistEntry(Lifecycle, models.Model):
     def count_refusal(self):
         return self.status
 
+    # A choice window that closed with no unit that fits left: recorded (it does not count as a refusal).
+    @transition(field=status, source=[Status.WAITING, Status.SUSPENDED],
+                target=RETURN_VALUE(Status.WAITING, Status.SUSPENDED), custom={"verb": "登记选房结果"})
+    def note_window(self):
+        return self.status
+
     # Leaving, and coming back after a suspension: each with a reason (the opinion of the change).
     @transition(field=status, source=Status.WAITING, target=Status.SUSPENDED,
                 custom={"verb": "暂停轮候", "saves": ["suspended_until", "refusals"]})

@@ -459,7 +459,13 @@ def store_positions(round_id, round_entry_ids, *, start, per_window, window):
             "%(start)s + ((u.n - 1) / %(per)s + 1) * %(seconds)s * interval '1 second' "
             "FROM unnest(%(ids)s::bigint[], %(positions)s::integer[]) AS u(id, n)",
             {"round": int(round_id), "per": int(per_window), "start": start, "seconds": int(window.total_seconds()),
-             "ids": list(map(ids.__getitem__, by_key)), "positions": list(map((1).__add__, by_key))})
+             "ids": _array_text(map(ids.__getitem__, by_key)), "positions": _array_text(map((1).__add__, by_key))})
+
+
+def _array_text(numbers) -> str:
+    """Integers as one PostgreSQL array literal ('{1,2,3}'): one text parameter the server parses in
+    one go (a Python list would be sent as ARRAY[1, 2, 3, …], one expression per element to parse)."""
+    return "{" + ",".join(map(str, numbers)) + "}"
 
 
 def round_void(*, round, actor, reason) -> AllocationRound:

@@ -433,6 +433,11 @@ def windows_close_due(*, now=None, chunk=500) -> dict:
                     entry=re_.entry, actor=None,
                     reason=f"未在选房时间内选房（{re_.round.name}，第 {re_.window_no} 批，"
                            f"截至 {timezone.localtime(re_.window_closes_at):%Y-%m-%d %H:%M}）")
+            elif outcome == ChoiceWindow.Outcome.NO_FIT:
+                entry = workflow.lock(re_.entry)
+                workflow.transition(entry, "note_window", actor=None,
+                                    opinion=f"选房时间结束（{re_.round.name}，第 {re_.window_no} 批）时已无适合您家庭的房源，"
+                                            f"不计入拒绝配租，继续轮候")
             counts[outcome] += 1
     return counts
 

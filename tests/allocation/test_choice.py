@@ -182,6 +182,11 @@ def test_missed_window_counts_but_no_fit_does_not(dave):
     assert choice.windows_close_due() == empty  # idempotent
     assert WaitlistEntry.objects.get(pk=rows[2].entry_id).refusals == 0
     assert not ChoiceWindow.objects.get(round_entry=rows[2]).refusal_counted
+    # Both outcomes are in the households' waitlist histories with their reasons.
+    third = WaitlistEntry.objects.get(pk=rows[2].entry_id)
+    assert third.status == "waiting"
+    assert "已无适合您家庭的房源，不计入拒绝配租" in third.status_changes.order_by("pk").last().opinion
+    assert "未在选房时间内选房" in first.status_changes.order_by("pk").last().opinion
     assert WaitlistEntry.objects.get(pk=rows[0].entry_id).refusals == 1  # counted once
 
 
