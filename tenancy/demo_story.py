@@ -475,6 +475,9 @@ def _move_out(story, staff, days, lease, bank):
     with story.at(applied):
         case = services.exit_apply(lease=Lease.objects.get(pk=lease.pk), actor=lease.tenant, reason=EXIT_REASON)
         ExitCase.objects.filter(pk=case.pk).update(created_at=applied)
+        # the refund account the tenant gives on the exit page (the settlement refunds through the bank)
+        services.exit_refund_account(case=ExitCase.objects.get(pk=case.pk), actor=lease.tenant,
+                                     account_name=lease.tenant_name, account_no="6217002026120100000")
     decided = _at(days["exit_decide"], 9, 50)
     with story.at(decided):
         services.exit_decide(case=ExitCase.objects.get(pk=case.pk), actor=caseworker,
