@@ -71,8 +71,10 @@ def _insert_one_rent(rules: PeriodRules, lo: int, hi: int) -> int:
     of their term prorated by day (rent × days ÷ days in the month, rounded half up to the fen:
     PostgreSQL's round() on numeric rounds half away from zero, the same for amounts ≥ 0) — written by
     one `INSERT … SELECT` for the chunk. A chunk with rent changes takes each lease's rent in force from
-    its latest change, and leaves the leases whose rent changes inside the period to `_prorated`."""
-    if rules.months != 1:
+    its latest change, and leaves the leases whose rent changes inside the period to `_prorated`.
+    PostgreSQL only (casts, GREATEST, LATERAL): on SQLite, the development default, `_prorated` bills
+    every lease in Python."""
+    if rules.months != 1 or connection.vendor != "postgresql":
         return 0
     sql, params = one_rent_sql(rules, lo, hi)
     with connection.cursor() as cursor:
@@ -142,7 +144,7 @@ def _prorated(rules: PeriodRules, lo: int, hi: int) -> int:
     period (split by days) — or every lease, with bills every few months."""
     leases = _billable(rules.period).filter(pk__gte=lo, pk__lt=hi, start_on__lte=rules.last_day,
                                             end_on__gte=rules.period)
-    if rules.months == 1:
+    if rules.months == 1 and connection.vendor == "postgresql":
         odd = ~Q(status__in=BILLABLE)
         if _changes_in(lo, hi, rules.last_day):
             odd |= Q(pk__in=LeaseRentChange.objects.filter(
