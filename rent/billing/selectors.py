@@ -27,7 +27,8 @@ def credit_balance_of(user) -> Decimal:
 
     if not getattr(user, "is_authenticated", False):
         return Decimal("0.00")
-    return RentCredit.objects.filter(tenant=user).aggregate(s=Sum("balance"))["s"] or Decimal("0.00")
+    total = RentCredit.objects.filter(tenant=user).aggregate(s=Sum("balance"))["s"] or Decimal("0")
+    return Decimal(total).quantize(Decimal("0.01"))  # SQLite's SUM drops the trailing zeros
 
 
 def refunds_of(user):
