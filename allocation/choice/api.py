@@ -55,7 +55,7 @@ OFFER_EXAMPLE = {
 class OfferViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """选房结果：本区县轮候家庭选定的房屋、签约期限和结果（待签约、已签约、已放弃、逾期未签约、已撤销）。"""
 
-    queryset = Offer.objects.select_related("district", "round_entry", "unit__estate", "unit__building")
+    queryset = Offer.objects.select_related("district", "round_entry__draw", "unit__estate", "unit__building")
     serializer_class = OfferSerializer
     filterset_class = OfferFilter
     pagination_class = PageOrCursorPagination
