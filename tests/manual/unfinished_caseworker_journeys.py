@@ -14,7 +14,6 @@ as not yet written. What failed in the last run (PostgreSQL, quiet machine):
 To finish one: fix it, move it back into test_caseworker_journeys.py, run `make manual`, commit the page.
 """
 
-
 import re
 from datetime import timedelta
 from decimal import Decimal
@@ -23,57 +22,19 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from tests.manual.harness import Journey
+# The helpers are the collected module's own (one copy): journey, success_message, error_messages, field,
+# login, log_out, open_application.
+from tests.manual.test_caseworker_journeys import (  # noqa: F401
+    error_messages,
+    field,
+    journey,
+    log_out,
+    login,
+    open_application,
+    success_message,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
-
-ROLE = "caseworker"
-
-
-def journey(page, origin, service, title, intro):
-    return Journey(page, role=ROLE, service=service, title=title, intro=intro, origin=origin)
-
-
-def success_message(page):
-    """The green line Django's admin shows at the top after an action."""
-    return page.locator("ul.messagelist li.success").inner_text()
-
-
-def error_messages(page):
-    return page.locator("ul.messagelist li.error").all_inner_texts()
-
-
-def field(page, label):
-    """The read-only value shown beside `label` on a change page (e.g. 状态)."""
-    row = page.locator(".form-row", has=page.locator(f"label:text-is('{label}:')")).first
-    return row.locator(".readonly").inner_text().strip()
-
-
-def login(page, origin, username):
-    """The admin's log-in form, as tests/manual/conftest.py's `login` fills it, then waiting until the 工作台 has
-    really replaced the log-in page: on a loaded machine the click's navigation may not have started yet when
-    the old page's load event is seen, and the helper then finds itself still on /admin/login/."""
-    page.goto(origin + "/admin/login/?next=/admin/")
-    page.locator("#id_username").fill(username)
-    page.locator("#id_password").fill("Daqing-2026")
-    page.locator("input[type=submit]").click()
-    page.wait_for_url(re.compile(r"/admin/$"))
-
-
-def log_out(page):
-    page.locator("#logout-form button").click()
-    page.wait_for_load_state("load")
-
-
-def open_application(page, origin, number):
-    page.goto(origin + "/admin/applications/application/")
-    page.fill("#searchbar", number)
-    page.locator("#changelist-search input[type=submit]").click()
-    page.get_by_role("link", name=number, exact=True).click()
-    page.wait_for_load_state("load")
-
-
-# ------------------------------------------------------------------------------------------------ 受理
 
 
 def test_caseworker_review(page, manual_site):
