@@ -93,13 +93,13 @@ def _locked_bills(ids):
     return sorted(rows, key=lambda b: (b.period, b.pk))
 
 
-def _to_credit(lease, amount, *, payment=None, kind=CreditEntry.Kind.OVERPAYMENT):
+def _to_credit(lease, amount, *, payment=None, bill=None, kind=CreditEntry.Kind.OVERPAYMENT):
     if amount <= ZERO:
         return
     credit = _credit_for(lease)
     credit.balance = money(credit.balance + amount)
     credit.save(update_fields=["balance", "updated_at"])
-    CreditEntry.objects.create(credit=credit, kind=kind, amount=amount, payment=payment)
+    CreditEntry.objects.create(credit=credit, kind=kind, amount=amount, payment=payment, bill=bill)
 
 
 def _receive(payment: Payment, bill_ids, *, actor=None, opinion=""):
@@ -510,10 +510,7 @@ def bill_correct(*, bill, line, reason: str, actor=None) -> BillAdjustment | Non
             workflow.transition(locked, name, actor=actor if workflow.may_see(locked, actor) else None, opinion=opinion)
         if excess > ZERO:
             PaymentAllocation.objects.create(bill=locked, amount=-excess)
-            credit = _credit_for(locked.lease)
-            credit.balance = money(credit.balance + excess)
-            credit.save(update_fields=["balance", "updated_at"])
-            CreditEntry.objects.create(credit=credit, kind=CreditEntry.Kind.ADJUSTED, amount=excess, bill=locked)
+            _to_credit(locked.lease, excess, bill=locked, kind=CreditEntry.Kind.ADJUSTED)
         return BillAdjustment.objects.create(
             bill=locked, old_amount=old, new_amount=new, to_credit=excess, reason=reason[:300],
             actor=actor if isinstance(actor, get_user_model()) else None)
