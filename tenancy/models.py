@@ -200,7 +200,9 @@ class AnnualReview(Lifecycle, HouseholdSubject):
             models.UniqueConstraint(fields=["grant", "year"], condition=Q(grant__isnull=False),
                                     name="annualreview_one_per_grant_year"),
         ]
-        indexes = [models.Index(fields=["district", "status", "due_on"], name="annualreview_queue")]
+        indexes = [models.Index(fields=["district", "status", "due_on"], name="annualreview_queue"),
+                   # Reviews decided in a month (statistics' month cube, ADR 0016).
+                   models.Index(fields=["decided_at"], include=["district", "status"], name="annualreview_decided_stats")]
 
     def __str__(self):
         return self.number
@@ -460,7 +462,9 @@ class ExitCase(Lifecycle, HouseholdSubject):
             models.UniqueConstraint(fields=["grant"], name="exitcase_one_live_per_grant",
                                     condition=Q(grant__isnull=False) & ~Q(status__in=["closed", "withdrawn"])),
         ]
-        indexes = [models.Index(fields=["district", "status"], name="exitcase_queue")]
+        indexes = [models.Index(fields=["district", "status"], name="exitcase_queue"),
+                   # Exits closed in a month by ground (statistics' month cube, ADR 0016).
+                   models.Index(fields=["closed_at"], include=["district", "status", "ground"], name="exitcase_closed_stats")]
 
     def __str__(self):
         return self.number
