@@ -393,12 +393,17 @@ def _coefficient(lease, rent):
     return (Decimal(rent) / base).quantize(Decimal("0.01"))
 
 
-def lease_renew(*, lease, actor, reason: str, years=None) -> Lease:
+def lease_renew(*, lease, actor, reason: str, years=None, from_end_on=None) -> Lease:
     """续租 decided by the annual review: the same lease runs `years` more years (the parameter
     `lease.term_years` by default) from the day after its current end, with a renewal contract signed
     by the bureau (pyHanko) at the rent then in force. Refused unless the lease is active, and when
     the renewed term would be longer than 5 years or leave more than 5 years to run from today (one term
-    is at most 5 years). Recorded in the lease's status log (active → active, 续租)."""
+    is at most 5 years). Recorded in the lease's status log (active → active, 续租).
+
+    Idempotent: `from_end_on` (by default the end date of the `lease` passed in) is the end the caller
+    saw. When the lease was renewed from that end meanwhile (a double click, a retried job), the renewal
+    made then is the answer and nothing is extended twice; any other change of the end is refused."""
+    from_end_on = from_end_on or lease.end_on
     reason = (reason or "").strip()
     if not reason:
         raise PortalError("请填写续租依据（如年度复核结论）。", fields={"reason": ["required"]})
@@ -410,6 +415,12 @@ def lease_renew(*, lease, actor, reason: str, years=None) -> Lease:
         if locked.status != LeaseStatus.ACTIVE:
             raise PortalError(f"合同状态为“{locked.get_status_display()}”，只有履行中的合同可以续租。",
                               code="lease_not_active")
+        if locked.end_on != from_end_on:
+            if locked.renewals.filter(old_end_on=from_end_on).exists():
+                workflow.copy_state(locked, lease)
+                return lease  # already renewed from the end the caller saw
+            raise PortalError(f"合同租期届满日已变更为 {locked.end_on:%Y年%m月%d日}，请刷新页面后再办理续租。",
+                              code="lease_changed")
         if years is None:
             years = int(param("lease.term_years", on=today, district=locked.district_id))
         try:

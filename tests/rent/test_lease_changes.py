@@ -158,6 +158,25 @@ def test_renewal_refuses_a_lease_not_active_and_terms_over_five_years():
     assert Lease.objects.get(pk=lease.pk).renewals.count() == 1
 
 
+def test_renewing_twice_from_the_same_view_renews_once():
+    """A double click (two requests that both loaded the lease before either renewed it) extends the lease
+    once: the second finds the renewal made from the end it saw and answers with it."""
+    today = date.today()
+    lease = _lease(end_on=today + timedelta(days=60))
+    first_view = Lease.objects.get(pk=lease.pk)
+    second_view = Lease.objects.get(pk=lease.pk)
+    renewed = services.lease_renew(lease=first_view, actor=None, reason="年度复核", years=2)
+    again = services.lease_renew(lease=second_view, actor=None, reason="年度复核", years=2)
+    assert again.end_on == renewed.end_on == Lease.objects.get(pk=lease.pk).end_on
+    assert Lease.objects.get(pk=lease.pk).renewals.count() == 1
+    assert Lease.objects.get(pk=lease.pk).status_changes.filter(opinion__contains="续租").count() == 1
+    stale = Lease.objects.get(pk=lease.pk)
+    stale.end_on = today + timedelta(days=30)  # an end this lease never had
+    with pytest.raises(PortalError, match="请刷新页面后再办理续租"):
+        services.lease_renew(lease=stale, actor=None, reason="年度复核", years=1)
+    assert Lease.objects.get(pk=lease.pk).renewals.count() == 1
+
+
 def test_a_renewed_lease_last_month_is_billed_in_full_again():
     lease = _lease(end_on=date(2026, 12, 15))
     billing.bills_make(period=date(2026, 12, 1))
