@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.db.models import Count
 
 from gongzufang import statistics
-from gongzufang.statistics import Measure, Period, add_up, two_places
+from gongzufang.statistics import Current, Measure, Period, add_up, two_places
 
 from .models import WaitlistEntry, WaitlistEntryStatusChange
 
@@ -32,9 +32,22 @@ statistics.register_measures(
     Measure("allocations", _allocations, "created_at", "entry__district_id", distinct="entry_id"))
 
 
-def allocation_figures(period: Period, rows: dict, total) -> None:
+def _waiting(period: Period) -> list:
+    """[(district_id, "households" | "days", n)]: households waiting on period.today and their days waited."""
     waiting = _entries(period).filter(status=WaitlistEntry.Status.WAITING, qualified_on__lte=period.today)
-    waits = _waits(waiting, period.today)
+    rows = []
+    for district_id, (n, days) in _waits(waiting, period.today).items():
+        rows += [(district_id, "households", n), (district_id, "days", days)]
+    return rows
+
+
+# As of today: the beat job's snapshot when fresh (shown "截至 HH:MM"), else live (ADR 0016).
+statistics.register_current(Current("waitlist", _waiting))
+
+
+def allocation_figures(period: Period, rows: dict, total) -> None:
+    waits = {district_id: (keys.get("households", 0), keys.get("days", 0))
+             for district_id, keys in period.now().by_district_key("waitlist").items()}
     allocated = period.cube.by_district("allocations")
     for district_id, figures in rows.items():
         n, days = waits.get(district_id, (0, 0))

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from applications.models import ACTIVE_STATUSES, Application, ApplicationStatusChange, Status
 from gongzufang import statistics
-from gongzufang.statistics import Measure, Period, Trend, add_up, grouped, histogram_figures
+from gongzufang.statistics import Current, Measure, Period, Trend, add_up, grouped, histogram_figures
 
 NOTES = {
     "processing_workdays": "期间内作出决定（通过或不通过）的申请，自受理至决定的工作日数，不含补正和公示。",
@@ -48,12 +48,22 @@ statistics.register_measures(
 )
 
 
+def _overdue(period: Period) -> list:
+    """[(district_id, "", applications)] open past their current step's due date on period.today."""
+    found = grouped(_applications(period).filter(status__in=ACTIVE_STATUSES - {Status.APPROVED},
+                                                 step_due_on__lt=period.today), "district_id")
+    return [(district_id, "", n) for district_id, n in found.items()]
+
+
+# As of today: the beat job's snapshot when fresh (shown "截至 HH:MM"), else live (ADR 0016).
+statistics.register_current(Current("overdue_applications", _overdue))
+
+
 def application_figures(period: Period, rows: dict, total) -> None:
     cube = period.cube
     submitted = cube.by_district("applications_submitted")
     approved, rejected = cube.by_district("applications_approved"), cube.by_district("applications_rejected")
-    overdue = grouped(_applications(period).filter(status__in=ACTIVE_STATUSES - {Status.APPROVED},
-                                                   step_due_on__lt=period.today), "district_id")
+    overdue = period.now().by_district("overdue_applications")
     histograms = {district_id: {int(k): v for k, v in found.items()}
                   for district_id, found in cube.by_district_key("processing_workdays").items()}
     total_histogram: dict = {}

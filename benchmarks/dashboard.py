@@ -265,10 +265,11 @@ def generate_rest(today, *, leases, grants, months=12):
         cursor.execute("""
             INSERT INTO tenancy_exitcase (holder_name, number, ground, origin, facts, status, statement, condition,
                    damage, water_meter, electricity_meter, gas_meter, deposit, deductions_total, refund_amount,
-                   refund_reference, close_note, closed_at, created_at, updated_at, application_id, district_id,
+                   refund_reference, refund_account_name, refund_account_no, refund_account_last4,
+                   close_note, closed_at, created_at, updated_at, application_id, district_id,
                    holder_id, lease_id)
             SELECT '基准承租人', 'BX' || l.id, (%s::text[])[1 + l.id %% %s], 'review', '基准', 'closed', '', '',
-                   '', '', '', '', 0, 0, 0, '', '',
+                   '', '', '', '', 0, 0, 0, '', '', '', '', '',
                    %s::date - ((l.id * 7919) %% 700) * interval '1 day' + interval '15 hour',
                    now(), now(), (SELECT min(id) FROM applications_application), l.district_id, l.tenant_id, l.id
             FROM rent_lease l WHERE l.number LIKE 'BL%%' ORDER BY l.id DESC LIMIT %s""",

@@ -24,6 +24,12 @@ BEAT_SCHEDULE = {
         "task": "gongzufang.dashboard.tasks.refresh_monthly_figures",
         "schedule": crontab(minute=25),
     },
+    "statistics-current-figures": {
+        # The dashboard's as-of-today figures (arrears, overdue applications, waitlist, units by status …;
+        # issue 17, ADR 0016): a snapshot shown "截至 HH:MM"; read live when older than 20 minutes.
+        "task": "gongzufang.dashboard.tasks.refresh_current_figures",
+        "schedule": crontab(minute="*/5"),
+    },
     "feedback-escalate-overdue": {
         # Unanswered feedback past its reply date (5 working days, a parameter) goes to the city
         # level, each item once (complaints/tasks.py). Safe to run twice.

@@ -164,6 +164,12 @@ class Period:
     districts: tuple
     # The period's measures (`Cube`): closed months from the monthly aggregate, the rest live (ADR 0016).
     cube: object = field(default=None, compare=False, repr=False)
+    # The "as of today" figures (`Snapshot`): the beat job's snapshot when fresh, else live (ADR 0016).
+    current: object = field(default=None, compare=False, repr=False)
+
+    def now(self) -> "Snapshot":
+        """The as-of-today figures: the report's snapshot, or (a Period made without one) read live."""
+        return self.current if self.current is not None else current_figures(self, live=True)
 
     @property
     def district_ids(self) -> list[int]:
@@ -225,6 +231,9 @@ class Summary:
     total: Figures
     notes: dict = field(default_factory=_notes)
     visits_as_of: datetime | None = None  # the moment the live visit count was read
+    # The moment of the snapshot the as-of-today figures come from (arrears, overdue, waitlist, units by
+    # status …), None when they were read live (ADR 0016: shown "截至 HH:MM").
+    current_as_of: datetime | None = None
 
 
 def grouped(queryset, district_path, *, distinct=None) -> dict:
@@ -257,8 +266,9 @@ def report(*, start: date, end: date, principal, districts=None, today=None, liv
     today = today or timezone.localdate()
     with reading_reports():
         period = period_for(start=start, end=end, principal=principal, districts=districts, today=today)
-        period = replace(period, cube=cube(period, live=live))
+        period = replace(period, cube=cube(period, live=live), current=current_figures(period, live=live))
         result = _summary(period)
+        result.current_as_of = period.current.as_of
         series = _trend(period) if with_trend else None
     return result, series
 
@@ -681,4 +691,87 @@ def cube(period: "Period", *, live: bool = False) -> Cube:
             if measure.distinct:
                 for district_id, value in live_firsts(measure, period, since, until).items():
                     result.add_first(name, district_id, value)
+    return result
+
+
+# --- the "as of today" figures: a snapshot kept by a beat job, read when fresh (ADR 0016, second amendment) ---
+
+
+@dataclass(frozen=True)
+class Current:
+    """A figure of the current state, not of a period: arrears, applications past their step's due date,
+    households waiting, units by status, reviews overdue, open alerts. `rows(period)` gives
+    [(district_id, key, value)] from one grouped query over the principal's scope and the period's districts,
+    as of `period.today`. The beat job stores every district's rows every few minutes
+    (gongzufang/dashboard/current.py); a report reads them when taken for its `today` and at most
+    CURRENT_MAX_AGE ago (shown "截至 HH:MM"), else computes them live."""
+
+    name: str
+    rows: Callable
+
+
+CURRENTS: dict = {}
+# The job runs every five minutes (gongzufang/schedule.py); a snapshot older than this (the beat stopped)
+# is not used: the figures are read live instead.
+CURRENT_MAX_AGE = timedelta(minutes=20)
+
+
+def register_current(*currents: Current) -> None:
+    for current in currents:
+        CURRENTS[current.name] = current
+
+
+class Snapshot:
+    """values[name][district_id][key] = value; `as_of` the oldest stored moment used (None: all live)."""
+
+    def __init__(self):
+        self.values: dict = {name: {} for name in CURRENTS}
+        self.as_of: datetime | None = None
+        self.stored: set = set()  # the names read from the stored snapshot
+
+    def add(self, name, district_id, key, value) -> None:
+        if isinstance(value, Decimal) and value == value.to_integral_value():
+            value = int(value)
+        cell = self.values.setdefault(name, {}).setdefault(district_id, {})
+        cell[key] = cell.get(key, 0) + (value or 0)
+
+    def by_district(self, name, key: str = "") -> dict:
+        """{district_id: value} of one key."""
+        return {district_id: keys[key] for district_id, keys in self.values.get(name, {}).items() if key in keys}
+
+    def by_district_key(self, name) -> dict:
+        """{district_id: {key: value}}."""
+        return {district_id: dict(keys) for district_id, keys in self.values.get(name, {}).items()}
+
+
+def snapshot_usable(period: "Period") -> bool:
+    """The snapshot is per district: it serves city and district principals (whose scope is whole districts);
+    a street clerk's figures are read live."""
+    scope = scope_of(period.principal)
+    return scope.city_wide or (bool(scope.district_id) and not scope.street_id)
+
+
+def current_figures(period: "Period", *, live: bool = False) -> Snapshot:
+    """The as-of-today figures: from the beat job's snapshot where it was taken for `period.today` within
+    CURRENT_MAX_AGE, the others by their grouped queries live. `live=True` reads everything live."""
+    from gongzufang.dashboard.models import CurrentFigure, CurrentState
+
+    result = Snapshot()
+    if not CURRENTS or not period.districts:
+        return result
+    if not live and snapshot_usable(period):
+        fresh = dict(CurrentState.objects.filter(
+            figure__in=list(CURRENTS), day=period.today, computed_at__gte=timezone.now() - CURRENT_MAX_AGE,
+        ).values_list("figure", "computed_at"))
+        if fresh:
+            for figure, district_id, key, value in CurrentFigure.objects.filter(
+                    figure__in=list(fresh), district_id__in=period.district_ids,
+            ).values_list("figure", "district_id", "key", "value"):
+                result.add(figure, district_id, key, value)
+            result.stored = set(fresh)
+            result.as_of = min(fresh.values())
+    for name, current in CURRENTS.items():
+        if name not in result.stored:
+            for district_id, key, value in current.rows(period):
+                result.add(name, district_id, key, value)
     return result

@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.db.models import Count
 
 from gongzufang import statistics
-from gongzufang.statistics import Period, Trend, add_up, grouped, monthly, two_places
+from gongzufang.statistics import Current, Period, Trend, add_up, grouped, monthly, two_places
 
 from .models import Unit, UnitStatusChange
 
@@ -23,19 +23,36 @@ def _vacancy(figures) -> None:
                             if figures.units_in_stock else None)
 
 
+def _units(period: Period):
+    return period.scoped(Unit.objects).filter(district_id__in=period.district_ids)
+
+
+def _listed(period: Period) -> list:
+    """[(district_id, "", units published now)]."""
+    return [(district_id, "", n)
+            for district_id, n in grouped(_units(period).filter(listing=Unit.Listing.PUBLISHED), "district_id").items()]
+
+
+def _by_status(period: Period) -> list:
+    """[(district_id, status, units)] in stock (not taken out of use), one grouped query."""
+    return [(row["district_id"], row["status"], row["n"]) for row in _units(period).exclude(
+        status=Unit.Status.OFFLINE).values("district_id", "status").annotate(n=Count("pk")).order_by()]
+
+
+# As of today: the beat job's snapshot when fresh (shown "截至 HH:MM"), else live (ADR 0016).
+statistics.register_current(Current("units_listed_now", _listed), Current("units_by_status", _by_status))
+
+
 def unit_figures(period: Period, rows: dict, total) -> None:
-    units = period.scoped(Unit.objects).filter(district_id__in=period.district_ids)
+    units = _units(period)
     published = grouped(
         UnitStatusChange.objects.filter(field="listing", to_status=Unit.Listing.PUBLISHED, unit__in=units,
                                         **period.moments("created_at")),
         "unit__district_id", distinct="unit_id")
-    listed = grouped(units.filter(listing=Unit.Listing.PUBLISHED), "district_id")
-    stock = {}
-    for row in units.exclude(status=Unit.Status.OFFLINE).values("district_id", "status").annotate(
-            n=Count("pk")).order_by():
-        in_stock, vacant = stock.get(row["district_id"], (0, 0))
-        stock[row["district_id"]] = (in_stock + row["n"],
-                                     vacant + (row["n"] if row["status"] == Unit.Status.VACANT else 0))
+    now = period.now()
+    listed = now.by_district("units_listed_now")
+    stock = {district_id: (sum(statuses.values()), statuses.get(Unit.Status.VACANT, 0))
+             for district_id, statuses in now.by_district_key("units_by_status").items()}
     for district_id, figures in rows.items():
         figures.units_published = published.get(district_id, 0)
         figures.units_listed_now = listed.get(district_id, 0)

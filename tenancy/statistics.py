@@ -5,7 +5,7 @@ alerts. Registered in `TenancyConfig.ready()`."""
 from collections import defaultdict
 
 from gongzufang import statistics
-from gongzufang.statistics import Measure, Period, grouped
+from gongzufang.statistics import Current, Measure, Period, grouped
 
 from .models import AlertStatus, AnnualReview, ExitCase, ExitStatus, MonitoringAlert, ReviewStatus
 
@@ -32,10 +32,24 @@ statistics.register_measures(
 )
 
 
+def _reviews_overdue(period: Period) -> list:
+    found = grouped(AnnualReview.objects.filter(status=ReviewStatus.OVERDUE, district_id__in=period.district_ids),
+                    "district_id")
+    return [(district_id, "", n) for district_id, n in found.items()]
+
+
+def _alerts_open(period: Period) -> list:
+    found = grouped(MonitoringAlert.objects.filter(status=AlertStatus.OPEN, district_id__in=period.district_ids),
+                    "district_id")
+    return [(district_id, "", n) for district_id, n in found.items()]
+
+
+# As of today: the beat job's snapshot when fresh (shown "截至 HH:MM"), else live (ADR 0016).
+statistics.register_current(Current("annual_reviews_overdue", _reviews_overdue),
+                            Current("monitoring_alerts_open", _alerts_open))
+
+
 def tenancy_figures(period: Period, rows: dict, total) -> None:
-    ids = period.district_ids
-    overdue = AnnualReview.objects.filter(status=ReviewStatus.OVERDUE, district_id__in=ids)
-    alerts = MonitoringAlert.objects.filter(status=AlertStatus.OPEN, district_id__in=ids)
     by_district = defaultdict(dict)
     all_grounds = defaultdict(int)
     for district_id, grounds in period.cube.by_district_key("exits_by_ground").items():
@@ -44,7 +58,8 @@ def tenancy_figures(period: Period, rows: dict, total) -> None:
                 by_district[district_id][ground] = n
                 all_grounds[ground] += n
     done_n = period.cube.by_district("annual_reviews_done")
-    overdue_n, alerts_n = grouped(overdue, "district_id"), grouped(alerts, "district_id")
+    now = period.now()
+    overdue_n, alerts_n = now.by_district("annual_reviews_overdue"), now.by_district("monitoring_alerts_open")
     for district_id, figures in rows.items():
         figures.annual_reviews_done = done_n.get(district_id, 0)
         figures.annual_reviews_overdue = overdue_n.get(district_id, 0)

@@ -41,3 +41,35 @@ class MonthlyState(models.Model):
 
     def __str__(self):
         return f"{self.figure} {self.month:%Y-%m}"
+
+
+class CurrentFigure(models.Model):
+    """The as-of-today figures (arrears, overdue applications, households waiting, units by status …) per
+    district, as the beat job last computed them (gongzufang/dashboard/current.py, ADR 0016)."""
+
+    figure = models.CharField("指标", max_length=48)
+    district = models.ForeignKey("gongzufang.District", on_delete=models.CASCADE, related_name="+",
+                                 verbose_name="区县")
+    key = models.CharField("分项", max_length=48, blank=True, default="")
+    value = models.DecimalField("数值", max_digits=20, decimal_places=2)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "当前状况统计"
+        indexes = [models.Index(fields=["figure", "district"], name="currentfigure_figure_district")]
+
+    def __str__(self):
+        return f"{self.figure} {self.district_id} {self.key}: {self.value}"
+
+
+class CurrentState(models.Model):
+    """When a figure's snapshot was taken (`computed_at`, the moment its query started) and for which day."""
+
+    figure = models.CharField("指标", max_length=48, unique=True)
+    day = models.DateField("统计日")
+    computed_at = models.DateTimeField("计算时间")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "当前状况统计状态"
+
+    def __str__(self):
+        return f"{self.figure} {self.computed_at:%Y-%m-%d %H:%M}"

@@ -9,3 +9,11 @@ def refresh_monthly_figures():
     from gongzufang.dashboard.monthly import refresh_monthly_figures as refresh
 
     return refresh()
+
+
+@shared_task
+def refresh_current_figures():
+    """Take the as-of-today figures' snapshot (gongzufang/dashboard/current.py); every five minutes."""
+    from gongzufang.dashboard.current import refresh_current_figures as refresh
+
+    return refresh()

@@ -87,6 +87,9 @@ def dashboard(request):
             "section_tables": [t for t in tables if t.key.startswith("section")],
             "chart_data": charts(tables),
             "visits_as_of": timezone.localtime(summary.visits_as_of).strftime("%H:%M"),
+            # The as-of-today figures (arrears, overdue, waitlist, units) come from a snapshot (ADR 0016).
+            "current_as_of": (timezone.localtime(summary.current_as_of).strftime("%H:%M")
+                              if summary.current_as_of else None),
             "notes": labelled_notes(summary.notes),
             "details": statistics.DETAIL_EXPORTS,
         })
