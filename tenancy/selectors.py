@@ -1,6 +1,7 @@
 """Reads of tenancy: the household's own reviews and exit cases, staff queues (scoped)."""
 
 from django.http import Http404
+from django.urls import reverse
 
 from .models import OPEN_EXIT_STATUSES, OPEN_REVIEW_STATUSES, AlertStatus, AnnualReview, ExitCase, MonitoringAlert
 
@@ -11,6 +12,14 @@ def my_reviews(user):
 
 def my_exit_cases(user):
     return ExitCase.objects.of_holder(user).select_related("lease", "grant").order_by("-created_at")
+
+
+def exit_apply_link(lease):
+    """申请退租 on the tenant's lease pages (registered with rent, see TenancyConfig.ready): an active
+    lease with no exit case under way; None otherwise (an open case is shown on 我的年审与退出)."""
+    if lease.status != "active" or ExitCase.objects.filter(lease=lease, status__in=OPEN_EXIT_STATUSES).exists():
+        return None
+    return "申请退租", reverse("tenancy:exit_apply", args=[lease.pk])
 
 
 def my_review_or_404(user, pk) -> AnnualReview:

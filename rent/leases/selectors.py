@@ -6,6 +6,21 @@ from gongzufang.scoping import get_in_scope_or_404
 
 from ..models import Lease, LeaseRenewal, LeaseStatus
 
+# Links the apps above rent add to a lease on the tenant's pages (我的租赁合同 and the lease page), by
+# registration as the ban reaches the eligibility rules (ADR 0017 §6): rent imports none of them. Each
+# finder takes a lease and returns (text, url) or None; tenancy registers 申请退租.
+LEASE_LINK_FINDERS = []
+
+
+def register_lease_link(finder):
+    if finder not in LEASE_LINK_FINDERS:
+        LEASE_LINK_FINDERS.append(finder)
+
+
+def lease_links(lease) -> list[tuple[str, str]]:
+    """What the tenant may do next with this lease in the apps above (the registered finders' links)."""
+    return [link for finder in LEASE_LINK_FINDERS if (link := finder(lease))]
+
 
 def leases_of(user):
     if not getattr(user, "is_authenticated", False):
