@@ -14,20 +14,19 @@ import hashlib
 import io
 import logging
 import re
-import secrets
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, F, Max, Q, Sum
+from django.db.models import Count, Max, Q, Sum
 from django.utils import timezone
-from django.utils.crypto import constant_time_compare, salted_hmac
 
 from gongzufang import workflow
 from gongzufang.errors import PortalError
 from gongzufang.parameters import CATEGORIES, resolve
 from gongzufang.pii import mask_phone
+from notifications import codes
 
 from .computation import Inputs, compute, money
 from .models import (
@@ -47,9 +46,6 @@ from .models import (
 logger = logging.getLogger(__name__)
 
 CHUNK = 2000
-CODE_TTL = timedelta(minutes=5)
-MAX_WRONG_TRIES = 5
-RESEND_SECONDS = 60
 
 
 # --- months ------------------------------------------------------------------------------------------------
@@ -319,7 +315,7 @@ def account_register(*, grant, actor, account_no) -> BankAccount:
 
 
 def _code_hash(user_id, code) -> str:
-    return salted_hmac("subsidies.account_code", f"{user_id}:{code}", algorithm="sha256").hexdigest()
+    return codes.code_hash("subsidies.account_code", user_id, code)
 
 
 def account_change_code_send(*, grant, actor) -> AccountChangeCode:
@@ -330,15 +326,11 @@ def account_change_code_send(*, grant, actor) -> AccountChangeCode:
     phone = actor.phone
     if not phone:
         raise PortalError("您的账号未绑定手机号，无法接收验证码。")
-    now = timezone.now()
-    last = AccountChangeCode.objects.filter(user=actor).order_by("-created_at").values_list("created_at", flat=True).first()
-    if last and (now - last).total_seconds() < RESEND_SECONDS:
+    mine = AccountChangeCode.objects.filter(user=actor)
+    if codes.sent_too_recently(mine):
         raise PortalError("验证码发送过于频繁，请 60 秒后再试。", fields={"code": ["throttled"]}, code="sms_throttled")
-    code = f"{secrets.randbelow(1_000_000):06d}"
-    with transaction.atomic():
-        AccountChangeCode.objects.filter(user=actor, used_at__isnull=True, voided_at__isnull=True).update(voided_at=now)
-        row = AccountChangeCode.objects.create(user=actor, phone=phone, code_hash=_code_hash(actor.pk, code),
-                                               created_at=now, expires_at=now + CODE_TTL)
+    code = codes.code_new()
+    row = codes.code_issue(mine, user=actor, phone=phone, hash_value=_code_hash(actor.pk, code))
     try:
         sms_send(phone=phone, purpose="code:subsidy_account", sensitive=True,
                  text=f"您的验证码为 {code}，用于更换租赁补贴收款账户，5 分钟内有效。请勿告诉他人。")
@@ -348,30 +340,8 @@ def account_change_code_send(*, grant, actor) -> AccountChangeCode:
 
 
 def _code_check(actor, code):
-    code = re.sub(r"\s", "", str(code or ""))
-    if not code:
-        raise PortalError("请输入短信验证码。", fields={"code": ["required"]})
-    now = timezone.now()
-    error = None
-    with transaction.atomic():
-        row = (AccountChangeCode.objects.select_for_update().filter(user=actor, used_at__isnull=True)
-               .order_by("-created_at").first())
-        if row is None:
-            error = "请先获取短信验证码。"
-        elif row.voided_at is not None:
-            error = "验证码已失效，请重新获取。"
-        elif row.expires_at <= now:
-            error = "验证码已过期（有效期 5 分钟），请重新获取。"
-        elif not constant_time_compare(row.code_hash, _code_hash(actor.pk, code)):
-            tries = row.failed_attempts + 1
-            AccountChangeCode.objects.filter(pk=row.pk).update(
-                failed_attempts=F("failed_attempts") + 1, voided_at=now if tries >= MAX_WRONG_TRIES else None)
-            error = ("验证码错误次数过多，已失效，请重新获取。" if tries >= MAX_WRONG_TRIES
-                     else f"验证码不正确，还可以再试 {MAX_WRONG_TRIES - tries} 次。")
-        else:
-            AccountChangeCode.objects.filter(pk=row.pk).update(used_at=now)
-    if error:
-        raise PortalError(error, fields={"code": [error]}, code="sms_code")
+    codes.code_check(AccountChangeCode.objects.filter(user=actor), code,
+                     hash_of=lambda given: _code_hash(actor.pk, given))
 
 
 def account_change(*, grant, actor, account_no, code) -> BankAccount:

@@ -19,17 +19,13 @@
 """
 
 import contextlib
-import re
-import secrets
 from datetime import timedelta
 
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone
-from django.utils.crypto import constant_time_compare
 
-from applications.accounts.services import CODE_TTL, MAX_WRONG_TRIES, RESEND_SECONDS, CodeError
+from applications.accounts.services import CodeError
 from applications.accounts.services import _code_hash as code_hash
 from applications.models import SmsCode
 from gongzufang import workflow
@@ -41,6 +37,8 @@ from gongzufang.pii import mask_phone
 from gongzufang.scoping import scope_of
 from housing import services as housing_services
 from housing.models import Unit
+from notifications import codes
+from notifications.codes import RESEND_SECONDS
 from notifications.services import SmsSendError, message_send, sms_send
 
 from .. import services as allocation_services
@@ -125,13 +123,9 @@ def choice_code_send(*, round_entry, user) -> SmsCode:
         raise ChoiceError("您的账户没有登记手机号，请到窗口办理现场选房。")
     if not cache.add(f"allocation:choice-code:{phone}", 1, RESEND_SECONDS):
         raise CodeError("验证码发送过于频繁，请 60 秒后再试。", fields={"code": ["throttled"]}, code="sms_throttled")
-    now = timezone.now()
-    code = f"{secrets.randbelow(1_000_000):06d}"
-    with transaction.atomic():
-        SmsCode.objects.filter(phone=phone, purpose=CODE_PURPOSE, used_at__isnull=True,
-                               voided_at__isnull=True).update(voided_at=now)
-        row = SmsCode.objects.create(phone=phone, purpose=CODE_PURPOSE, code_hash=code_hash(phone, CODE_PURPOSE, code),
-                                     created_at=now, expires_at=now + CODE_TTL)
+    code = codes.code_new()
+    row = codes.code_issue(SmsCode.objects.filter(phone=phone, purpose=CODE_PURPOSE), phone=phone,
+                           purpose=CODE_PURPOSE, hash_value=code_hash(phone, CODE_PURPOSE, code))
     try:
         sms_send(phone=phone, purpose="code:choose_unit", sensitive=True,
                  text=f"您的选房验证码为 {code}，用于确认选定公租房房屋，5 分钟内有效。请勿告诉他人。")
@@ -142,35 +136,9 @@ def choice_code_send(*, round_entry, user) -> SmsCode:
 
 def _code_verify(phone, code) -> int:
     """The id of the household's current choosing code if `code` matches it (a wrong one counts, and is
-    committed, before the refusal); CodeError otherwise. Not used up here."""
-    code = re.sub(r"\s", "", str(code or ""))
-    if not code:
-        raise CodeError("请输入短信验证码。", fields={"sms_code": ["required"]})
-    now = timezone.now()
-    error = None
-    with transaction.atomic():
-        row = (SmsCode.objects.select_for_update()
-               .filter(phone=phone, purpose=CODE_PURPOSE, used_at__isnull=True).order_by("-created_at").first())
-        if row is None:
-            error = CodeError("请先获取短信验证码。", fields={"sms_code": ["missing"]}, code="sms_code_missing")
-        elif row.voided_at is not None:
-            error = CodeError("验证码已失效，请重新获取。", fields={"sms_code": ["voided"]}, code="sms_code_voided")
-        elif row.expires_at <= now:
-            error = CodeError("验证码已过期（有效期 5 分钟），请重新获取。", fields={"sms_code": ["expired"]},
-                              code="sms_code_expired")
-        elif not constant_time_compare(row.code_hash, code_hash(phone, CODE_PURPOSE, code)):
-            tries = row.failed_attempts + 1
-            SmsCode.objects.filter(pk=row.pk).update(failed_attempts=F("failed_attempts") + 1,
-                                                     voided_at=now if tries >= MAX_WRONG_TRIES else None)
-            if tries >= MAX_WRONG_TRIES:
-                error = CodeError("验证码错误次数过多，已失效，请重新获取。", fields={"sms_code": ["voided"]},
-                                  code="sms_code_voided")
-            else:
-                error = CodeError(f"验证码不正确，还可以再试 {MAX_WRONG_TRIES - tries} 次。",
-                                  fields={"sms_code": ["wrong"]}, code="sms_code_wrong")
-    if error:
-        raise error
-    return row.pk
+    saved, before the refusal); CodeError otherwise. Not used up here: a refused choice leaves it valid."""
+    return codes.code_check(SmsCode.objects.filter(phone=phone, purpose=CODE_PURPOSE), code, error=CodeError,
+                            field="sms_code", use=False, hash_of=lambda given: code_hash(phone, CODE_PURPOSE, given))
 
 
 # --- choosing ---------------------------------------------------------------------------------------------

@@ -8,7 +8,6 @@ belongs to), so pages show it next to the field.
 import contextlib
 import logging
 import re
-import secrets
 from datetime import timedelta
 
 from axes.utils import reset as axes_reset
@@ -16,9 +15,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone
-from django.utils.crypto import constant_time_compare, salted_hmac
 
 from applications.crosscheck.exchange import Outcome, verify_identity
 from applications.models import IdentityVerification, OnsiteRegistration, SmsCode, SmsPurpose
@@ -26,14 +23,13 @@ from gongzufang.errors import PortalError
 from gongzufang.idnumber import validate_id_number
 from gongzufang.models.users import Role
 from gongzufang.pii import mask_phone, pii_hash
+from notifications import codes
+from notifications.codes import RESEND_SECONDS
 from notifications.services import SmsSendError, sms_send
 
 logger = logging.getLogger(__name__)
 User = get_user_model()
 
-CODE_TTL = timedelta(minutes=5)
-MAX_WRONG_TRIES = 5
-RESEND_SECONDS = 60
 MOBILE = re.compile(r"^1[3-9]\d{9}$")
 
 
@@ -78,7 +74,7 @@ def account_for_phone(phone: str):
 
 
 def _code_hash(phone, purpose, code) -> str:
-    return salted_hmac("applications.sms_code", f"{phone}:{purpose}:{code}", algorithm="sha256").hexdigest()
+    return codes.code_hash("applications.sms_code", phone, purpose, code)
 
 
 def sms_code_send(*, phone: str, purpose: str, ip_address=None) -> SmsCode:
@@ -104,13 +100,10 @@ def sms_code_send(*, phone: str, purpose: str, ip_address=None) -> SmsCode:
     limit = getattr(settings, "SMS_DAILY_LIMIT", 10)
     if SmsCode.objects.filter(phone=phone, created_at__gte=local_midnight).count() >= limit:
         raise CodeError("该手机号今日获取验证码次数已达上限，请明天再试。", fields={"phone": ["daily_limit"]}, code="sms_daily_limit")
-    code = f"{secrets.randbelow(1_000_000):06d}"
-    with transaction.atomic():
-        SmsCode.objects.filter(phone=phone, purpose=purpose, used_at__isnull=True, voided_at__isnull=True).update(voided_at=now)
-        row = SmsCode.objects.create(
-            phone=phone, purpose=purpose, code_hash=_code_hash(phone, purpose, code),
-            created_at=now, expires_at=now + CODE_TTL, ip_address=ip_address,
-        )
+    code = codes.code_new()
+    row = codes.code_issue(SmsCode.objects.filter(phone=phone, purpose=purpose), now=now,
+                           hash_value=_code_hash(phone, purpose, code), phone=phone, purpose=purpose,
+                           ip_address=ip_address)
     what = SmsPurpose(purpose).label
     # A gateway failure is recorded in the outbox; the person did not get the code and asks again.
     with contextlib.suppress(SmsSendError):
@@ -120,38 +113,10 @@ def sms_code_send(*, phone: str, purpose: str, ip_address=None) -> SmsCode:
 
 
 def sms_code_check(*, phone: str, purpose: str, code: str) -> None:
-    """Use up the current code if `code` matches; PortalError (field "code") otherwise.
-
-    A wrong code counts against the code even though the error is raised: the count is committed
-    before the refusal."""
-    code = re.sub(r"\s", "", str(code or ""))
-    if not code:
-        raise CodeError("请输入短信验证码。", fields={"code": ["required"]})
-    now = timezone.now()
-    error = None
-    with transaction.atomic():
-        row = (SmsCode.objects.select_for_update()
-               .filter(phone=phone, purpose=purpose, used_at__isnull=True).order_by("-created_at").first())
-        if row is None:
-            error = CodeError("请先获取短信验证码。", fields={"code": ["missing"]}, code="sms_code_missing")
-        elif row.voided_at is not None:
-            error = CodeError("验证码已失效，请重新获取。", fields={"code": ["voided"]}, code="sms_code_voided")
-        elif row.expires_at <= now:
-            error = CodeError("验证码已过期（有效期 5 分钟），请重新获取。", fields={"code": ["expired"]}, code="sms_code_expired")
-        elif not constant_time_compare(row.code_hash, _code_hash(phone, purpose, code)):
-            tries = row.failed_attempts + 1
-            SmsCode.objects.filter(pk=row.pk).update(
-                failed_attempts=F("failed_attempts") + 1, voided_at=now if tries >= MAX_WRONG_TRIES else None,
-            )
-            if tries >= MAX_WRONG_TRIES:
-                error = CodeError("验证码错误次数过多，已失效，请重新获取。", fields={"code": ["voided"]}, code="sms_code_voided")
-            else:
-                error = CodeError(f"验证码不正确，还可以再试 {MAX_WRONG_TRIES - tries} 次。", fields={"code": ["wrong"]},
-                                  code="sms_code_wrong")
-        else:
-            SmsCode.objects.filter(pk=row.pk).update(used_at=now)
-    if error:
-        raise error
+    """Use up the current code if `code` matches; CodeError (field "code") otherwise. A wrong code counts
+    against the code even though the error is raised (notifications/codes.py)."""
+    codes.code_check(SmsCode.objects.filter(phone=phone, purpose=purpose), code, error=CodeError,
+                     hash_of=lambda given: _code_hash(phone, purpose, given))
 
 
 # --- registration, log-in, password -------------------------------------------------------------

@@ -6,21 +6,18 @@ and the end. Status changes go through `gongzufang.workflow.transition` only."""
 import copy
 import hmac
 import logging
-import re
-import secrets
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone
-from django.utils.crypto import constant_time_compare, salted_hmac
 
 from allocation import services as allocation_services
 from gongzufang import workflow
 from gongzufang.errors import PortalError
 from gongzufang.parameters import param
+from notifications import codes
 from notifications.services import SmsSendError, message_send, sms_send
 from notifications.subjects import dedup_key
 
@@ -40,9 +37,6 @@ from .terms import MAX_TERM_YEARS, add_years, lease_terms, rent_on, yuan
 
 logger = logging.getLogger(__name__)
 
-CODE_TTL = timedelta(minutes=5)
-RESEND_SECONDS = 60
-MAX_WRONG_TRIES = 5
 OFFER_HELD = "held"
 
 
@@ -146,7 +140,7 @@ def contract_bytes(lease) -> bytes:
 
 
 def _code_hash(lease_id, phone, code) -> str:
-    return salted_hmac("rent.lease_sign_code", f"{lease_id}:{phone}:{code}", algorithm="sha256").hexdigest()
+    return codes.code_hash("rent.lease_sign_code", lease_id, phone, code)
 
 
 def _require_signable(lease, user):
@@ -168,15 +162,11 @@ def _require_signable(lease, user):
 def sign_code_send(*, lease, user) -> SignCode:
     """Text a 6-digit code for signing this lease to the tenant's phone (once a minute at most)."""
     _require_signable(lease, user)
-    now = timezone.now()
-    last = lease.sign_codes.order_by("-created_at").values_list("created_at", flat=True).first()
-    if last and (now - last).total_seconds() < RESEND_SECONDS:
+    if codes.sent_too_recently(lease.sign_codes.all()):
         raise SignError("验证码发送过于频繁，请 60 秒后再试。", fields={"code": ["throttled"]}, code="sms_throttled")
-    code = f"{secrets.randbelow(1_000_000):06d}"
-    with transaction.atomic():
-        lease.sign_codes.filter(used_at__isnull=True, voided_at__isnull=True).update(voided_at=now)
-        row = SignCode.objects.create(lease=lease, phone=user.phone, code_hash=_code_hash(lease.pk, user.phone, code),
-                                      created_at=now, expires_at=now + CODE_TTL)
+    code = codes.code_new()
+    row = codes.code_issue(lease.sign_codes.all(), lease=lease, phone=user.phone,
+                           hash_value=_code_hash(lease.pk, user.phone, code))
     try:
         sms_send(phone=user.phone, purpose="code:lease_sign", sensitive=True,
                  text=f"您正在签署公共租赁住房租赁合同（{lease.number}），验证码 {code}，5 分钟内有效。请勿告诉他人。")
@@ -186,31 +176,9 @@ def sign_code_send(*, lease, user) -> SignCode:
 
 
 def _check_code(lease, phone, code):
-    code = re.sub(r"\s", "", str(code or ""))
-    if not code:
-        raise SignError("请输入短信验证码。", fields={"code": ["required"]})
-    now = timezone.now()
-    error = None
-    with transaction.atomic():
-        row = lease.sign_codes.select_for_update().filter(used_at__isnull=True).order_by("-created_at").first()
-        if row is None:
-            error = SignError("请先获取短信验证码。", fields={"code": ["missing"]}, code="sms_code_missing")
-        elif row.voided_at is not None:
-            error = SignError("验证码已失效，请重新获取。", fields={"code": ["voided"]}, code="sms_code_voided")
-        elif row.expires_at <= now:
-            error = SignError("验证码已过期（有效期 5 分钟），请重新获取。", fields={"code": ["expired"]},
-                              code="sms_code_expired")
-        elif row.phone != phone or not constant_time_compare(row.code_hash, _code_hash(lease.pk, phone, code)):
-            tries = row.failed_attempts + 1
-            SignCode.objects.filter(pk=row.pk).update(failed_attempts=F("failed_attempts") + 1,
-                                                      voided_at=now if tries >= MAX_WRONG_TRIES else None)
-            left = MAX_WRONG_TRIES - tries
-            error = SignError("验证码错误次数过多，已失效，请重新获取。" if left <= 0 else
-                              f"验证码不正确，还可以再试 {left} 次。", fields={"code": ["wrong"]}, code="sms_code_wrong")
-        else:
-            SignCode.objects.filter(pk=row.pk).update(used_at=now)
-    if error:
-        raise error
+    """Use up the lease's current signing code if `code` matches and it was sent to `phone`."""
+    codes.code_check(lease.sign_codes.all(), code, error=SignError, bound=lambda row: row.phone == phone,
+                     hash_of=lambda given: _code_hash(lease.pk, phone, given))
 
 
 def lease_sign(*, lease, user, code, ip_address=None, user_agent="", signed_sha256=None) -> Lease:
