@@ -26,6 +26,7 @@ from ..models import (
     Bill,
     BillAdjustment,
     BillReminder,
+    BillStatus,
     BillStatusChange,
     DepositRefund,
     Handover,
@@ -305,6 +306,7 @@ class BillAdmin(DistrictScopedAdminMixin, ExportMixin, ReadOnlyAdminMixin, admin
     formats = [base_formats.XLSX, base_formats.CSV]
     export_form_class = ExportForm
     change_list_template = "admin/rent/bill/change_list.html"
+    change_form_template = "admin/rent/bill/change_form.html"
     fields = ["lease", "district", "period", "period_start", "period_end", "days", "days_in_period", "monthly_rent",
               "amount", "amount_paid", "due_on", "status", "paid_at", "note", "lines", "created_at"]
     readonly_fields = fields
@@ -316,6 +318,15 @@ class BillAdmin(DistrictScopedAdminMixin, ExportMixin, ReadOnlyAdminMixin, admin
     @admin.display(description="承租人")
     def tenant_col(self, bill):
         return bill.lease.tenant_name
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """An unpaid bill's page leads to 登记柜台缴费 with its lease already chosen."""
+        bill = self.get_object(request, object_id)  # another district's id: 404
+        extra = {"counter_payment_url": (
+            f"{reverse('admin:rent_payment_add')}?lease={bill.lease_id}"
+            if bill.status != BillStatus.PAID and request.user.has_perm("rent.record_counter_payment") else None),
+            **(extra_context or {})}
+        return super().change_view(request, object_id, form_url, extra_context=extra)
 
     def get_urls(self):
         view = self.admin_site.admin_view

@@ -6,6 +6,7 @@ lines. Nothing is edited in place: every write is a service of rent/payments/.""
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -117,15 +118,23 @@ class _Export(ExportMixin):
 
 
 class CounterPaymentForm(forms.Form):
-    lease = forms.ModelChoiceField(label="租赁合同", queryset=Lease.objects.none())
+    """The lease is found by search (合同编号, 承租人姓名, 房号 or 小区: LeaseAdmin's search fields, in the
+    caseworker's district) instead of one <select> of every lease of the district; `?lease=<id>` (the link
+    on a bill's page) chooses it beforehand."""
+
+    lease = forms.ModelChoiceField(label="租赁合同", queryset=Lease.objects.none(),
+                                   help_text="输入合同编号、承租人姓名或房号查找（只列出本辖区的合同）。")
     method = forms.ChoiceField(label="缴费方式", choices=[(PaymentMethod.CASH, "现金"), (PaymentMethod.POS, "POS 刷卡")])
     amount = forms.DecimalField(label="金额（元）", max_digits=10, decimal_places=2, min_value=0.01)
     receipt_no = forms.CharField(label="收据号", max_length=40, help_text="所开纸质收据的编号。")
     bank_txn_id = forms.CharField(label="POS 参考号", max_length=64, required=False, help_text="POS 刷卡时填写签购单上的参考号。")
     note = forms.CharField(label="备注", max_length=200, required=False)
 
-    def __init__(self, *args, user=None, **kwargs):
+    def __init__(self, *args, user=None, admin_site=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if admin_site is not None:  # before the queryset, which gives the widget its choices
+            self.fields["lease"].widget = AutocompleteSelect(Payment._meta.get_field("lease"), admin_site,
+                                                             attrs={"data-placeholder": "输入合同编号、承租人姓名或房号"})
         self.fields["lease"].queryset = Lease.objects.for_user(user).order_by("number")
 
 
@@ -273,7 +282,9 @@ class PaymentAdmin(DistrictScopedAdminMixin, _Export, admin.ModelAdmin):
         """登记柜台缴费 (cash or POS), through services.counter_payment_record."""
         if not self.has_add_permission(request):
             raise PermissionDenied
-        form = CounterPaymentForm(request.POST or None, user=request.user)
+        initial = {"lease": request.GET["lease"]} if request.GET.get("lease", "").isdigit() else {}
+        form = CounterPaymentForm(request.POST or None, user=request.user, admin_site=self.admin_site,
+                                  initial=initial)
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
             try:
