@@ -186,6 +186,9 @@ class FiguresSerializer(serializers.Serializer):
 class StatisticsSerializer(serializers.Serializer):
     as_of = serializers.DateField(source="today", help_text="“截至今天”类数字的日期")
     visits_as_of = serializers.DateTimeField(allow_null=True, help_text="访问量的统计时刻（含尚未入库的当日访问）")
+    current_as_of = serializers.DateTimeField(
+        allow_null=True, help_text="欠租、超期在办、轮候、房源状况、逾期年审、待处理预警等当前指标所取快照的时刻"
+                                   "（每五分钟更新）；null 表示为实时查询")
     total = FiguresSerializer(help_text="合计：区县令牌即本区县；市级令牌为所选区县之和")
     districts = FiguresSerializer(many=True, help_text="每个区县一行")
     notes = serializers.DictField(child=serializers.CharField(), help_text="各项数字的口径说明；为 null 的项说明原因")

@@ -160,6 +160,7 @@ STATISTICS_EXAMPLE = {
         "monitoring_alerts_open": 5,
     },
     "visits_as_of": "2026-11-30T09:41:00+08:00",
+    "current_as_of": "2026-11-30T09:40:00+08:00",
     "notes": {"visits": "访问量为全市门户合计（页面不分区县）。"},
 }
 # A district token: one row, the same as the total.

@@ -166,7 +166,7 @@ def test_the_dashboard_says_as_of_when_it_shows_the_snapshot(client, state, chen
     page = client.get(URL, {"period": "year"}).content.decode()
     assert "当前指标为实时数据" in page and 'id="current-as-of"' not in page
     refresh_current_figures()
-    taken = timezone.localtime(CurrentState.objects.get(figure="rent_arrears").computed_at).strftime("%H:%M")
+    taken = timezone.localtime(min(CurrentState.objects.values_list("computed_at", flat=True))).strftime("%H:%M")
     Bill.objects.filter(lease_id=state["leases"][0], due_on__lt=state["today"]).update(
         amount_paid=Decimal("180.00"), status="paid")
     page = client.get(URL, {"period": "year"}).content.decode()
@@ -175,3 +175,15 @@ def test_the_dashboard_says_as_of_when_it_shows_the_snapshot(client, state, chen
     refresh_current_figures()
     page = client.get(URL, {"period": "year"}).content.decode()
     assert "280.00" in page and "460.00" not in page
+
+
+def test_the_api_says_when_the_snapshot_was_taken(state, api_city):
+    from tests.conftest import api_client_for
+
+    client = api_client_for(api_city)
+    assert client.get("/api/v1/statistics/").json()["current_as_of"] is None
+    refresh_current_figures()
+    body = client.get("/api/v1/statistics/").json()
+    taken = min(CurrentState.objects.values_list("computed_at", flat=True))  # the oldest figure's moment
+    assert body["current_as_of"] == timezone.localtime(taken).isoformat()
+    assert body["total"]["rent_arrears_amount"] == "460.00"
