@@ -12,12 +12,15 @@
    by COPY, their ID numbers encrypted in Python), then times `tenancy.services.monitoring_run` over
    all of them: every member against the six departments whose facts change, in chunks through the
    cross-check runner, each answer compared with the member's previous one.
-4. Month 1 has no previous answers; before month 2 the first month's answers and run are moved 31
-   days back (past the freshness window), so month 2 asks every department again, retires every
-   previous answer and compares every new one with it: the steady monthly case.
+4. Month 1 has no previous answers (every answer a new row); before month 2 the first month's answers
+   and run are moved 31 days back (past the freshness window), so month 2 asks every department again
+   about everyone and compares every answer with the current one: the steady monthly case. The
+   generated records do not change, so every month-2 answer is "still true" — the current row's date
+   moves, no row is added (ADR 0006).
 5. Prints, per month, households/s and department requests/s beside the floor (the goal: requests/s ≥
    0.5 × floor, the ratio benchmarks/crosscheck.py prints: a monitoring request carries a batch of up
-   to 100 ID numbers, the floor's one) and the load average before and after.
+   to 100 ID numbers, the floor's one), CPU seconds of the runner, the exchange and the whole machine,
+   and the load average before and after.
 
 Database: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/gzf_ten_bench), flushed on
 every run; the name must end in "_bench".
@@ -130,7 +133,7 @@ def main(argv=None):
     from django.db import connection
 
     from applications.crosscheck import runner as crosscheck
-    from benchmarks.crosscheck import measure_floor, start_exchange
+    from benchmarks.crosscheck import _cpu_seconds, _machine_busy_seconds, measure_floor, start_exchange
     from tenancy import services
     from tenancy.models import MonitoringRun
 
@@ -158,21 +161,27 @@ def main(argv=None):
             if month > 1:
                 _a_month_later()
             load = os.getloadavg()
+            cpu = (_cpu_seconds(os.getpid()), _cpu_seconds(proc.pid), _machine_busy_seconds())
             started = time.perf_counter()
             report = services.monitoring_run(chunk=args.chunk)
             elapsed = time.perf_counter() - started
-            results.append((month, report, elapsed, load, os.getloadavg()))
+            cpu = [b - a for a, b in zip(cpu, (_cpu_seconds(os.getpid()), _cpu_seconds(proc.pid),
+                                                _machine_busy_seconds()), strict=True)]
+            results.append((month, report, elapsed, load, os.getloadavg(), cpu))
             run = MonitoringRun.objects.order_by("-period").first()
             assert run.finished_at is not None and run.households == len(ids), (run.households, len(ids))
     finally:
         proc.terminate()
         proc.wait(timeout=10)
-    for month, report, elapsed, load_before, load_after in results:
+    for month, report, elapsed, load_before, load_after, cpu in results:
         rate = report.requests / elapsed
         what = "first run (no previous answers)" if month == 1 else "a month later (every answer compared)"
         print(f"\nmonth {month}, {what}: {report.households} households, {report.requests} department requests, "
-              f"{report.queried} answers stored, {report.alerts} alerts in {elapsed:.1f} s "
+              f"{report.queried} answers ({report.queried - report.confirmed} new rows, {report.confirmed} "
+              f"unchanged: the current row's date moved), {report.alerts} alerts in {elapsed:.1f} s "
               f"(load average {load_before[0]:.1f} before, {load_after[0]:.1f} after)")
+        print(f"  CPU seconds: runner {cpu[0]:.1f}, exchange {cpu[1]:.1f}, whole machine {cpu[2]:.1f} "
+              f"(of wall {elapsed:.1f} × {os.cpu_count()} CPU; every process, PostgreSQL and others' work included)")
         print(f"  {report.households / elapsed:8.0f} households/s")
         print(f"  {rate:8.0f} department requests/s")
         print(f"  {floor:8.0f} requests/s floor")
@@ -186,6 +195,7 @@ def _a_month_later():
 
     with connection.cursor() as cursor:
         cursor.execute("UPDATE applications_checkresult SET queried_at = queried_at - interval '31 days', "
+                       "first_queried_at = first_queried_at - interval '31 days', "
                        "created_at = created_at - interval '31 days'")
         cursor.execute("UPDATE tenancy_monitoringrun SET period = (period - interval '1 month')::date, "
                        "started_at = started_at - interval '31 days', finished_at = finished_at - interval '31 days'")

@@ -540,6 +540,7 @@ class MonitoringReport:
     queried: int = 0
     reused: int = 0
     kept: int = 0
+    confirmed: int = 0  # answers equal to the current ones: their rows' dates moved, no row added
     alerts: int = 0
     finished: bool = False
     notes: list = field(default_factory=list)
@@ -622,8 +623,10 @@ def _changes_that_matter(department, old, new) -> list[tuple[str, str, date | No
 # The comparison with the previous answers, in SQL (PostgreSQL): per chunk one query returns only the
 # answers of this run whose facts changed in a way `_changes_that_matter` could report (a superset:
 # Python then words the fact), each beside the member's previous answer from that department (the
-# latest before the run, found by the freshness index). Nothing else leaves the database: at 100 000
-# households a run stores ~1.4 million answers and finds a handful of changes.
+# latest before the run, found by the freshness index). Only rows created in this run can be new
+# answers: an answer equal to the current one is no new row (the runner moves that row's date, ADR
+# 0006). Nothing else leaves the database: at 100 000 households a run gets ~1.4 million answers and
+# finds a handful of changes.
 _TRUTHY = "(coalesce({f}->'{k}', 'null'::jsonb) NOT IN ('null', 'false', '0', '\"\"', '[]', '{{}}'))"
 _HAS_OLD = "(p.facts IS NOT NULL AND p.facts <> '{}'::jsonb)"
 _COUNTS = {"vehicles": "vehicle_count", "property": "property_count", "business": "business_count"}
@@ -653,7 +656,7 @@ _CHANGED_SQL = """
 WITH n AS MATERIALIZED (
   -- the chunk's current answers, by the (application, is_current) index alone: the run's other
   -- conditions are not selective (whole departments of the month) and must not pick an index
-  SELECT id, application_id, member_id, department, id_number_hash, facts, queried_at
+  SELECT id, application_id, member_id, department, id_number_hash, facts, queried_at, created_at
   FROM applications_checkresult
   WHERE application_id = ANY(%(ids)s) AND is_current AND status IN ('pass', 'fail')
 )
@@ -668,7 +671,8 @@ LEFT JOIN LATERAL (
     AND o.status <> 'unknown'
   ORDER BY o.queried_at DESC, o.id DESC LIMIT 1
 ) p ON true
-WHERE n.department = ANY(%(departments)s) AND n.queried_at >= %(start)s AND {new_side} AND {changed}
+WHERE n.department = ANY(%(departments)s) AND n.queried_at >= %(start)s AND n.created_at >= %(start)s
+  AND {new_side} AND {changed}
 ORDER BY n.id
 """
 
@@ -711,7 +715,8 @@ def _changed_answers_in_python(app_ids, departments, started_at):
         previous[(row["application_id"], row["member_id"], row["department"])] = row["facts"]
     out = []
     for row in (CheckResult.objects.filter(application_id__in=app_ids, is_current=True, department__in=departments,
-                                           queried_at__gte=started_at, status__in=["pass", "fail"])
+                                           queried_at__gte=started_at, created_at__gte=started_at,
+                                           status__in=["pass", "fail"])
                 .order_by("id").values("id", "application_id", "member_id", "member__name", "department", "facts",
                                        "queried_at")):
         old = previous.get((row["application_id"], row["member_id"], row["department"]))
@@ -766,16 +771,20 @@ def monitoring_run(*, today=None, chunk: int = 500, limit: int | None = None) ->
     run row keeps the last application done; answers given before a stop are kept (fresh), so a
     restarted run asks no department twice about anyone within the freshness window.
 
-    On PostgreSQL outside a transaction, a chunk's comparison with the previous answers (and its
-    alerts) runs on a thread of its own while the next chunk is on the wire; the cursor moves past a
-    chunk only once its alerts are committed, so a stop at any point redoes at most two chunks, whose
-    answers are kept (fresh) and whose alerts are written once (one per check result)."""
+    On PostgreSQL outside a transaction, two chunks are checked at once on threads of their own, through
+    one pool of requests (so no more than `EXCHANGE_CONCURRENCY` are in flight): the next chunk reads its
+    members and their current answers while this one's requests are on the wire, and its requests go out
+    while this one's last answers are stored. A chunk's comparison with the previous answers (its alerts)
+    runs on a third thread once its answers are stored. The cursor moves past a chunk only once its
+    alerts are committed, in order, so a stop at any point redoes at most three chunks, whose answers are
+    kept (fresh) and whose alerts are written once (one per check result)."""
+    from collections import deque
     from concurrent.futures import ThreadPoolExecutor
 
     from django.db import connection
 
     from applications.crosscheck.exchange import departments as registered
-    from applications.crosscheck.runner import run_checks
+    from applications.crosscheck.runner import concurrency, run_checks
 
     today = today or timezone.localdate()
     period = first_of_month(today)
@@ -787,7 +796,13 @@ def monitoring_run(*, today=None, chunk: int = 500, limit: int | None = None) ->
         return report
     departments = [d for d in MONITOR_DEPARTMENTS if d in registered()]
     inline = connection.vendor != "postgresql" or connection.in_atomic_block
-    pool = None if inline else ThreadPoolExecutor(max_workers=1, thread_name_prefix="monitoring-alerts")
+    # (shut down in this order: the chunks' checks use the requests' pool)
+    pools = [] if inline else [
+        ThreadPoolExecutor(max_workers=2, thread_name_prefix="monitoring-chunk"),
+        ThreadPoolExecutor(max_workers=concurrency(), thread_name_prefix="crosscheck"),
+        ThreadPoolExecutor(max_workers=1, thread_name_prefix="monitoring-alerts"),
+    ]
+    chunk_pool, requests_pool, alerts_pool = pools or (None, None, None)
     pending = None  # (future of the previous chunk's alerts, its ids, its summary)
 
     def finish(alerts, ids, summary):
@@ -800,20 +815,42 @@ def monitoring_run(*, today=None, chunk: int = 500, limit: int | None = None) ->
         report.queried += summary.queried
         report.reused += summary.reused
         report.kept += summary.kept
+        report.confirmed += summary.confirmed
         report.alerts += alerts
         _crash_point("after_chunk")
 
-    after, done = run.cursor, 0
+    state = {"after": run.cursor, "done": 0}
+
+    def next_chunk():
+        """The next chunk's households, its checks started (threaded) or None when the run is through."""
+        if limit is not None and state["done"] >= limit:
+            return None
+        batch = monitored_households(after=state["after"], limit=chunk)
+        if limit is not None:
+            batch = batch[:max(0, limit - state["done"])]
+        if not batch:
+            return None
+        households = {h["application_id"]: h for h in batch}
+        ids = list(households)
+        state["after"], state["done"] = ids[-1], state["done"] + len(ids)
+        checks = None if inline else chunk_pool.submit(_checks_on_own_connection, ids, departments, requests_pool)
+        return households, ids, checks
+
+    ahead = deque()
     try:
         while True:
-            batch = monitored_households(after=after, limit=chunk)
-            if limit is not None:
-                batch = batch[:max(0, limit - done)]
-            if not batch:
+            while len(ahead) < (1 if inline else 2):
+                started = next_chunk()
+                if started is None:
+                    break
+                ahead.append(started)
+            if not ahead:
                 break
-            households = {h["application_id"]: h for h in batch}
-            ids = list(households)
-            summary = run_checks(ids, departments=departments, notify=False)
+            households, ids, checks = ahead.popleft()
+            if inline:
+                summary = run_checks(ids, departments=departments, notify=False)
+            else:
+                summary = checks.result()
             _crash_point("after_checks")  # answers stored, cursor not yet moved
             if pending is not None:
                 finish(*pending)
@@ -821,23 +858,31 @@ def monitoring_run(*, today=None, chunk: int = 500, limit: int | None = None) ->
             if inline:
                 finish(_alerts_for(ids, households, run, today, departments), ids, summary)
             else:
-                pending = (pool.submit(_alerts_on_own_connection, ids, households, run, today, departments),
+                pending = (alerts_pool.submit(_alerts_on_own_connection, ids, households, run, today, departments),
                            ids, summary)
-            after, done = ids[-1], done + len(ids)
-            if limit is not None and done >= limit:
-                break
         if pending is not None:
             finish(*pending)
             pending = None
     finally:
-        if pool is not None:
-            pool.shutdown(wait=True)  # a stop: the pending chunk's alerts are kept, its cursor not moved
+        for pool in pools:  # a stop: what is in flight is kept, the cursor not moved past it
+            pool.shutdown(wait=True)
     run.refresh_from_db()
-    if limit is not None and done >= limit:
+    if limit is not None and state["done"] >= limit:
         return report
     MonitoringRun.objects.filter(pk=run.pk).update(finished_at=timezone.now())
     report.finished = True
     return report
+
+
+def _checks_on_own_connection(ids, departments, pool):
+    from django.db import connection
+
+    from applications.crosscheck.runner import run_checks
+
+    try:
+        return run_checks(ids, departments=departments, notify=False, pool=pool)
+    finally:
+        connection.close()  # this thread's own connection
 
 
 def _alerts_on_own_connection(*args):

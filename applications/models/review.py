@@ -29,9 +29,12 @@ class CheckResultQuerySet(ScopedQuerySet):
 class CheckResult(models.Model):
     """One department's answer about one household member (部门联审).
 
-    Every query is kept; the latest per (application, member, department) is `is_current`. A result
-    copied from another application's recent query (within the freshness window) names it in
-    `reused_from`, so no department is asked twice about the same person within the window.
+    Every answer that differs from the one before is kept; the latest per (application, member,
+    department) is `is_current`. An answer equal to the current one (same status, facts and reason) is
+    that row "still true on" the new date: its `queried_at` and `reply_hash` become the new query's and
+    `first_queried_at` keeps when the department first said so (ADR 0006). A result copied from another
+    application's recent query (within the freshness window) names it in `reused_from`, so no
+    department is asked twice about the same person within the window.
     """
 
     # Indexed only through the composite indexes below: every query is served by one of them, and
@@ -46,7 +49,9 @@ class CheckResult(models.Model):
     facts = models.JSONField(_("部门返回的事实"), default=dict, blank=True)
     reply_hash = models.CharField(_("原始应答哈希"), max_length=64, blank=True)
     reason = models.CharField(_("无法核验的原因"), max_length=200, blank=True)
-    queried_at = models.DateTimeField(_("查询时间"))
+    queried_at = models.DateTimeField(_("查询时间"), help_text=_("最近一次得到此答复的查询"))
+    first_queried_at = models.DateTimeField(_("首次查询时间"), null=True, blank=True,
+                                            help_text=_("部门首次作出此答复的时间；空：即查询时间"))
     reused_from = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
                                     verbose_name=_("沿用的查询"))
     is_current = models.BooleanField(default=True)

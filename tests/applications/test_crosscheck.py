@@ -197,6 +197,42 @@ def test_an_answer_older_than_the_window_is_asked_again(exchange, carol):
     assert exchange.requests == asked + len(departments_for(app))
 
 
+def test_the_same_answer_a_month_later_is_the_same_row_still_true_on_the_new_date(exchange, carol):
+    app = single(carol, *WANG_LI)
+    run_checks([app.pk], notify=False)
+    before = {r.department: r for r in current(app)}
+    month_ago = timezone.now() - timedelta(days=31)
+    CheckResult.objects.filter(application=app).update(queried_at=month_ago)
+    asked = exchange.requests
+
+    summary = run_checks([app.pk], notify=False)
+
+    assert exchange.requests == asked + len(before)  # every department asked again
+    assert summary.confirmed == len(before) and summary.queried == len(before)
+    assert CheckResult.objects.filter(application=app).count() == len(before)  # no row added, none retired
+    for row in current(app):
+        old = before[row.department]
+        assert row.pk == old.pk and (row.status, row.facts) == (old.status, old.facts)
+        assert row.queried_at > month_ago + timedelta(days=30)  # the date the department said it again
+        assert row.first_queried_at == month_ago  # and when it first said so
+
+
+def test_a_changed_answer_is_a_new_row_and_the_old_one_is_kept(exchange, carol):
+    app = single(carol, *WANG_LI)
+    run_checks([app.pk], notify=False)
+    old = current(app).get(department="vehicles")
+    CheckResult.objects.filter(application=app).update(queried_at=timezone.now() - timedelta(days=31))
+    exchange.add("vehicles", WANG_LI[1], {"vehicles": [{"plate": "黑E54321", "kind": "小型轿车", "value": "90000.00"}]})
+
+    summary = run_checks([app.pk], notify=False)
+
+    assert summary.confirmed == len(departments_for(app)) - 1
+    new = current(app).get(department="vehicles")
+    assert new.pk != old.pk and new.facts["vehicle_count"] == 1 and new.first_queried_at is None
+    old.refresh_from_db()
+    assert not old.is_current and old.facts["vehicle_count"] == 0
+
+
 def test_the_window_is_a_parameter(exchange, carol):
     from datetime import date
 
