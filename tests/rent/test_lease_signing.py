@@ -2,10 +2,12 @@
 agent and the SHA-256 of the file signed; the offer is signed, the household leaves the waitlist and
 the unit is occupied in the same transaction."""
 
+import re
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from allocation.models import Offer, WaitlistEntry
@@ -85,6 +87,21 @@ def test_the_handover_starts_the_lease(dave):
     lease = active_lease(staff=dave)
     assert lease.status == LeaseStatus.ACTIVE
     assert lease.handover.keys == 2 and lease.handover.staff == dave
+
+
+def test_the_handover_page_shows_today_as_the_browsers_date_field_reads_it(client, dave):
+    """<input type=date> takes only YYYY-MM-DD: in the Chinese format (2026/12/01) the caseworker saw an
+    empty 交接日期 and 确认交接 came back with “该字段是必填项。”."""
+    lease = sign(issued_lease())
+    client.force_login(dave)
+    url = reverse("admin:rent_lease_handover", args=[lease.pk])
+    page = client.get(url).content.decode()
+    shown = re.search(r'<input type="date" name="handed_over_on" value="([^"]*)"', page).group(1)
+    assert shown == timezone.localdate().isoformat()
+    response = client.post(url, {"handed_over_on": shown, "keys": "3", "water_meter": "125.30",
+                                 "electricity_meter": "3562.0", "condition": "墙面完好"})
+    assert response.status_code == 302
+    assert Lease.objects.get(pk=lease.pk).status == LeaseStatus.ACTIVE
 
 
 def test_lease_signing_can_be_rated_once_signed():
