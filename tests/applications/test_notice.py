@@ -340,6 +340,9 @@ def test_the_admin_lists_open_objections_first_and_resolves_through_the_service(
     client.force_login(dave)
     listing = client.get(reverse("admin:applications_noticeobjection_changelist"))
     assert [o.pk for o in listing.context["cl"].result_list] == [raised.pk, earlier.pk]
+    # the application number opens the objection (one link, named by the number: no empty link around another)
+    change = reverse("admin:applications_noticeobjection_change", args=[raised.pk])
+    assert f'<a href="{change}">{zhang.number}</a>' in listing.content.decode()
     page = client.get(reverse("admin:applications_noticeobjection_change", args=[raised.pk])).content.decode()
     assert "处理异议" in page and resolve_url(raised) in page
     response = client.post(resolve_url(raised), {"upheld": "yes", "resolution": "核实该户有房产。"})
