@@ -674,15 +674,18 @@ def cube(period: "Period", *, live: bool = False) -> Cube:
                 stored_by_name[figure].append(month)
             wanted = {(f, m) for f, months in stored_by_name.items() for m in months}
             start_month = period.start.replace(day=1)
+            monthly, firsts = result.monthly, result.firsts  # thousands of rows: the loop stays plain
             for figure, month, district_id, key, previous, value in MonthlyFigure.objects.filter(
                     figure__in=names, month__in=candidates, district_id__in=period.district_ids,
             ).values_list("figure", "month", "district_id", "key", "previous", "value"):
                 if (figure, month) not in wanted:
                     continue
-                number = int(value) if value == int(value) else value
-                result.add(figure, month, district_id, key, number)
-                if figure in result.firsts and (previous is None or previous < start_month):
-                    result.add_first(figure, district_id, number)
+                number = int(value) if not value % 1 else value
+                cell, index = monthly[figure], (month, district_id, key)
+                cell[index] = cell.get(index, 0) + number
+                if figure in firsts and (previous is None or previous < start_month):
+                    first = firsts[figure]
+                    first[district_id] = first.get(district_id, 0) + number
             result.stored_months = sorted({m for months in stored_by_name.values() for m in months})
     for name, measure in MEASURES.items():
         for since, until in _windows(period, sorted(stored_by_name[name])):
