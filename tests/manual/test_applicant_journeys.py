@@ -92,23 +92,92 @@ def open_menu_link(page, name):
     page.wait_for_load_state("load")
 
 
+def demo_account(service):
+    """The demo log-in seed_demo prints for a journey (tenancy.demo_story.journey(), found by what each
+    holds now: the draw decides who is in the open choice window)."""
+    from tenancy.demo_story import journey
+
+    found = [username for username, _name, what in journey() if what.startswith(service + "：")]
+    assert found, f"演示数据中没有“{service}”旅程的账号"
+    return found[0]
+
+
+def materials():
+    """Small real files as a phone would send them: a one-page PDF and two PNG photos."""
+    from tests.applications.builders import PDF_BYTES, png_bytes
+
+    return [("收入证明", {"name": "收入证明.pdf", "mimeType": "application/pdf", "buffer": PDF_BYTES}),
+            ("现住房情况证明", {"name": "租房合同.png", "mimeType": "image/png", "buffer": png_bytes((320, 240))}),
+            ("类别证明", {"name": "低收入证明.png", "mimeType": "image/png", "buffer": png_bytes((320, 240))})]
+
+
 def test_applicant_apply(page, manual_site):
+    from applications.models import Application
+
+    draft = Application.objects.get(applicant__username="13800000021", status="draft")  # 赵强: half filled in
     journey = Journey(
         page, role="applicant", service="apply", title="资格申请", origin=manual_site,
         intro="完成注册认证后，可以网上提交公租房保障资格申请。申请分步填写，每一步都可以保存后下次继续；"
               "身份、户籍、婚姻等信息由平台向相关部门在线核验，需要上传的材料不超过 6 项。",
     )
-    login(page, manual_site, "13800000021")  # 赵强: a draft half filled in
+    login(page, manual_site, "13800000021")
     open_menu_link(page, "资格申请")
     expect(page.locator("h1")).to_have_text("资格申请")
     expect(page.get_by_role("link", name="继续填写")).to_be_visible()
     journey.step("登录后点击“菜单”→“资格申请”。没有申请时点击“开始新的申请”；已保存的草稿可点击“继续填写”。")
 
     page.get_by_role("link", name="继续填写").click()
-    page.wait_for_load_state("load")
-    expect(page.locator("main")).to_contain_text("检查并提交")
-    journey.step("按向导逐步填写：保障方式、家庭成员（身份证号码自动校验）、现住房、资产、意向区域和所在社区，"
-                 "每一步点击“保存”进入下一步，随时可以退出，已填内容自动保存。")
+    expect(page.locator("h1")).to_have_text("家庭资产")  # 保障方式、家庭成员、现住房 were saved before
+    page.get_by_label("家庭拥有的机动车（辆）").fill("0")
+    page.get_by_label("机动车总价值（元）").fill("0")
+    page.get_by_label("经营的企业或个体工商户（个）").fill("0")
+    page.get_by_label("注册资本合计（元）").fill("0")
+    page.get_by_label("否", exact=True).check()
+    journey.step("点击“继续填写”，从上次停下的一步接着填。向导依次是保障方式、家庭成员（身份证号码自动校验）、"
+                 "现住房、家庭资产、意向、街道社区、授权书和材料，已完成的步骤打“✓”。"
+                 "家庭资产如实填写机动车、经营企业和近 5 年售房情况，没有的填 0。")
+
+    page.get_by_role("button", name="保存，下一步").click()
+    expect(page.locator("h1")).to_have_text("意向区域与户型")
+    page.get_by_label("龙凤区").check()
+    page.get_by_label("一居室").check()
+    journey.step("点击“保存，下一步”。选择意向区域（可多选）和户型；可选户型按家庭人数确定。")
+
+    page.get_by_role("button", name="保存，下一步").click()
+    expect(page.locator("h1")).to_have_text("所在街道与社区")
+    page.get_by_label("所在街道/乡镇").select_option(label="龙凤街道")
+    page.get_by_label("所在社区").select_option(label="龙凤社区")
+    journey.step("点击“保存，下一步”。按户籍或居住证所在地选择街道（乡镇）和社区，由该街道受理申请。")
+
+    page.get_by_role("button", name="保存，下一步").click()
+    expect(page.locator("h1")).to_have_text("授权书")
+    page.get_by_label("我已阅读并同意以上授权书").check()
+    journey.step("点击“保存，下一步”。阅读部门联审查询授权书，勾选“我已阅读并同意以上授权书”：平台凭此向公安、"
+                 "不动产、民政、人社、公积金、市场监管、税务等部门核验家庭情况。")
+
+    page.get_by_role("button", name="保存，下一步").click()
+    expect(page.locator("h1")).to_have_text("申请材料")
+    for label, payload in materials():
+        page.get_by_role("region", name=re.compile(label)).locator("input[type=file]").set_input_files(files=[payload])
+        page.get_by_role("button", name=f"上传{label}").click()
+        expect(page.locator(".messages")).to_contain_text(f"{label}已上传")
+    expect(page.locator("main .badge.warn", has_text="未上传")).to_have_count(0)
+    journey.step("点击“保存，下一步”进入申请材料：只需上传页面列出的几类材料（手机拍照或 PDF，每个不超过 10 MB），"
+                 "身份证明、户籍和婚姻信息由相关部门在线提供，不需要上传。每类选择文件后点击“上传”，显示“已上传”即可。")
+
+    page.get_by_role("link", name="下一步：检查并提交").click()
+    expect(page.locator("h1")).to_have_text("检查并提交")
+    expect(page.get_by_role("button", name="确认无误，提交申请")).to_be_visible()
+    journey.step("点击“下一步：检查并提交”，核对保障方式、家庭成员、住房与资产、材料和授权；需要修改的点击上方对应步骤。")
+
+    page.get_by_role("button", name="确认无误，提交申请").click()
+    expect(page.locator("h1")).to_have_text("办理进度")
+    expect(page.locator(".messages")).to_contain_text(f"申请已提交，申请编号 {draft.number}")
+    expect(page.locator("main")).to_contain_text("已提交，待受理")
+    draft.refresh_from_db()
+    assert draft.status == "submitted" and draft.materials.current().count() == 3
+    journey.step("点击“确认无误，提交申请”。页面显示申请编号和当前状态“已提交，待受理”，以及各环节的办理期限；"
+                 "提交和之后每次状态变化，平台都会发送短信和站内消息；可随时在“我的申请”→“查看进度”中查询。")
     journey.finish()
 
 
@@ -186,29 +255,55 @@ def test_applicant_units(page, manual_site):
     journey.finish()
 
 
+def load_images(page):
+    """Lazy images below the fold are loaded before the full-page screenshot, as a phone loads them
+    while the page is scrolled."""
+    page.evaluate("document.querySelectorAll('img[loading=lazy]').forEach(img => { img.loading = 'eager'; })")
+    page.wait_for_function("() => Array.from(document.images).every(img => img.complete)")
+
+
 def test_applicant_choose(page, manual_site):
     from allocation.models import Offer
 
+    username = demo_account("选房")  # a household whose choice window is open now
     journey = Journey(
         page, role="applicant", service="choose", title="选房", origin=manual_site,
         intro="轮候家庭在配租方案摇号后，按选房顺序在规定的时间段内网上选房；选定后平台生成租赁合同，"
               "在签约期限内签约即可入住。",
     )
-    lease = issued_lease()
-    offer = Offer.objects.get(pk=lease.offer_id)
-    login(page, manual_site, lease.tenant.username)
-    page.goto(manual_site + "/allocation/my/")
+    login(page, manual_site, username)
+    open_menu_link(page, "我的申请")
+    page.get_by_role("link", name="查看进度").first.click()
+    expect(page.locator("h1")).to_have_text("办理进度")
+    page.get_by_role("link", name=re.compile("查看我的轮候")).click()
     expect(page.locator("h1")).to_have_text("我的轮候")
-    journey.step("登录后打开“我的轮候”，可以看到轮候顺序、参加的配租方案、选房顺序和选房时间段。")
+    expect(page.get_by_test_id("choice-panel")).to_contain_text("您的选房时间已开始")
+    journey.step("选房时间开始时，平台发送短信和站内消息。登录后点击“菜单”→“我的申请”→“查看进度”→“查看我的轮候”"
+                 "（或点击短信中的链接）：页面显示轮候编号、位次和选房时间，选房时间内出现“去选房”。")
 
-    page.locator("main").get_by_role("link", name=re.compile("配租")).first.click()
-    page.wait_for_load_state("load")
-    journey.step("点击配租方案名称，查看方案房源、摇号结果和各批次的选房时间。")
+    page.get_by_test_id("choice-link").click()
+    expect(page.locator("h1")).to_contain_text("选房：")
+    expect(page.get_by_test_id("choice-unit").first).to_be_visible()
+    load_images(page)
+    journey.step("点击“去选房”：列出本方案中尚未被选定、适合您家庭人数的房屋（面积、楼层、朝向、租金、户型图），"
+                 "页面显示剩余套数。")
 
-    page.goto(manual_site + f"/allocation/offers/{offer.pk}/")
+    unit = page.get_by_test_id("choice-unit").first
+    name = unit.locator("h3").inner_text()
+    unit.get_by_role("link", name="选择此房").click()
+    expect(page.locator("h1")).to_have_text(f"确认选定：{name}")
+    page.get_by_role("button", name="获取短信验证码").click()
+    expect(page.locator(".messages")).to_contain_text("验证码已发送")
+    page.get_by_label("短信验证码").fill(last_code(username))
+    journey.step("点击房屋的“选择此房”，核对户型、面积和租金，点击“获取短信验证码”，输入短信收到的 6 位验证码。")
+
+    page.get_by_role("button", name="确认选定此房").click()
     expect(page.locator("h1")).to_have_text("选房结果")
-    journey.step("在选房时间段内进入选房页面，选择房源并用短信验证码确认；选定后显示“选房结果”，"
-                 "请在签约期限前完成签约。")
+    expect(page.get_by_test_id("offer")).to_contain_text(name)
+    offer = Offer.objects.get(round_entry__entry__application__applicant__username=username, status="held")
+    expect(page.get_by_test_id("sign-by")).to_contain_text(f"{offer.sign_by:%Y-%m-%d}")
+    journey.step("点击“确认选定此房”，页面显示“选房结果”：选定的房屋为您保留，请在签约期限前到“我的合同”签约；"
+                 "逾期未签约或放弃均计入拒绝配租。")
     journey.finish()
 
 
@@ -361,22 +456,29 @@ def test_applicant_moveout(page, manual_site):
     from rent.models import Lease
     from tenancy.models import ExitCase
 
-    with_exit = ExitCase.objects.values("lease_id")
-    lease = Lease.objects.filter(status="active").exclude(pk__in=with_exit).select_related("tenant") \
-        .order_by("-pk").first()
-    assert lease is not None, "演示数据中没有可以申请退租的在租合同"
+    username = demo_account("退租")  # an active lease with no exit case under way
+    lease = Lease.objects.get(tenant__username=username, status="active")
     journey = Journey(
         page, role="applicant", service="moveout", title="退租", origin=manual_site,
         intro="不再需要公租房的承租人可以网上申请退租。经办人受理后约定腾退、验房，结清租金和押金后办结。",
     )
-    login(page, manual_site, lease.tenant.username)
-    page.goto(manual_site + f"/tenancy/exits/apply/{lease.pk}/")
+    login(page, manual_site, username)
+    open_menu_link(page, "我的合同")
+    expect(page.locator("h1")).to_have_text("我的租赁合同")
+    expect(page.get_by_role("link", name=re.compile("^申请退租"))).to_have_count(1)
+    journey.step("登录后点击“菜单”→“我的合同”。履行中、没有正在办理退出的合同下方有“申请退租”"
+                 "（打开合同详情页也可以看到）。")
+
+    page.get_by_role("link", name=re.compile("^申请退租")).click()
     expect(page.locator("h1")).to_have_text("退租申请")
-    page.locator("textarea, input[type=text]").first.fill("已购买商品住房，申请退租。")
-    journey.step("登录后打开租赁合同的“退租申请”页面，写明退租原因。")
+    expect(page.locator("main")).to_contain_text(lease.number)
+    page.get_by_label("退租原因").fill("已购买商品住房，申请退租。")
+    journey.step("点击“申请退租”，核对合同编号和房屋，写明退租原因。")
 
     page.get_by_role("button", name="提交退租申请").click()
-    page.wait_for_load_state("load")
     expect(page.locator("h1")).to_contain_text("退出事项")
-    journey.step("点击“提交退租申请”，获得退出事项编号；经办人审核后通知您办理腾退、验房和押金结算。")
+    case = ExitCase.objects.get(lease=lease)
+    expect(page.locator(".messages")).to_contain_text(f"退租申请已提交，编号 {case.number}")
+    journey.step("点击“提交退租申请”，获得退出事项编号；经办人审核后通知您办理腾退、验房和押金结算，"
+                 "押金退款账户在本页填写。合同下方的“申请退租”在退出办理期间不再显示。")
     journey.finish()
