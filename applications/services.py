@@ -82,7 +82,8 @@ def application_start(*, applicant) -> Application:
         if draft:
             return draft
         active = Application.objects.filter(applicant=applicant).exclude(
-            status__in=[Status.DRAFT, Status.WITHDRAWN, Status.REJECTED]).first()
+            status__in=[Status.DRAFT, Status.WITHDRAWN, Status.REJECTED]).exclude(
+            status=Status.APPROVED, assistance_ended_at__isnull=False).first()
         if active:
             raise PortalError(f"您已有一份正在办理的申请（编号 {active.number}），不能重复申请。", code="already_active")
         household = Household.objects.create(applicant=applicant)
@@ -133,8 +134,22 @@ def claim_members(app):
 
 
 def release_member_claims(application) -> None:
-    """Call when an application stops being active (withdrawn; issue 5: rejected)."""
+    """Call when an application stops being active (withdrawn; issue 5: rejected; the assistance ended)."""
     MemberClaim.objects.filter(application=application).delete()
+
+
+def application_assistance_ended(*, application_id, on=None) -> None:
+    """The household's assistance (a lease, a subsidy) has ended by an exit (tenancy's `exit_close` calls
+    this, in its transaction): the approved application stops claiming its members, so they may be in a
+    new application, and the applicant may start one. A re-application ban is the eligibility rules'
+    business (`no_reapplication_ban`), seen at the next application's review. Idempotent."""
+    with transaction.atomic():
+        app = Application.objects.select_for_update().filter(pk=application_id).first()
+        if app is None or app.status != Status.APPROVED:
+            return
+        if app.assistance_ended_at is None:
+            Application.objects.filter(pk=app.pk).update(assistance_ended_at=on or timezone.now())
+        release_member_claims(app)
 
 
 def application_submit(*, application, actor) -> tuple[Application, bool]:

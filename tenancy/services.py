@@ -1215,8 +1215,9 @@ def exit_settle(*, case, actor, deductions=()) -> ExitCase:
 
 
 def exit_close(*, case, actor, today=None) -> ExitCase:
-    """The unit back in vacant stock, the lease ended (rent's service), the grant stopped, and the
-    re-application bans by ground (`exit.reapply_bar_years.<ground>` years; 0: none)."""
+    """The unit back in vacant stock, the lease ended (rent's service), the grant stopped, the
+    re-application bans by ground (`exit.reapply_bar_years.<ground>` years; 0: none), and the household's
+    approved application no longer claiming its members (applications' `application_assistance_ended`)."""
     from housing.services import unit_set_status
     from rent.leases.services import lease_terminate
 
@@ -1248,6 +1249,11 @@ def exit_close(*, case, actor, today=None) -> ExitCase:
                 [ReapplicationBan(case=locked, id_number_hash=h, name=n[:40], ground=locked.ground, starts_on=today,
                                   ends_on=ends) for h, n in members if h], ignore_conflicts=True)
             notes.append(f"{years}年内不得再次申请（至{ends:%Y-%m-%d}）")
+        # the approved application no longer claims its members: they may apply again, and a ban in
+        # force is the next application's eligibility rule that fails, with its ground and end date
+        from applications.services import application_assistance_ended
+
+        application_assistance_ended(application_id=locked.application_id)
         locked.closed_at, locked.close_note = timezone.now(), "；".join(notes)
         if locked.status == ExitStatus.DECIDED:
             _close_decided(locked, actor)

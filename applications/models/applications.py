@@ -325,6 +325,10 @@ class Application(Lifecycle, models.Model):
     total_paused_workdays = models.PositiveIntegerField(_("累计暂停工作日"), default=0)
     paused_on = models.DateField(_("暂停开始日"), null=True, blank=True)
     decided_at = models.DateTimeField(_("决定时间"), null=True, blank=True)
+    # An approved application's assistance ended (the household exited, tenancy/): its members' ID numbers
+    # are no longer claimed and the applicant may apply again — when no re-application ban is in force,
+    # which the eligibility rules check (`no_reapplication_ban`). The decision stays "approved".
+    assistance_ended_at = models.DateTimeField(_("保障终止时间"), null=True, blank=True)
     # Kept on the row so that queues sort and filter by them in the database (overdue first);
     # set by the workflow services at every transition and when the clock pauses or resumes.
     step_due_on = models.DateField(_("本环节期限"), null=True, blank=True, db_index=True)
@@ -380,7 +384,7 @@ class Application(Lifecycle, models.Model):
 
     @property
     def is_active(self) -> bool:
-        return self.status in ACTIVE_STATUSES
+        return self.status in ACTIVE_STATUSES and self.assistance_ended_at is None
 
     @property
     def is_withdrawable(self) -> bool:

@@ -86,8 +86,8 @@ def test_sublet_exit_from_statement_to_closed_with_a_five_year_ban(dave, simulat
 
     exited = members_of(case.application_id)[0]
     app = draft()
-    # written directly: the approved application still claims its members (applications' member_save
-    # refuses them, "已在其他正在办理的申请中" — a gap reported to the applications owner)
+    # the member written directly, to look at the rule alone; the same person applying again through the
+    # wizard, the street and the cross-check is tests/tenancy/test_reapplication.py
     HouseholdMember.objects.create(household=app.household, relationship="spouse", name=exited.name,
                                    id_number=exited.id_number, sex=exited.sex, birth_date=exited.birth_date,
                                    marital_status="married", monthly_income=Decimal("1000"))
