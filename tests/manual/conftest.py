@@ -99,11 +99,13 @@ def login(page, origin, username, password=DEMO_PASSWORD):
 
 
 def _landed(page, login_path, message):
-    """Wait until the log-in's redirect has landed (the click returns before the navigation starts)."""
+    """Wait until the log-in's redirect has landed (the click returns before the navigation starts). The
+    redirect first commits Chromium's error page, then its reload lands (harness.click_and_wait says why):
+    the error page is not where the log-in went."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
     try:
-        page.wait_for_url(lambda url: login_path not in url, timeout=15000)
+        page.wait_for_url(lambda url: login_path not in url and not url.startswith("chrome-error://"), timeout=15000)
     except PlaywrightTimeout:
         raise AssertionError(message) from None
     page.wait_for_load_state("load")
