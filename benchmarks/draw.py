@@ -11,13 +11,17 @@
    - compute: `lottery.pool_hash` + `lottery.ranked` (as the service calls them), against a floor that
      computes the same N SHA-256 scores with hashlib in a plain loop and sorts plain tuples;
    - store: `services.store_positions` (the draw's result as N new DrawPosition rows: one
-     INSERT … SELECT over two arrays (ids in key order, positions), windowed by the database, written
-     in key order into the table whose primary key is its only index),
+     INSERT … SELECT over one array of the ids in draw order, numbered, sorted by key and windowed by
+     the database, written in key order into the table whose primary key is its only index),
      timed inside the draw itself and then best of the repeats (a later round's N rows beside the
-     drawn round's, in a transaction rolled back), against a floor that COPYs the same N rows, text
-     prepared beforehand, into an unindexed UNLOGGED table (and, for reference, a raw INSERT … SELECT
-     of N rows of the same columns).
-4. Prints seconds, the ratios (goal ≤ 3× each), the whole draw (goal < 2 s) and the load average.
+     drawn round's, committed, then deleted outside the timing), against a floor that COPYs the same
+     N rows, text prepared beforehand, into an unindexed logged table, committed — the same logical
+     work, stored as durably — and, for reference, the same COPY into an UNLOGGED table (the floor
+     before 2026-12-01 18:50, which is not durable) and a raw INSERT … SELECT of N rows of the same
+     columns from generate_series.
+4. Prints seconds, the ratios (goal ≤ 3× each), the whole draw (goal < 2 s), the load average, and
+   (when PostgreSQL runs on this machine) the CPU seconds of this process and its backend for the
+   store and its floors, which other load moves less than wall time.
    `--profile` also prints the draw's 20 costliest functions (cProfile, cumulative).
 
 The database is BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/gzf_alloc_bench),
@@ -78,6 +82,26 @@ def build(n, seed):
         AllocationRound.objects.filter(pk=round_.pk).update(status="published", pool_hash=lottery.pool_hash(pool),
                                                             published_at=timezone.now())
     return AllocationRound.objects.get(pk=round_.pk)
+
+
+def _cpu_clock(connection):
+    """CPU seconds used so far by this process and its PostgreSQL backend (read from /proc when the
+    server runs on this machine; `.works` is False otherwise)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    tick = os.sysconf("SC_CLK_TCK")
+
+    def clock():
+        try:
+            with open(f"/proc/{pid}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+            return (int(fields[11]) + int(fields[12])) / tick + time.process_time()
+        except OSError:
+            return time.process_time()
+
+    clock.works = os.path.exists(f"/proc/{pid}/stat")
+    return clock
 
 
 def best(fn, repeats):
@@ -172,7 +196,7 @@ def main(argv=None):
     t_compute_floor, floor_rows = best(floor_compute, args.repeats)
     assert [r[2] for r in ordered] == [r[2] for r in floor_rows]
 
-    # --- store: N new rows by COPY vs the same rows COPYd into a bare table ---------------------------
+    # --- store: N new rows vs the same rows COPYd into a bare table, durably -----------------------------
     stored = list(DrawPosition.objects.filter(round=round_).order_by("position").values_list(
         "round_entry_id", "round_id", "position", "window_no", "window_opens_at", "window_closes_at"))
     ids = [r[0] for r in stored]
@@ -180,41 +204,61 @@ def main(argv=None):
             "window": timedelta(hours=round_.window_hours)}
     text = "".join(f"{pk}\t{rid}\t{pos}\t{no}\t{opens.isoformat()}\t{closes.isoformat()}\n"
                    for pk, rid, pos, no, opens, closes in stored)
+    cpu = _cpu_clock(connection)
 
-    # Repeats write the rows of "another round" of N households drawn after this one (keys beyond
-    # every real one, as a later round's entries have), into the real table beside this round's N
-    # rows, in a transaction rolled back.
+    # Every side commits what it writes (the draw's result is stored durably, and so is the floor's):
+    # each repeat of ours writes the rows of "another round" of N households drawn after this one (keys
+    # beyond every real one, as a later round's entries have) into the real table beside this round's N
+    # rows, commits, and is deleted again (and the table vacuumed) outside the timing.
     later = max(ids) + 1
+    fake_round = round_.pk + 1
 
     def ours_store():
+        c0, started = cpu(), time.perf_counter()
         with transaction.atomic():
-            started = time.perf_counter()
-            services.store_positions(round_.pk + 1, [pk + later for pk in ids], **opts)
-            elapsed = time.perf_counter() - started
-            transaction.set_rollback(True)
-        return elapsed
+            services.store_positions(fake_round, [pk + later for pk in ids], **opts)
+        elapsed, used = time.perf_counter() - started, cpu() - c0
+        DrawPosition.objects.filter(round_id=fake_round).delete()
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM allocation_drawposition")
+        return elapsed, used
 
+    columns = ("round_entry_id bigint, round_id bigint, position integer, window_no integer, "
+               "opens timestamptz, closes timestamptz")
     with connection.cursor() as cursor:
-        cursor.execute("DROP TABLE IF EXISTS bench_draw_floor")
-        cursor.execute("CREATE UNLOGGED TABLE bench_draw_floor (round_entry_id bigint, round_id bigint, "
-                       "position integer, window_no integer, opens timestamptz, closes timestamptz)")
+        cursor.execute("DROP TABLE IF EXISTS bench_draw_floor, bench_draw_floor_unlogged")
+        cursor.execute(f"CREATE TABLE bench_draw_floor ({columns})")
+        cursor.execute(f"CREATE UNLOGGED TABLE bench_draw_floor_unlogged ({columns})")
 
-    def floor_copy():
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("TRUNCATE bench_draw_floor")
-            cursor.cursor.copy_expert("COPY bench_draw_floor FROM STDIN", io.StringIO(text))
+    def floor_copy(table):
+        def run():
+            with connection.cursor() as cursor:
+                cursor.execute(f"TRUNCATE {table}")
+            c0, started = cpu(), time.perf_counter()
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.cursor.copy_expert(f"COPY {table} FROM STDIN", io.StringIO(text))
+            return time.perf_counter() - started, cpu() - c0
+        return run
 
     def floor_insert_select():
-        with transaction.atomic(), connection.cursor() as cursor:
+        with connection.cursor() as cursor:
             cursor.execute("TRUNCATE bench_draw_floor")
+        c0, started = cpu(), time.perf_counter()
+        with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute("INSERT INTO bench_draw_floor SELECT g, 1, g, g / 20 + 1, now(), now() "
                            "FROM generate_series(1, %s) AS g", [len(stored)])
+        return time.perf_counter() - started, cpu() - c0
 
-    t_store = min(ours_store() for _ in range(args.repeats))
-    t_copy, _ = best(floor_copy, args.repeats)
-    t_insert, _ = best(floor_insert_select, args.repeats)
+    def best_of(fn):
+        runs = [fn() for _ in range(args.repeats)]
+        return min(r[0] for r in runs), min(r[1] for r in runs)
+
+    t_store, c_store = best_of(ours_store)
+    t_copy, c_copy = best_of(floor_copy("bench_draw_floor"))
+    t_copy_u, c_copy_u = best_of(floor_copy("bench_draw_floor_unlogged"))
+    t_insert, c_insert = best_of(floor_insert_select)
     with connection.cursor() as cursor:
-        cursor.execute("DROP TABLE bench_draw_floor")
+        cursor.execute("DROP TABLE bench_draw_floor, bench_draw_floor_unlogged")
     assert DrawPosition.objects.filter(round=round_).count() == args.entries
     from allocation.selectors import verify_round
 
@@ -227,15 +271,25 @@ def main(argv=None):
     print("|---|---:|---:|---:|")
     print(f"| compute (pool hash, {len(pool)} scores, sort) | {t_compute:.3f} | {t_compute_floor:.3f} "
           f"| {t_compute / t_compute_floor:.2f}× |")
-    print(f"| store positions (INSERT … SELECT of new rows) vs COPY of the same rows into a bare table "
+    def cpu_cell(ours, floor):
+        return f"{ours:.3f} / {floor:.3f} = {ours / floor:.2f}×" if cpu.works else "—"
+
+    print(f"| store positions, committed, vs COPY of the same rows into a bare logged table, committed "
           f"| {t_store:.3f} | {t_copy:.3f} | {t_store / t_copy:.2f}× |")
-    print(f"| store positions inside the draw (once) | {inside['store']:.3f} | {t_copy:.3f} "
+    print(f"| store positions vs the same COPY into a bare UNLOGGED table (not durable; the floor before) "
+          f"| {t_store:.3f} | {t_copy_u:.3f} | {t_store / t_copy_u:.2f}× |")
+    print(f"| store positions inside the draw (once, before its commit) | {inside['store']:.3f} | {t_copy:.3f} "
           f"| {inside['store'] / t_copy:.2f}× |")
-    print(f"| store positions vs a raw INSERT … SELECT of {len(stored)} rows (same columns, bare table) "
-          f"| {t_store:.3f} | {t_insert:.3f} | {t_store / t_insert:.2f}× |")
+    print(f"| store positions vs a raw INSERT … SELECT of {len(stored)} rows from generate_series (bare "
+          f"logged table) | {t_store:.3f} | {t_insert:.3f} | {t_store / t_insert:.2f}× |")
     print(f"| **whole draw** (`round_draw`: read, check, compute, store, status change) | **{whole:.3f}** | | |")
     print()
     print("goal: ≤ 3× each floor, and under 2 s in all")
+    if cpu.works:
+        print()
+        print("CPU seconds (this process + its PostgreSQL backend; less moved by other load than wall time):")
+        print(f"- store vs COPY into the logged table: {cpu_cell(c_store, c_copy)}")
+        print(f"- store vs COPY into the unlogged table: {cpu_cell(c_store, c_copy_u)}")
     if profiler is not None:
         print()
         pstats.Stats(profiler).sort_stats("cumulative").print_stats(20)
