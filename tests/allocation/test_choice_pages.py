@@ -135,3 +135,47 @@ def test_every_refusal_shows_in_the_waitlist_history_with_its_reason(client, dav
         entry = WaitlistEntry.objects.get(pk=row.entry_id)
         assert entry.status == "waiting" and entry.refusals == 1
         assert entry.status_changes.filter(opinion__contains="计入拒绝配租").count() == 1
+
+
+def test_window_with_no_unit_that_fits_shows_it_and_its_close_is_not_a_refusal(client, dave):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from allocation.choice import services
+    from allocation.choice.models import ChoiceWindow
+    from allocation.models import RoundUnit
+
+    # Two households of one person, one household an hour each; the first window closed 5 minutes ago,
+    # the second is open now. The round has one one-bedroom unit and one two-bedroom unit.
+    starts = timezone.now() - timedelta(minutes=65)
+    _round, rows, units = open_round(dave, entries=2, unit_count=1, per_window=1, hours=1, starts_at=starts)
+    two = alloc_builders.units(count=1, bedrooms=2)[0]
+    RoundUnit.objects.create(round=rows[0].round, unit=two)
+    first, second = rows
+    assert services.window_state(first) == "closed" and services.window_state(second) == "open"
+    # The first household took the one-bedroom unit (at the counter); the two-bedroom one is still free,
+    # but a household of one may not have it.
+    services.offer_choose(round_entry=first, unit=units[0], actor=dave, at_counter=True)
+
+    client.force_login(applicant_of(second))
+    page = client.get(reverse("allocation:choice", args=[second.pk])).content.decode()
+    assert "剩余 0 套" in page
+    assert "本方案中已没有适合您家庭的房屋。无适合房源的，不计入拒绝配租，您将继续轮候。" in page
+    assert 'data-testid="choice-unit"' not in page and two.number not in page
+    # The larger unit cannot be taken by a direct request either.
+    response = client.post(reverse("allocation:choose_unit", args=[second.pk, two.pk]),
+                           {"action": "choose", "sms_code": code_for(second)})
+    assert response.status_code == 200 and "超过您家庭（1 人）可选的 1 居室" in response.content.decode()
+    assert not Offer.objects.filter(round_entry=second).exists()
+
+    # The second window closes with nothing chosen: recorded as "no unit that fits", not a refusal.
+    after = starts + timedelta(hours=2, minutes=1)
+    assert services.windows_close_due(now=after) == {"missed": 0, "no_fit": 1, "chosen": 1, "not_waiting": 0}
+    window = ChoiceWindow.objects.get(round_entry=second)
+    assert window.outcome == ChoiceWindow.Outcome.NO_FIT and not window.refusal_counted
+    entry = WaitlistEntry.objects.get(pk=second.entry_id)
+    assert entry.status == "waiting" and entry.refusals == 0
+    history = _history(client, applicant_of(second))
+    assert "已无适合您家庭的房源，不计入拒绝配租，继续轮候" in history
+    assert "计入拒绝配租，累计" not in history
