@@ -687,14 +687,41 @@ def cube(period: "Period", *, live: bool = False) -> Cube:
                     first = firsts[figure]
                     first[district_id] = first.get(district_id, 0) + number
             result.stored_months = sorted({m for months in stored_by_name.values() for m in months})
+    # Measures over the same rows (one source, moment, district and key: the rent billed and paid, the subsidy
+    # households and amount, the ratings and their scores) are read live in one grouped query per window.
+    groups: dict = {}
     for name, measure in MEASURES.items():
-        for since, until in _windows(period, sorted(stored_by_name[name])):
-            for month, district_id, key, value in live_rows(measure, period, since, until):
+        for window in _windows(period, sorted(stored_by_name[name])):
+            signature = (measure.source, measure.moment, measure.district, measure.key, measure.dated, window)
+            groups.setdefault(signature, []).append(measure)
+    for signature, measures in groups.items():
+        since, until = signature[-1]
+        for name, rows in live_rows_of(measures, period, since, until).items():
+            for month, district_id, key, value in rows:
                 result.add(name, month, district_id, key, value)
+        for measure in measures:
             if measure.distinct:
                 for district_id, value in live_firsts(measure, period, since, until).items():
-                    result.add_first(name, district_id, value)
+                    result.add_first(measure.name, district_id, value)
     return result
+
+
+def live_rows_of(measures: list, period: "Period", since: date, until: date) -> dict:
+    """{name: [(month, district_id, key, value)]} of the days since..until for measures over the same rows
+    (same source, moment, district and key), one grouped query with one value per measure."""
+    if len(measures) == 1:
+        return {measures[0].name: live_rows(measures[0], period, since, until)}
+    first = measures[0]
+    rows = first.source(period).filter(**first.bounds(since, until))
+    keys = ["month", first.district] + ([first.key] if first.key else [])
+    values = {f"n{i}": measure.value() for i, measure in enumerate(measures)}
+    out: dict = {measure.name: [] for measure in measures}
+    for row in rows.annotate(month=TruncMonth(first.moment)).values(*keys).annotate(**values).order_by():
+        key = "" if not first.key else str(row[first.key])
+        month = month_start(row["month"])
+        for i, measure in enumerate(measures):
+            out[measure.name].append((month, row[first.district], key, row[f"n{i}"]))
+    return out
 
 
 # --- the "as of today" figures: a snapshot kept by a beat job, read when fresh (ADR 0016, second amendment) ---
