@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.manual.conftest import login
-from tests.manual.harness import Journey
+from tests.manual.harness import Journey, click_and_wait
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
@@ -88,8 +88,7 @@ def issued_lease():
 
 def open_menu_link(page, name):
     page.get_by_text("菜单", exact=True).click()
-    page.get_by_role("navigation", name="网站导航").get_by_role("link", name=name, exact=True).click()
-    page.wait_for_load_state("load")
+    click_and_wait(page.get_by_role("navigation", name="网站导航").get_by_role("link", name=name, exact=True))
 
 
 def demo_account(service):
@@ -126,7 +125,7 @@ def test_applicant_apply(page, manual_site):
     expect(page.get_by_role("link", name="继续填写")).to_be_visible()
     journey.step("登录后点击“菜单”→“资格申请”。没有申请时点击“开始新的申请”；已保存的草稿可点击“继续填写”。")
 
-    page.get_by_role("link", name="继续填写").click()
+    click_and_wait(page.get_by_role("link", name="继续填写"))
     expect(page.locator("h1")).to_have_text("家庭资产")  # 保障方式、家庭成员、现住房 were saved before
     page.get_by_label("家庭拥有的机动车（辆）").fill("0")
     page.get_by_label("机动车总价值（元）").fill("0")
@@ -137,40 +136,40 @@ def test_applicant_apply(page, manual_site):
                  "现住房、家庭资产、意向、街道社区、授权书和材料，已完成的步骤打“✓”。"
                  "家庭资产如实填写机动车、经营企业和近 5 年售房情况，没有的填 0。")
 
-    page.get_by_role("button", name="保存，下一步").click()
+    click_and_wait(page.get_by_role("button", name="保存，下一步"))
     expect(page.locator("h1")).to_have_text("意向区域与户型")
     page.get_by_label("龙凤区").check()
     page.get_by_label("一居室").check()
     journey.step("点击“保存，下一步”。选择意向区域（可多选）和户型；可选户型按家庭人数确定。")
 
-    page.get_by_role("button", name="保存，下一步").click()
+    click_and_wait(page.get_by_role("button", name="保存，下一步"))
     expect(page.locator("h1")).to_have_text("所在街道与社区")
     page.get_by_label("所在街道/乡镇").select_option(label="龙凤街道")
     page.get_by_label("所在社区").select_option(label="龙凤社区")
     journey.step("点击“保存，下一步”。按户籍或居住证所在地选择街道（乡镇）和社区，由该街道受理申请。")
 
-    page.get_by_role("button", name="保存，下一步").click()
+    click_and_wait(page.get_by_role("button", name="保存，下一步"))
     expect(page.locator("h1")).to_have_text("授权书")
     page.get_by_label("我已阅读并同意以上授权书").check()
     journey.step("点击“保存，下一步”。阅读部门联审查询授权书，勾选“我已阅读并同意以上授权书”：平台凭此向公安、"
                  "不动产、民政、人社、公积金、市场监管、税务等部门核验家庭情况。")
 
-    page.get_by_role("button", name="保存，下一步").click()
+    click_and_wait(page.get_by_role("button", name="保存，下一步"))
     expect(page.locator("h1")).to_have_text("申请材料")
     for label, payload in materials():
         page.get_by_role("region", name=re.compile(label)).locator("input[type=file]").set_input_files(files=[payload])
-        page.get_by_role("button", name=f"上传{label}").click()
+        click_and_wait(page.get_by_role("button", name=f"上传{label}"))
         expect(page.locator(".messages")).to_contain_text(f"{label}已上传")
     expect(page.locator("main .badge.warn", has_text="未上传")).to_have_count(0)
     journey.step("点击“保存，下一步”进入申请材料：只需上传页面列出的几类材料（手机拍照或 PDF，每个不超过 10 MB），"
                  "身份证明、户籍和婚姻信息由相关部门在线提供，不需要上传。每类选择文件后点击“上传”，显示“已上传”即可。")
 
-    page.get_by_role("link", name="下一步：检查并提交").click()
+    click_and_wait(page.get_by_role("link", name="下一步：检查并提交"))
     expect(page.locator("h1")).to_have_text("检查并提交")
     expect(page.get_by_role("button", name="确认无误，提交申请")).to_be_visible()
     journey.step("点击“下一步：检查并提交”，核对保障方式、家庭成员、住房与资产、材料和授权；需要修改的点击上方对应步骤。")
 
-    page.get_by_role("button", name="确认无误，提交申请").click()
+    click_and_wait(page.get_by_role("button", name="确认无误，提交申请"))
     expect(page.locator("h1")).to_have_text("办理进度")
     expect(page.locator(".messages")).to_contain_text(f"申请已提交，申请编号 {draft.number}")
     expect(page.locator("main")).to_contain_text("已提交，待受理")
@@ -273,15 +272,15 @@ def test_applicant_choose(page, manual_site):
     )
     login(page, manual_site, username)
     open_menu_link(page, "我的申请")
-    page.get_by_role("link", name="查看进度").first.click()
+    click_and_wait(page.get_by_role("link", name="查看进度").first)
     expect(page.locator("h1")).to_have_text("办理进度")
-    page.get_by_role("link", name=re.compile("查看我的轮候")).click()
+    click_and_wait(page.get_by_role("link", name=re.compile("查看我的轮候")))
     expect(page.locator("h1")).to_have_text("我的轮候")
     expect(page.get_by_test_id("choice-panel")).to_contain_text("您的选房时间已开始")
     journey.step("选房时间开始时，平台发送短信和站内消息。登录后点击“菜单”→“我的申请”→“查看进度”→“查看我的轮候”"
                  "（或点击短信中的链接）：页面显示轮候编号、位次和选房时间，选房时间内出现“去选房”。")
 
-    page.get_by_test_id("choice-link").click()
+    click_and_wait(page.get_by_test_id("choice-link"))
     expect(page.locator("h1")).to_contain_text("选房：")
     expect(page.get_by_test_id("choice-unit").first).to_be_visible()
     load_images(page)
@@ -290,14 +289,14 @@ def test_applicant_choose(page, manual_site):
 
     unit = page.get_by_test_id("choice-unit").first
     name = unit.locator("h3").inner_text()
-    unit.get_by_role("link", name="选择此房").click()
+    click_and_wait(unit.get_by_role("link", name="选择此房"))
     expect(page.locator("h1")).to_have_text(f"确认选定：{name}")
-    page.get_by_role("button", name="获取短信验证码").click()
+    click_and_wait(page.get_by_role("button", name="获取短信验证码"))
     expect(page.locator(".messages")).to_contain_text("验证码已发送")
     page.get_by_label("短信验证码").fill(last_code(username))
     journey.step("点击房屋的“选择此房”，核对户型、面积和租金，点击“获取短信验证码”，输入短信收到的 6 位验证码。")
 
-    page.get_by_role("button", name="确认选定此房").click()
+    click_and_wait(page.get_by_role("button", name="确认选定此房"))
     expect(page.locator("h1")).to_have_text("选房结果")
     expect(page.get_by_test_id("offer")).to_contain_text(name)
     offer = Offer.objects.get(round_entry__entry__application__applicant__username=username, status="held")
@@ -469,13 +468,13 @@ def test_applicant_moveout(page, manual_site):
     journey.step("登录后点击“菜单”→“我的合同”。履行中、没有正在办理退出的合同下方有“申请退租”"
                  "（打开合同详情页也可以看到）。")
 
-    page.get_by_role("link", name=re.compile("^申请退租")).click()
+    click_and_wait(page.get_by_role("link", name=re.compile("^申请退租")))
     expect(page.locator("h1")).to_have_text("退租申请")
     expect(page.locator("main")).to_contain_text(lease.number)
     page.get_by_label("退租原因").fill("已购买商品住房，申请退租。")
     journey.step("点击“申请退租”，核对合同编号和房屋，写明退租原因。")
 
-    page.get_by_role("button", name="提交退租申请").click()
+    click_and_wait(page.get_by_role("button", name="提交退租申请"))
     expect(page.locator("h1")).to_contain_text("退出事项")
     case = ExitCase.objects.get(lease=lease)
     expect(page.locator(".messages")).to_contain_text(f"退租申请已提交，编号 {case.number}")
