@@ -449,7 +449,7 @@ def _department_rows(pairs, answers, reused_rows, comparable, summary) -> tuple[
         elif comparable is not None:
             mine = comparable.get((pair.application_id, pair.member_id, pair.department))
             if (mine is not None and mine["status"] == status and mine["id_number_hash"] == pair.id_number_hash
-                    and mine["reason"] == result.reason[:200] and mine["facts"] == _as_stored(result.facts)):
+                    and mine["reason"] == result.reason[:200] and _same_facts(mine["facts"], result.facts)):
                 confirmations.append(_Confirmation(mine["id"], result.queried_at, result.reply_hash))
                 continue
         rows.append(_row(pair, result))
@@ -458,9 +458,11 @@ def _department_rows(pairs, answers, reused_rows, comparable, summary) -> tuple[
     return rows, confirmations
 
 
-def _as_stored(facts):
-    """The facts as they read back from the database (JSON types: a Decimal or a date becomes text)."""
-    return json.loads(_json(facts))
+def _same_facts(stored, facts) -> bool:
+    """Whether a department's facts equal those stored: directly when they are plain JSON values (most
+    answers; a dict compares without regard to key order, which jsonb does not keep), else as they would
+    read back from the database (a Decimal or a date becomes text, a tuple a list)."""
+    return stored == facts or stored == json.loads(_json(facts))
 
 
 def _notify(application_ids, summary):

@@ -233,6 +233,20 @@ def test_a_changed_answer_is_a_new_row_and_the_old_one_is_kept(exchange, carol):
     assert not old.is_current and old.facts["vehicle_count"] == 0
 
 
+def test_facts_are_unchanged_only_when_they_read_back_the_same():
+    from datetime import date
+    from decimal import Decimal
+
+    from applications.crosscheck.runner import _same_facts
+
+    stored = {"vehicle_count": 1, "vehicle_value_total": "90000.00", "since": "2026-01-01", "plates": ["黑E1"]}
+    assert _same_facts(stored, {"plates": ("黑E1",), "since": date(2026, 1, 1), "vehicle_count": 1,
+                                "vehicle_value_total": Decimal("90000.00")})
+    assert not _same_facts(stored, dict(stored, vehicle_count=2))
+    assert not _same_facts(stored, dict(stored, vehicle_value_total=Decimal("90000.01")))
+    assert not _same_facts(stored, {k: v for k, v in stored.items() if k != "since"})
+
+
 def test_the_window_is_a_parameter(exchange, carol):
     from datetime import date
 
