@@ -1,6 +1,6 @@
 """登记柜台缴费 finds the lease by search in the caseworker's district (the admin's autocomplete on the
 lease's number, the tenant's name or the unit), not in one list of every lease; an unpaid bill's page
-leads to the form with its lease already chosen."""
+leads to the form with its lease already chosen; the bill list leads to 欠费账龄分析."""
 
 import pytest
 from django.urls import reverse
@@ -45,3 +45,9 @@ def test_an_unpaid_bills_page_leads_to_the_form_with_its_lease_chosen(client, da
     assert bill.status == "paid" and Payment.objects.get().receipt_no == "GT-9001"
     # paid: the bill's page no longer offers it
     assert f'href="{link}"' not in client.get(reverse("admin:rent_bill_change", args=[bill.pk])).content.decode()
+
+
+def test_the_bill_list_leads_to_the_ageing_analysis(client, dave):
+    client.force_login(dave)
+    page = client.get(reverse("admin:rent_bill_changelist")).content.decode()
+    assert f'href="{reverse("admin:rent_bill_ageing")}"' in page and "导出" in page
