@@ -12,12 +12,14 @@ Then gunicorn serves the portal with 4 workers and `--clients` threads post, all
 household's choice (`POST /allocation/choice/<id>/units/<unit>/`, the page's own form with the CSRF
 token and the code) to a unit picked at random; a household told the unit was taken tries another
 (up to `--tries`). Interleaved it asks the floor, `GET /healthz` (Django, its middleware and one
-`SELECT 1` on the same workers). It prints p50/p95 of each in milliseconds, the choices' throughput,
-and checks in the database: no unit with two live offers, each offer's unit reserved, every request
-answered (no 5xx, no time-out).
+`SELECT 1` on the same workers). Just after, the same clients ask only the floor as many times as
+choices were posted, for the floor's own throughput. It prints p50/p95 of each in milliseconds, the
+choices' throughput beside the floor's, the load average, and checks in the database: no unit with
+two live offers, each offer's unit reserved, every request answered (no 5xx, no time-out).
 
     python -m benchmarks.choice_rush                      # 500 households, 200 units
     python -m benchmarks.choice_rush --households 100 --units 40
+    BENCH_CHOICE_DATABASE_URL=postgres://postgres@127.0.0.1:5432/gzf_choice_draw_bench python -m benchmarks.choice_rush
 
 BENCH_CHOICE_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/gzf_bench_choice) is dropped and
 recreated. DATABASE_URL is deliberately not used. Nothing here runs in `make test`.
@@ -252,6 +254,31 @@ def main(argv=None):
         for t in threads:
             t.join()
         elapsed = time.perf_counter() - started
+
+        # The floor's throughput: the same clients, on the same workers just after, ask only the floor
+        # as many times as the choices were posted.
+        floor_queue = list(range(len(timings["choose"])))
+        floor_alone = []
+        floor_barrier = threading.Barrier(args.clients)
+
+        def floor_client():
+            floor_barrier.wait()
+            while True:
+                with lock:
+                    if not floor_queue:
+                        return
+                    floor_queue.pop()
+                ms, status, _text = _request(f"{base}/healthz")
+                with lock:
+                    floor_alone.append(ms if status == 200 else float("inf"))
+
+        floor_started = time.perf_counter()
+        threads = [threading.Thread(target=floor_client) for _ in range(args.clients)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        floor_elapsed = time.perf_counter() - floor_started
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -274,6 +301,11 @@ def main(argv=None):
         print(f"  {label:<18} p50 {_percentile(values, 50):7.1f} ms   p95 {_percentile(values, 95):7.1f} ms   "
               f"（{len(values)} 次）")
     print(f"  p95 之比（选房 / 下限）：{_percentile(timings['choose'], 95) / _percentile(timings['floor'], 95):.1f}×")
+    print(f"  下限单独压测 GET /healthz（同样 {args.clients} 个客户端线程、{len(floor_alone)} 次）：{floor_elapsed:.1f} 秒，"
+          f"吞吐 {len(floor_alone) / floor_elapsed:.1f} 次/秒，p95 {_percentile(floor_alone, 95):.1f} ms；"
+          f"选房吞吐为其 {(chose / elapsed) / (len(floor_alone) / floor_elapsed):.2f}×")
+    load = os.getloadavg()
+    print(f"  负载（load average）：{load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
     print(f"结果：选定 {outcomes['offer']} 户，“已被其他家庭选定” {outcomes['taken']} 次，其他答复 {outcomes['other']} 次，"
           f"错误/无答复 {outcomes['error']} 次；"
           f"{outcomes['gave_up']} 户 {args.tries} 次均被告知已被选定；得到答复的家庭 {answered}/{len(logged_in)}")
