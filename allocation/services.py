@@ -440,7 +440,7 @@ def store_positions(round_id, round_entry_ids, *, start, per_window, window):
     the database numbers them (`WITH ORDINALITY`), sorts them by key, computes each window and writes
     the rows in key order, so the table's one index grows at its end (no foreign-key triggers: see
     DrawPosition). Python only joins the ids into the literal. Elsewhere (SQLite) bulk_create of the
-    same rows. (Measured in docs/benchmarks.md: sorting in Python and sending two arrays cost a
+    same rows. (Measured in ADR 0012: sorting in Python and sending two arrays cost a
     quarter more CPU for the same rows.)"""
     if connection.vendor != "postgresql":
         span = window
