@@ -23,7 +23,9 @@ def test_choice_page_lists_free_units_that_fit(client, dave):
     assert reverse("allocation:choice", args=[rows[0].pk]) in page  # 我的轮候 links to the open window
     page = client.get(reverse("allocation:choice", args=[rows[0].pk])).content.decode()
     assert "剩余 2 套" in page
-    assert units[0].number in page and big.number not in page
+    # by the unit's link, not its bare number (a one-digit number also occurs in the CSRF token)
+    assert reverse("housing:unit_detail", args=[units[0].pk]) in page
+    assert reverse("housing:unit_detail", args=[big.pk]) not in page
 
 
 def test_choose_with_code_then_double_click_lands_on_the_offer(client, dave):
