@@ -6,6 +6,7 @@ from datetime import date
 from django import forms
 from django.utils import timezone
 
+from gongzufang.formkit import DateInput
 from gongzufang.models import District
 
 from .models import TEXT_MAX, Category, Channel, Kind
@@ -41,8 +42,8 @@ class RecordForm(forms.Form):
 
 
 class PeriodForm(forms.Form):
-    start = forms.DateField(label="起始日期", widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label="截止日期", widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(label="起始日期", widget=DateInput())
+    end = forms.DateField(label="截止日期", widget=DateInput())
 
     @staticmethod
     def default_initial():

@@ -40,3 +40,14 @@ class PortalForm(AccessibleFormMixin, forms.Form):
 
 class PortalModelForm(AccessibleFormMixin, forms.ModelForm):
     pass
+
+
+class DateInput(forms.DateInput):
+    """The browser's date picker (`<input type=date>`). It reads only ISO dates (2026-12-01): a value in
+    the Chinese display format (2026/12/01, what `LANGUAGE_CODE` zh-hans renders) shows an empty field
+    and the form comes back "该字段是必填项", so the value is always rendered in ISO."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")

@@ -2,9 +2,9 @@
 
 from django import forms
 
-from gongzufang.formkit import PortalForm
+from gongzufang.formkit import DateInput, PortalForm
 
-DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE_INPUT = DateInput()
 
 
 class LeaseForm(PortalForm):

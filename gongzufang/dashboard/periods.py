@@ -6,6 +6,8 @@ from datetime import date, timedelta
 from django import forms
 from django.utils import timezone
 
+from gongzufang.formkit import DateInput
+
 KINDS = [("month", "月度"), ("quarter", "季度"), ("year", "年度"), ("custom", "自定义")]
 LONGEST_CUSTOM_DAYS = 366 * 5
 
@@ -27,8 +29,8 @@ class PeriodForm(forms.Form):
     month = forms.IntegerField(label="月份", min_value=1, max_value=12, required=False)
     quarter = forms.TypedChoiceField(label="季度", coerce=int, required=False, empty_value=None,
                                      choices=[(1, "第一季度"), (2, "第二季度"), (3, "第三季度"), (4, "第四季度")])
-    start = forms.DateField(label="起始日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label="截止日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(label="起始日期", required=False, widget=DateInput())
+    end = forms.DateField(label="截止日期", required=False, widget=DateInput())
 
     def __init__(self, data=None, *, today=None):
         self.today = today or timezone.localdate()

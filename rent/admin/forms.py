@@ -1,6 +1,8 @@
 from django import forms
 from django.utils import timezone
 
+from gongzufang.formkit import DateInput
+
 
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
@@ -19,10 +21,7 @@ class MultiplePhotoField(forms.ImageField):
 
 
 class HandoverForm(forms.Form):
-    # <input type=date> takes only YYYY-MM-DD: in the Chinese date format (2026/12/01) the browser shows an
-    # empty date and the form came back with “该字段是必填项。”.
-    handed_over_on = forms.DateField(label="交接日期", initial=timezone.localdate,
-                                     widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    handed_over_on = forms.DateField(label="交接日期", initial=timezone.localdate, widget=DateInput())
     keys = forms.IntegerField(label="钥匙（把）", min_value=0, max_value=50)
     access_cards = forms.IntegerField(label="门禁卡（张）", min_value=0, max_value=50, initial=0, required=False)
     water_meter = forms.DecimalField(label="水表读数（吨）", min_value=0, max_digits=10, decimal_places=2)

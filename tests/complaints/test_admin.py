@@ -9,6 +9,7 @@ import openpyxl
 import pytest
 import time_machine
 from django.urls import reverse
+from django.utils import timezone
 
 from complaints import services
 from complaints.models import Category, Channel, Feedback, Kind, RatedService, Status
@@ -233,6 +234,17 @@ def test_the_statistics_page(client, chen, dave, tom, district_b):
     assert response.context["total"].total == 1 and [r.district.code for r in response.context["rows"]] == ["230602"]
     response = client.get(reverse("admin:complaints_feedback_statistics"), {"start": today, "end": "2000-01-01"})
     assert "起始日期不能晚于截止日期" in response.content.decode()
+
+
+def test_the_statistics_page_shows_its_default_period_in_the_date_pickers(client, dave):
+    """<input type=date> reads only ISO dates: in the Chinese format (2026/01/01) the fields would show empty."""
+    import re
+
+    client.force_login(dave)
+    page = client.get(reverse("admin:complaints_feedback_statistics")).content.decode()
+    today = timezone.localdate()
+    assert re.search(rf'<input type="date" name="start" value="{today.year}-01-01"', page)
+    assert re.search(rf'<input type="date" name="end" value="{today.isoformat()}"', page)
 
 
 def test_the_admin_index_lists_feedback_under_its_section(client, dave):
