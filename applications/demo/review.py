@@ -129,6 +129,8 @@ def _walk(app, p: Persona, staff):
         return
     review.district_approve(application=app, actor=caseworker, opinion="经审核符合条件，同意公示")
     if p.stage == "public_notice":
+        # A notice starts the day after the approval; the demo shows it running today (dates moved back).
+        Application.objects.filter(pk=app.pk).update(notice_starts_on=timezone.localdate() - timedelta(days=1))
         return
     # Approved: the notice has run its course (demo only: dates moved back, then the real services).
     app = Application.objects.get(pk=app.pk)
