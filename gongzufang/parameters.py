@@ -318,3 +318,20 @@ def seed_defaults(PolicyParameter=None):
         for k, d in PARAMETERS.items()
         if k not in existing
     )
+
+
+def parameter_row(record: dict) -> dict:
+    """A parameter version as it was used (`ResolvedParameter.as_record()`, kept on an evaluation, a lease or a
+    subsidy computation), for showing: its label and unit, date, scope and legal source
+    (templates/includes/parameter_table.html)."""
+    definition = PARAMETERS.get(record["key"])
+    unit = definition.unit if definition else ""
+    return {
+        "key": record["key"],
+        "label": definition.label if definition else record["key"],
+        "value": f"{record['value']} {unit}".strip(),
+        "effective_from": record.get("effective_from") or "—",
+        "scope": f"区县 {record['district']}" if record.get("district") else "全市",
+        "legal_source": record.get("legal_source") or "—",
+        "row_id": record.get("row_id"),
+    }

@@ -10,7 +10,7 @@ from django.utils.safestring import SafeString
 
 from applications.models import RuleEvaluation
 from applications.models.applications import Status
-from gongzufang.parameters import DEFAULT_SOURCE, PARAMETERS, is_default_source
+from gongzufang.parameters import DEFAULT_SOURCE, is_default_source, parameter_row
 
 RESULT_LABELS = {True: "符合", False: "不符合", None: "无法核验"}
 RESULT_CLASSES = {True: "ok", False: "fail", None: "warn"}
@@ -18,20 +18,6 @@ OVERALL_LABELS = {True: "全部符合", False: "有不符合的条件", None: "�
 TABLE_TEMPLATE = "applications/includes/rule_table.html"
 # The applicant sees reasons once the application is rejected (and while a recheck is pending).
 REASONS_SHOWN_IN = (Status.REJECTED, Status.RECHECK_REQUESTED)
-
-
-def _parameter_row(record: dict) -> dict:
-    definition = PARAMETERS.get(record["key"])
-    unit = definition.unit if definition else ""
-    return {
-        "key": record["key"],
-        "label": definition.label if definition else record["key"],
-        "value": f"{record['value']} {unit}".strip(),
-        "effective_from": record.get("effective_from") or "—",
-        "scope": f"区县 {record['district']}" if record.get("district") else "全市",
-        "legal_source": record.get("legal_source") or "—",
-        "row_id": record.get("row_id"),
-    }
 
 
 def rule_table_context(evaluation: RuleEvaluation) -> dict:
@@ -44,7 +30,7 @@ def rule_table_context(evaluation: RuleEvaluation) -> dict:
             {**r, "result": RESULT_LABELS[r.get("passed")], "result_class": RESULT_CLASSES[r.get("passed")]}
             for r in evaluation.results
         ],
-        "parameters": [_parameter_row(p) for p in evaluation.parameters],
+        "parameters": [parameter_row(p) for p in evaluation.parameters],
     }
 
 

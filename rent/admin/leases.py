@@ -8,6 +8,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -19,6 +20,7 @@ from gongzufang.admin.exports import ExportForm
 from gongzufang.admin.readonly import ReadOnlyAdminMixin, ReadOnlyInline
 from gongzufang.admin.scoped import DistrictScopedAdminMixin
 from gongzufang.errors import PortalError
+from gongzufang.parameters import parameter_row
 
 from ..billing import selectors as billing_selectors
 from ..leases import services as lease_services
@@ -132,7 +134,7 @@ class LeaseAdmin(DistrictScopedAdminMixin, ExportMixin, admin.ModelAdmin):
         ("合同", {"fields": ["number", "status", "tenant_name", "category", "household_size", "unit", "district",
                            "start_on", "end_on", "term_years", "ended_on"]}),
         ("租金与押金", {"fields": ["area", "rent_per_sqm", "coefficient", "monthly_rent", "deposit_months", "deposit",
-                              "parameters_used"]}),
+                              "parameters_col"]}),
         ("合同文本与签署", {"fields": ["contract_link", "contract_sha256", "issued_at", "signed_at", "signed_ip",
                                   "signed_user_agent", "signed_pdf_sha256"]}),
         ("欠租", {"fields": ["arrears_amount", "arrears_months", "arrears_flagged_at"]}),
@@ -149,6 +151,14 @@ class LeaseAdmin(DistrictScopedAdminMixin, ExportMixin, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    @admin.display(description="采用的政策参数")
+    def parameters_col(self, lease):
+        if not lease.parameters_used:
+            return "—"
+        return render_to_string("includes/parameter_table.html", {
+            "parameters": [parameter_row(record) for record in lease.parameters_used],
+            "caption": f"订立合同时（{lease.start_on:%Y-%m-%d}）适用的政策参数"})
 
     @admin.display(description="欠租")
     def arrears_col(self, lease):

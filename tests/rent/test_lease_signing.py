@@ -114,3 +114,14 @@ def test_lease_signing_can_be_rated_once_signed():
     rating = service_rating_submit(rater=lease.tenant, service="lease_signing", subject=Lease.objects.get(pk=lease.pk),
                                    score=4, comment="办理很快")
     assert rating.district_id == lease.district_id
+
+
+def test_the_lease_page_lists_the_policy_parameters_it_was_made_with(client, dave):
+    """The caseworker reads which parameter versions set the rent and deposit, as a table, not raw JSON."""
+    lease = sign(issued_lease())
+    assert lease.parameters_used  # the terms record every parameter they read
+    client.force_login(dave)
+    page = client.get(reverse("admin:rent_lease_change", args=[lease.pk])).content.decode()
+    assert "适用的政策参数" in page and "<th scope=\"row\">" in page
+    assert "租金系数" in page or "rent.coefficient" in page
+    assert '"key":' not in page and "&quot;key&quot;" not in page  # no JSON shown
