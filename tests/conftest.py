@@ -233,9 +233,11 @@ def portal_in_browser(page, db, settings):
 
     page.route(f"{PORTAL_ORIGIN}/**", answer)
 
-    # Chromium sometimes fails the first request after a fulfilled redirect (a log-in answered with
-    # 302) and retries it on its own; a goto issued meanwhile is "interrupted by another navigation
-    # to chrome-error://". That is the interception, not the portal: let the retry land, go again.
+    # A fulfilled redirect's next request is not routed (Playwright #23301): it fails, Chromium shows its
+    # error page and reloads it on its own about a second later, and that reload is routed here. A goto
+    # issued meanwhile is "interrupted by another navigation" (to chrome-error://, or to the page being
+    # reloaded). That is the interception, not the portal: let the reload land, then go again. A click
+    # that navigates should wait for its page (tests/browser.py click_and_wait), so this is the fallback.
     from playwright.sync_api import Error as PlaywrightError
 
     goto = page.goto
@@ -244,8 +246,9 @@ def portal_in_browser(page, db, settings):
         try:
             return goto(url, **kwargs)
         except PlaywrightError as exc:
-            if "chrome-error://" not in str(exc):
+            if "chrome-error://" not in str(exc) and "interrupted by another navigation" not in str(exc):
                 raise
+            page.wait_for_url(lambda current: not current.startswith("chrome-error://"))
             page.wait_for_load_state()
             return goto(url, **kwargs)
 

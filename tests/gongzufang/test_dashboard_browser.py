@@ -5,7 +5,7 @@ figures page breaks none either."""
 import pytest
 
 from tests.applications import builders
-from tests.browser import shot
+from tests.browser import click_and_wait, shot
 from tests.factories import CityCaseworkerFactory
 from tests.gongzufang.test_browser_csp import RECORD_VIOLATIONS
 
@@ -21,8 +21,7 @@ def test_the_dashboard_draws_its_charts_under_the_policy(page, portal_in_browser
     page.goto(portal_in_browser + "/admin/login/")
     page.fill("#id_username", "stats-city")
     page.fill("#id_password", "Zz-9876-secret")
-    page.click("input[type=submit]")
-    page.wait_for_load_state("load")
+    click_and_wait(page.locator("input[type=submit]"))
     page.goto(portal_in_browser + "/admin/statistics/?period=year")
     page.wait_for_selector("[data-chart=trend].gzf-chart-drawn canvas", timeout=15000)
     for name in ("trend", "districts", "processing"):
