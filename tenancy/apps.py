@@ -20,13 +20,13 @@ class TenancyConfig(AppConfig):
 
         from . import demo as tenancy_demo
         from . import statistics as tenancy_statistics
-        from .selectors import exit_apply_link
+        from .selectors import exit_apply_links
         from .services import bans_in_force
 
         # The eligibility rules (a lower layer) ask here whether a ban is in force.
         register_ban_finder(bans_in_force)
         # The tenant's lease pages (rent, a lower layer) offer 申请退租 through the link rent asks for.
-        register_lease_link(exit_apply_link)
+        register_lease_link(exit_apply_links)
         handle = [f"tenancy.{verb}_{model}" for model in ("annualreview", "monitoringalert", "exitcase")
                   for verb in ("view", "change")] + ["tenancy.view_reapplicationban", "tenancy.view_monitoringrun"]
         roles.extend_role_permissions({Role.DISTRICT_CASEWORKER: handle, Role.CITY_CASEWORKER: handle})

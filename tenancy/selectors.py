@@ -14,12 +14,15 @@ def my_exit_cases(user):
     return ExitCase.objects.of_holder(user).select_related("lease", "grant").order_by("-created_at")
 
 
-def exit_apply_link(lease):
-    """申请退租 on the tenant's lease pages (registered with rent, see TenancyConfig.ready): an active
-    lease with no exit case under way; None otherwise (an open case is shown on 我的年审与退出)."""
-    if lease.status != "active" or ExitCase.objects.filter(lease=lease, status__in=OPEN_EXIT_STATUSES).exists():
-        return None
-    return "申请退租", reverse("tenancy:exit_apply", args=[lease.pk])
+def exit_apply_links(leases) -> dict:
+    """申请退租 on the tenant's lease pages (registered with rent, see TenancyConfig.ready), in one query:
+    each active lease with no exit case under way (an open case is shown on 我的年审与退出)."""
+    active = [lease.pk for lease in leases if lease.status == "active"]
+    if not active:
+        return {}
+    busy = set(ExitCase.objects.filter(lease_id__in=active, status__in=OPEN_EXIT_STATUSES)
+               .values_list("lease_id", flat=True))
+    return {pk: ("申请退租", reverse("tenancy:exit_apply", args=[pk])) for pk in active if pk not in busy}
 
 
 def my_review_or_404(user, pk) -> AnnualReview:

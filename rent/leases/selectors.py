@@ -8,7 +8,8 @@ from ..models import Lease, LeaseRenewal, LeaseStatus
 
 # Links the apps above rent add to a lease on the tenant's pages (我的租赁合同 and the lease page), by
 # registration as the ban reaches the eligibility rules (ADR 0017 §6): rent imports none of them. Each
-# finder takes a lease and returns (text, url) or None; tenancy registers 申请退租.
+# finder takes the page's leases and returns {lease id: (text, url)} for those it has a link for, in a
+# fixed number of queries whatever their number; tenancy registers 申请退租.
 LEASE_LINK_FINDERS = []
 
 
@@ -17,9 +18,13 @@ def register_lease_link(finder):
         LEASE_LINK_FINDERS.append(finder)
 
 
-def lease_links(lease) -> list[tuple[str, str]]:
-    """What the tenant may do next with this lease in the apps above (the registered finders' links)."""
-    return [link for finder in LEASE_LINK_FINDERS if (link := finder(lease))]
+def lease_links(leases) -> dict[int, list[tuple[str, str]]]:
+    """What the tenant may do next with each lease in the apps above: {lease id: [(text, url), …]}."""
+    links = {lease.pk: [] for lease in leases}
+    for finder in LEASE_LINK_FINDERS:
+        for pk, link in finder(leases).items():
+            links[pk].append(link)
+    return links
 
 
 def leases_of(user):

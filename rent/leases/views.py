@@ -18,8 +18,9 @@ from .forms import SignForm, VerifyUploadForm
 def lease_list(request):
     services.leases_prepare_for_held_offers(user=request.user)  # an offer chosen a moment ago has its lease
     leases = list(selectors.leases_of(request.user))
+    links = selectors.lease_links(leases)
     for lease in leases:
-        lease.links = selectors.lease_links(lease)
+        lease.links = links[lease.pk]
     return render(request, "rent/leases/list.html", {"leases": leases})
 
 
@@ -37,7 +38,7 @@ def _detail_context(lease, form):
                    rent_changes=list(lease.rent_changes.order_by("effective_from", "pk")),
                    rent_now=selectors.rent_now(lease), renewals=list(lease.renewals.order_by("sequence")),
                    deposit_refunds=list(lease.deposit_refunds.order_by("created_at", "pk")),
-                   links=selectors.lease_links(lease),
+                   links=selectors.lease_links([lease])[lease.pk],
                    can_sign=lease.status == "issued" and lease.offer is not None and lease.offer.status == "held",
                    phone_masked=_mask_phone(lease.tenant.phone))
     return context

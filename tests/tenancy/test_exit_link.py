@@ -68,3 +68,16 @@ def test_the_menu_leads_a_logged_in_person_to_my_leases(client, alice):
     assert leases not in re.search(menu, client.get("/").content.decode(), re.S).group(0)
     client.force_login(alice)
     assert leases in re.search(menu, client.get("/").content.decode(), re.S).group(0)
+
+
+def test_the_links_for_a_page_of_leases_cost_one_query_whatever_their_number(django_assert_num_queries):
+    from tenancy.selectors import exit_apply_links
+
+    leases = [active_lease() for _ in range(3)] + [issued_lease()]
+    services.exit_apply(lease=leases[1], actor=leases[1].tenant, reason="已购买商品住房")
+    with django_assert_num_queries(1):
+        one = exit_apply_links(leases[:1])
+    with django_assert_num_queries(1):
+        every = exit_apply_links(leases)
+    assert set(one) == {leases[0].pk}
+    assert set(every) == {leases[0].pk, leases[2].pk}  # not the one under exit, not the one still to sign
