@@ -3,7 +3,8 @@ registered `Current` (gongzufang.statistics.CURRENTS) for every district and sto
 reads a few dozen rows instead of scanning every unpaid bill, open application and unit. Run by the beat
 every five minutes; a report uses a snapshot taken for its day within `CURRENT_MAX_AGE` and says "截至 HH:MM",
 else it computes the figure live. Each figure is replaced in one transaction (a reader sees the old rows or
-the new ones, never none); running twice at once only writes the same rows twice."""
+the new ones, never none); two runs at once replace a figure one after the other (`figure_lock`), so its
+rows are never stored twice."""
 
 from datetime import date
 
@@ -14,6 +15,7 @@ from gongzufang.models import District
 from gongzufang.statistics import CURRENTS, CityWidePrincipal, Period
 
 from .models import CurrentFigure, CurrentState
+from .monthly import figure_lock
 
 
 def refresh_current_figures(today: date | None = None, *, names=None) -> dict:
@@ -28,6 +30,7 @@ def refresh_current_figures(today: date | None = None, *, names=None) -> dict:
         started = timezone.now()  # the figure is "as of" the moment its query began
         rows = [(district_id, key, value) for district_id, key, value in current.rows(period)]
         with transaction.atomic():
+            figure_lock(f"current:{name}", today)
             CurrentFigure.objects.filter(figure=name).delete()
             CurrentFigure.objects.bulk_create([CurrentFigure(figure=name, district_id=district_id, key=key,
                                                              value=value or 0)

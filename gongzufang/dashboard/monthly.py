@@ -93,20 +93,21 @@ def distinct_rows(measure: Measure, period: Period, months: list) -> dict:
     return found
 
 
-def _lock(figure: str, month: date) -> None:
-    """Two runs of the job at once (a retried beat) write one (figure, month) one after the other."""
+def figure_lock(figure: str, day: date) -> None:
+    """Two runs of a figure's job at once (a retried beat, two workers) write one (figure, month or day) one
+    after the other, in the caller's transaction: the second replaces the first's rows, never adds to them."""
     from django.db import connection
 
     if connection.vendor == "postgresql":
         key = zlib.crc32(figure.encode())
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [key - 2**32 if key >= 2**31 else key,
-                                                                     month.toordinal()])
+                                                                     day.toordinal()])
 
 
 def _store(measure: Measure, month: date, rows: list, fingerprint: str) -> None:
     with transaction.atomic():
-        _lock(measure.name, month)
+        figure_lock(measure.name, month)
         MonthlyFigure.objects.filter(figure=measure.name, month=month).delete()
         MonthlyFigure.objects.bulk_create(
             [MonthlyFigure(figure=measure.name, month=month, district_id=district_id, key=key, previous=prev,

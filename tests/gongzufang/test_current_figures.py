@@ -187,3 +187,16 @@ def test_the_api_says_when_the_snapshot_was_taken(state, api_city):
     taken = min(CurrentState.objects.values_list("computed_at", flat=True))  # the oldest figure's moment
     assert body["current_as_of"] == timezone.localtime(taken).isoformat()
     assert body["total"]["rent_arrears_amount"] == "460.00"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_snapshot_runs_at_once_store_each_figure_once(on_postgres, state):
+    """A retried beat or two workers taking the snapshot together: each figure's rows once, not doubled."""
+    from tests.helpers import at_once
+
+    refresh_current_figures()
+    once = sorted(CurrentFigure.objects.values_list("figure", "district_id", "key", "value"))
+    assert {figure for figure, *_ in once} >= {"rent_arrears", "units_by_status"}, once
+    outcomes = at_once(refresh_current_figures, refresh_current_figures, refresh_current_figures)
+    assert not any(isinstance(o, Exception) for o in outcomes), outcomes
+    assert sorted(CurrentFigure.objects.values_list("figure", "district_id", "key", "value")) == once
