@@ -65,6 +65,20 @@ def open_application(page, origin, number):
 # ------------------------------------------------------------------------------------------------ 受理
 
 
+def alert_open(page, alert, *, resolution, opinion):
+    """From the admin's home: 动态监管预警 → the household's alert, its resolution chosen and explained."""
+    click_and_wait(page.get_by_role("link", name="动态监管预警", exact=True))
+    click_and_wait(page.locator("#result_list tbody tr", has_text=alert.member_name).first.locator("th a, td a").first)
+    page.select_option("select[name=resolution]", label=resolution)
+    page.locator("textarea[name=opinion]").fill(opinion)
+
+
+def tenancy_action_submit(page):
+    """The tenancy page's action button (处理预警, 作出年审结论 …), and the admin says it was done."""
+    click_and_wait(page.locator("form.tenancy-action button").first)
+    assert success_message(page) == "已办理。"
+
+
 def test_caseworker_accept(page, manual_site):
     j = journey(page, manual_site, "accept", "受理", (
         "申请人在网上提交资格申请后，由申请所在街道（乡镇）的受理员核对申请材料。材料齐全的，点击“受理”，"
@@ -417,14 +431,10 @@ def test_caseworker_annual(page, manual_site):
         "区县经办人也可以随时为该户启动年审。核验完成后，区县经办人作出“继续保障”“调整保障”或“退出保障”的结论，"
         "家庭收到结论通知；逾期未申报的列在最前面。"))
     login(page, manual_site, "saertu")
-    click_and_wait(page.get_by_role("link", name="动态监管预警", exact=True))
-    click_and_wait(page.locator("#result_list tbody tr", has_text=alert.member_name).first.locator("th a, td a").first)
-    page.select_option("select[name=resolution]", label="启动复核（年审）")
-    page.locator("textarea[name=opinion]").fill("民政部门数据显示家庭收入发生变化，启动年审核实。")
+    alert_open(page, alert, resolution="启动复核（年审）", opinion="民政部门数据显示家庭收入发生变化，启动年审核实。")
     j.step("开启年审：在“其他”栏目点击“动态监管预警”，打开部门数据发现变化的家庭，核对变化内容，"
            "在“处理方式”中选择“启动复核（年审）”，填写说明后点击“处理预警”。")
-    click_and_wait(page.locator("form.tenancy-action button").first)
-    assert success_message(page) == "已办理。"
+    tenancy_action_submit(page)
     alert.refresh_from_db()
     assert alert.review_id is not None
     opened = AnnualReview.objects.get(pk=alert.review_id)
@@ -441,8 +451,7 @@ def test_caseworker_annual(page, manual_site):
     page.locator("form.tenancy-action textarea[name=opinion]").fill("家庭人口、收入和住房情况未发生影响保障资格的变化。")
     j.step("作出结论：打开“核验中”的年审，查看家庭申报的变化和部门核验结果，选择年审结论"
            "（结论为“退出保障”时同时选择退出理由，“调整保障”时填写调整后的租金系数），填写意见后点击“作出年审结论”。")
-    click_and_wait(page.locator("form.tenancy-action button").first)
-    assert success_message(page) == "已办理。"
+    tenancy_action_submit(page)
     assert field(page, "状态") == "已作出结论"
     assert field(page, "年审结论") == "继续保障"
     j.step("页面提示“已办理”，状态变为“已作出结论”，家庭收到年审结论的站内消息和短信；"

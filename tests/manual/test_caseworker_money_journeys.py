@@ -15,7 +15,15 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from tests.manual.harness import click_and_wait
-from tests.manual.test_caseworker_journeys import field, journey, log_out, login, success_message
+from tests.manual.test_caseworker_journeys import (
+    alert_open,
+    field,
+    journey,
+    log_out,
+    login,
+    success_message,
+    tenancy_action_submit,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
@@ -182,14 +190,10 @@ def test_caseworker_exit(page, manual_site, simulated_bank):
         "进入退出程序：立案后告知家庭并给予陈述申辩期，区县作出退出决定，家庭在腾退期内搬离（期间按合同租金计收，"
         "逾期按市场租金计收）；腾退时现场验房，抄录表底，结算押金（扣除欠费和损坏赔偿后退还），最后办结。"))
     login(page, manual_site, "saertu")
-    click_and_wait(page.get_by_role("link", name="动态监管预警", exact=True))
-    click_and_wait(page.locator("#result_list tbody tr", has_text=alert.member_name).first.locator("th a, td a").first)
-    page.select_option("select[name=resolution]", label="启动退出")
-    page.locator("textarea[name=opinion]").fill("不动产登记部门数据显示该户已购买住房，启动退出。")
+    alert_open(page, alert, resolution="启动退出", opinion="不动产登记部门数据显示该户已购买住房，启动退出。")
     j.step("立案：在“动态监管预警”中打开该户，核实变化后在“处理方式”中选择“启动退出”"
            "（退出理由可按变化类型自动确定），填写说明后点击“处理预警”。")
-    click_and_wait(page.locator("form.tenancy-action button").first)
-    assert success_message(page) == "已办理。"
+    tenancy_action_submit(page)
     alert.refresh_from_db()
     case = ExitCase.objects.get(pk=alert.exit_case_id)
     page.goto(manual_site + "/admin/")
