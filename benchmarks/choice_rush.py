@@ -159,6 +159,17 @@ class _Keep(urllib.request.HTTPRedirectHandler):
 _NO_REDIRECT = urllib.request.build_opener(_Keep)
 
 
+def _run_clients(target, count) -> float:
+    """Run `count` threads of `target` to the end; the seconds it took."""
+    started = time.perf_counter()
+    threads = [threading.Thread(target=target) for _ in range(count)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return time.perf_counter() - started
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description="选房并发基准测试（gunicorn 4 进程，PostgreSQL）")
     parser.add_argument("--households", type=int, default=500)
@@ -247,13 +258,7 @@ def main(argv=None):
                 else:
                     household(item)
 
-        started = time.perf_counter()
-        threads = [threading.Thread(target=client) for _ in range(args.clients)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        elapsed = time.perf_counter() - started
+        elapsed = _run_clients(client, args.clients)
 
         # The floor's throughput: the same clients, on the same workers just after, ask only the floor
         # as many times as the choices were posted.
@@ -272,13 +277,7 @@ def main(argv=None):
                 with lock:
                     floor_alone.append(ms if status == 200 else float("inf"))
 
-        floor_started = time.perf_counter()
-        threads = [threading.Thread(target=floor_client) for _ in range(args.clients)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        floor_elapsed = time.perf_counter() - floor_started
+        floor_elapsed = _run_clients(floor_client, args.clients)
     finally:
         server.terminate()
         server.wait(timeout=30)
