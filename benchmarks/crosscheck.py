@@ -99,7 +99,9 @@ def measure_floor(url, threads, seconds):
         w.start()
     for w in workers:
         w.join()
-    return sum(counts) / (time.monotonic() - started)
+    elapsed = time.monotonic() - started
+    client.close()
+    return sum(counts) / elapsed
 
 
 def id_numbers(count, seed):

@@ -784,7 +784,7 @@ def monitoring_run(*, today=None, chunk: int = 500, limit: int | None = None) ->
     from django.db import connection
 
     from applications.crosscheck.exchange import departments as registered
-    from applications.crosscheck.runner import concurrency, run_checks
+    from applications.crosscheck.runner import concurrency, prompt_requests, run_checks
 
     today = today or timezone.localdate()
     period = first_of_month(today)
@@ -837,35 +837,36 @@ def monitoring_run(*, today=None, chunk: int = 500, limit: int | None = None) ->
         return households, ids, checks
 
     ahead = deque()
-    try:
-        while True:
-            while len(ahead) < (1 if inline else 2):
-                started = next_chunk()
-                if started is None:
+    with prompt_requests():  # the requests' threads wait less for the GIL (runner.prompt_requests)
+        try:
+            while True:
+                while len(ahead) < (1 if inline else 2):
+                    started = next_chunk()
+                    if started is None:
+                        break
+                    ahead.append(started)
+                if not ahead:
                     break
-                ahead.append(started)
-            if not ahead:
-                break
-            households, ids, checks = ahead.popleft()
-            if inline:
-                summary = run_checks(ids, departments=departments, notify=False)
-            else:
-                summary = checks.result()
-            _crash_point("after_checks")  # answers stored, cursor not yet moved
+                households, ids, checks = ahead.popleft()
+                if inline:
+                    summary = run_checks(ids, departments=departments, notify=False)
+                else:
+                    summary = checks.result()
+                _crash_point("after_checks")  # answers stored, cursor not yet moved
+                if pending is not None:
+                    finish(*pending)
+                    pending = None
+                if inline:
+                    finish(_alerts_for(ids, households, run, today, departments), ids, summary)
+                else:
+                    pending = (alerts_pool.submit(_alerts_on_own_connection, ids, households, run, today, departments),
+                               ids, summary)
             if pending is not None:
                 finish(*pending)
                 pending = None
-            if inline:
-                finish(_alerts_for(ids, households, run, today, departments), ids, summary)
-            else:
-                pending = (alerts_pool.submit(_alerts_on_own_connection, ids, households, run, today, departments),
-                           ids, summary)
-        if pending is not None:
-            finish(*pending)
-            pending = None
-    finally:
-        for pool in pools:  # a stop: what is in flight is kept, the cursor not moved past it
-            pool.shutdown(wait=True)
+        finally:
+            for pool in pools:  # a stop: what is in flight is kept, the cursor not moved past it
+                pool.shutdown(wait=True)
     run.refresh_from_db()
     if limit is not None and state["done"] >= limit:
         return report

@@ -233,6 +233,37 @@ def test_a_changed_answer_is_a_new_row_and_the_old_one_is_kept(exchange, carol):
     assert not old.is_current and old.facts["vehicle_count"] == 0
 
 
+def test_every_answer_is_stored_with_its_digest_and_a_change_of_fact_status_or_reason_changes_it(exchange, carol):
+    from applications.crosscheck.exchange import adapter_for
+    from applications.crosscheck.runner import answer_digest
+
+    app = single(carol, *WANG_LI)
+    run_checks([app.pk], notify=False)
+    for row in current(app):  # the digest of the answer as the department gave it (jsonb reorders keys)
+        said = adapter_for(row.department).query([WANG_LI[1]])[WANG_LI[1]]
+        assert row.answer_digest == answer_digest(str(said.status), said.facts, said.reason)
+    facts = {"vehicle_count": 0, "plates": []}
+    assert answer_digest("pass", facts, "") == answer_digest("pass", dict(facts), "")
+    assert len({answer_digest("pass", facts, ""), answer_digest("fail", facts, ""),
+                answer_digest("pass", facts, "无记录"), answer_digest("pass", dict(facts, vehicle_count=1), "")}) == 4
+
+
+def test_rows_stored_before_the_digest_are_compared_by_their_facts(exchange, carol):
+    app = single(carol, *WANG_LI)
+    run_checks([app.pk], notify=False)
+    before = {r.department: r.pk for r in current(app)}
+    CheckResult.objects.filter(application=app).update(answer_digest="", queried_at=timezone.now() - timedelta(days=31))
+    exchange.add("vehicles", WANG_LI[1], {"vehicles": [{"plate": "黑E54321", "kind": "小型轿车", "value": "90000.00"}]})
+
+    summary = run_checks([app.pk], notify=False)
+
+    assert summary.confirmed == len(before) - 1  # the unchanged ones, by their facts
+    rows = {r.department: r for r in current(app)}
+    assert all(rows[d].pk == pk for d, pk in before.items() if d != "vehicles")
+    assert rows["vehicles"].pk != before["vehicles"] and rows["vehicles"].facts["vehicle_count"] == 1
+    assert rows["vehicles"].answer_digest  # the new row has its digest
+
+
 def test_facts_are_unchanged_only_when_they_read_back_the_same():
     from datetime import date
     from decimal import Decimal
@@ -557,3 +588,15 @@ def test_street_approval_starts_the_check_once_committed(exchange, carol):
     review.street_approve(application=fresh(app), actor=carol)
     assert exchange.requests == len(departments_for(app))
     assert fresh(app).status == Status.DISTRICT_REVIEW
+
+
+def test_a_long_run_shortens_the_gil_switch_interval_and_restores_it_even_on_error():
+    import sys
+
+    from applications.crosscheck.runner import PROMPT_SWITCH_INTERVAL, prompt_requests
+
+    before = sys.getswitchinterval()
+    with pytest.raises(RuntimeError), prompt_requests():
+        assert sys.getswitchinterval() == pytest.approx(min(before, PROMPT_SWITCH_INTERVAL))
+        raise RuntimeError
+    assert sys.getswitchinterval() == before

@@ -1,5 +1,6 @@
 """The department exchange: adapters over real HTTP against the simulated exchange (DESIGN §5)."""
 
+import copy
 import hashlib
 import json
 import subprocess
@@ -11,12 +12,13 @@ import pytest
 
 from applications.crosscheck.exchange import (
     ExchangeClient,
+    ExchangeUnavailable,
     HukouAdapter,
     Outcome,
     materials_supplied_online,
     verify_identity,
 )
-from applications.crosscheck.exchange.simulated import SimulatedExchange, wait_until_up
+from applications.crosscheck.exchange.simulated import SimulatedExchange, load_records, wait_until_up
 from tests.applications.conftest import (
     CHEN_HAO_GARBAGE,
     LI_MING,
@@ -226,3 +228,41 @@ def test_the_exchange_counts_requests_per_department(exchange):
     adapter_for("tax").query([LI_MING[1]])
     adapter_for("death").query([WANG_LI[1]])
     assert dict(exchange.requests_by_department) == {"tax": 2, "death": 1}
+
+
+def test_a_client_keeps_one_connection_per_thread_between_queries(exchange):
+    client = ExchangeClient(exchange.url)
+    connections = exchange.connections
+    for _ in range(5):
+        assert client.query("hukou", [WANG_LI[1]]).rows[WANG_LI[1]]["found"]
+    assert exchange.connections == connections + 1
+    client.close()
+    client.query("hukou", [WANG_LI[1]])
+    assert exchange.connections == connections + 2  # closed: the next query connects again
+
+
+def test_a_kept_connection_to_a_stopped_exchange_is_not_answered_by_it(settings):
+    """A query on a connection kept from an exchange since stopped reaches the one now listening."""
+    old = SimulatedExchange(copy.deepcopy(load_records()), port=0).start()
+    port = old.httpd.server_address[1]
+    client = ExchangeClient(old.url)
+    assert client.query("hukou", [WANG_LI[1]]).rows[WANG_LI[1]]["found"]
+    old.stop()
+    new = SimulatedExchange({"hukou": {}}, port=port).start()
+    try:
+        reply = client.query("hukou", [WANG_LI[1]])  # the new one knows nobody
+        assert reply.rows[WANG_LI[1]]["found"] is False
+        assert new.requests == 1
+    finally:
+        client.close()
+        new.stop()
+
+
+def test_a_kept_connection_to_an_exchange_gone_is_unknown_not_an_error(settings):
+    gone = SimulatedExchange(copy.deepcopy(load_records()), port=0).start()
+    client = ExchangeClient(gone.url, timeout=2)
+    client.query("hukou", [WANG_LI[1]])
+    gone.stop()
+    with pytest.raises(ExchangeUnavailable, match="无法连接交换平台"):
+        client.query("hukou", [WANG_LI[1]])
+    client.close()

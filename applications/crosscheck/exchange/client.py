@@ -9,12 +9,19 @@ Wire format (the simulated exchange in `simulated.py` serves the same):
 
 Any failure to get a well-formed 200 reply — refused connection, timeout, 4xx/5xx, a body that is
 not the JSON above — raises `ExchangeUnavailable`; the adapter turns that into `unknown` results.
+
+A client keeps one HTTP/1.1 connection per thread open between requests (keep-alive): the runner sends
+thousands of batches from a pool of threads, and a new TCP (on the real exchange, TLS) connection per
+batch cost a round trip and a server thread each. A kept connection the server has meanwhile closed
+fails before any reply comes back; the query is then sent once more on a new connection (a query
+changes nothing, so sending it twice is harmless). `close()` closes them all.
 """
 
 import hashlib
 import http.client
 import json
 import logging
+import threading
 import time
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -51,12 +58,61 @@ class ExchangeClient:
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ValueError(f"EXCHANGE_URL must be an http(s) URL, got {self.base_url!r}")
         self._parts = parts
+        self._local = threading.local()  # this thread's kept connection
+        self._opened = []  # every connection made, for close()
+        self._lock = threading.Lock()
 
     def _connection(self):
         cls = http.client.HTTPSConnection if self._parts.scheme == "https" else http.client.HTTPConnection
         # The timeout covers connecting and each read; the simulated and the real exchange both
         # answer in one piece, so it bounds the whole request in practice.
         return cls(self._parts.hostname, self._parts.port, timeout=self.timeout)
+
+    def _kept_connection(self):
+        """(this thread's connection, whether it was used before)."""
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            return conn, True
+        conn = self._local.conn = self._connection()
+        with self._lock:
+            self._opened.append(conn)
+        return conn, False
+
+    def _drop_connection(self):
+        conn = getattr(self._local, "conn", None)
+        self._local.conn = None
+        if conn is not None:
+            conn.close()
+            with self._lock:
+                self._opened.remove(conn)
+
+    def close(self):
+        """Close every thread's kept connection (call when no query is running)."""
+        with self._lock:
+            opened, self._opened = self._opened, []
+        for conn in opened:
+            conn.close()
+
+    def _exchange(self, path, body, headers):
+        """(response, raw body) on this thread's connection; once more on a new one if a kept
+        connection turns out closed before any reply."""
+        while True:
+            conn, reused = self._kept_connection()
+            try:
+                conn.request("POST", path, body=body, headers=headers)
+                response = conn.getresponse()
+                raw = response.read(MAX_REPLY_BYTES + 1)
+            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+                self._drop_connection()
+                if reused:
+                    continue
+                raise
+            except BaseException:
+                self._drop_connection()  # a timeout or a half-read reply leaves it unusable
+                raise
+            if response.will_close or len(raw) > MAX_REPLY_BYTES:
+                self._drop_connection()
+            return response, raw
 
     def query(self, department: str, id_numbers: list[str]) -> Reply:
         body = json.dumps({"id_numbers": list(id_numbers)}).encode()
@@ -65,19 +121,14 @@ class ExchangeClient:
         if self.token:
             headers["Authorization"] = f"Bearer {self.token}"
         started = time.monotonic()
-        conn = self._connection()
         try:
-            conn.request("POST", path, body=body, headers=headers)
-            response = conn.getresponse()
-            raw = response.read(MAX_REPLY_BYTES + 1)
+            response, raw = self._exchange(path, body, headers)
         except TimeoutError:
             raise ExchangeUnavailable(f"交换平台超时（{self.timeout:g} 秒）") from None
         except (OSError, http.client.HTTPException) as exc:
             # Caseworkers read this; the exception's class name goes to the log only.
             logger.warning("exchange %s unreachable: %r", department, exc)
             raise ExchangeUnavailable(f"无法连接交换平台（{_reason(exc)}）") from None
-        finally:
-            conn.close()
         elapsed_ms = int((time.monotonic() - started) * 1000)
         reply_hash = hashlib.sha256(raw).hexdigest()
         if response.status != 200:

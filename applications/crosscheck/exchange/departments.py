@@ -45,16 +45,22 @@ class HttpDepartmentAdapter(DepartmentAdapter):
     def query(self, id_numbers) -> dict[str, DepartmentResult]:
         results: dict[str, DepartmentResult] = {}
         client = self.client
-        for batch in self.batches(id_numbers):
-            results.update(self.query_batch(batch, client=client))
+        try:
+            for batch in self.batches(id_numbers):
+                results.update(self.query_batch(batch, client=client))
+        finally:
+            if client is not self._client:  # built for this call: its kept connection goes with it
+                client.close()
         return results
 
     def query_batch(self, batch, *, client=None) -> dict[str, DepartmentResult]:
         """One request for one batch (≤ batch_size numbers); the cross-check runner calls this
-        from a thread pool."""
+        from a thread pool, with the client whose connections the pool's threads keep."""
+        if client is None and self._client is None:
+            return self.query(batch)
         queried_at = timezone.now()
         try:
-            reply = (client or self.client).query(self.code, batch)
+            reply = (client or self._client).query(self.code, batch)
         except ExchangeUnavailable as exc:
             return {n: unknown(self.code, exc.reason, reply_hash=exc.reply_hash, queried_at=queried_at,
                                transient=True) for n in batch}

@@ -63,24 +63,50 @@ def load_records(path=None) -> dict:
 class _Handler(BaseHTTPRequestHandler):
     server_version = "SimulatedExchange/1.0"
     protocol_version = "HTTP/1.1"
+    timeout = 60  # an idle kept-alive connection is closed after this many seconds
+    # Headers and body are two writes: on a kept connection Nagle's algorithm would hold the body
+    # back until the client's delayed ACK of the headers (~40 ms); real gateways set TCP_NODELAY too.
+    disable_nagle_algorithm = True
 
     def log_message(self, fmt, *args):
         if self.server.exchange.verbose:
             logger.info("exchange %s - " + fmt, self.client_address[0], *args)
 
+    def setup(self):
+        super().setup()
+        self.server.exchange.count_connection()
+
+    def handle_one_request(self):
+        # Keep-alive as a real gateway does, but only once a request's body has been read whole
+        # (`keep_alive`): an unread body would be taken for the next request.
+        self.keep_alive = False
+        super().handle_one_request()
+
+    def _stopped(self) -> bool:
+        """A request on a kept connection after stop(): closed unanswered, so the client reconnects
+        (and finds nobody listening) instead of being answered by a stopped exchange."""
+        if self.server.exchange.stopping.is_set():
+            self.close_connection = True
+            return True
+        return False
+
     def _send(self, status, body: bytes, content_type="application/json; charset=utf-8"):
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
-        self.send_header("Connection", "close")
+        if not self.keep_alive:
+            self.send_header("Connection", "close")
+            self.close_connection = True
         self.end_headers()
         self.wfile.write(body)
-        self.close_connection = True
 
     def _json(self, status, data):
         self._send(status, json.dumps(data, ensure_ascii=False).encode("utf-8"))
 
     def do_GET(self):
+        if self._stopped():
+            return
+        self.keep_alive = True
         exchange = self.server.exchange
         if self.path.rstrip("/") == "/healthz":
             return self._json(200, {"status": "ok"})
@@ -89,6 +115,8 @@ class _Handler(BaseHTTPRequestHandler):
         return self._json(404, {"error": "not found"})
 
     def do_POST(self):
+        if self._stopped():
+            return
         exchange = self.server.exchange
         if self.path.rstrip("/") == _ENROL_PATH:
             return self._enrol()
@@ -105,7 +133,9 @@ class _Handler(BaseHTTPRequestHandler):
         if not 0 < length <= MAX_REQUEST_BYTES:
             return self._json(400, {"error": "bad length"})
         try:
-            payload = json.loads(self.rfile.read(length).decode("utf-8"))
+            body = self.rfile.read(length)
+            self.keep_alive = True
+            payload = json.loads(body.decode("utf-8"))
             ids = payload["id_numbers"]
             if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
                 raise ValueError
@@ -169,6 +199,7 @@ class SimulatedExchange:
         # The next N queries answer 503 whatever the failure rate (an outage that then clears).
         self.fail_next = 0
         self.requests = 0
+        self.connections = 0  # TCP connections accepted (a client keeps one per thread)
         self.requests_by_department = Counter()
         # Request bodies as received, when asked (tests prove that nothing but ID numbers is sent).
         self.record_bodies = record_bodies
@@ -192,6 +223,10 @@ class SimulatedExchange:
                 self.fail_next -= 1
                 return True
             return bool(self.failure_rate) and self._random.random() < self.failure_rate
+
+    def count_connection(self):
+        with self._lock:
+            self.connections += 1
 
     def count_request(self, department):
         with self._lock:
