@@ -163,8 +163,8 @@ def test_nobody_listening_is_unknown(settings):
 
 
 def test_rows_about_people_not_asked_are_ignored(exchange):
-    client = ExchangeClient(exchange.url)
-    reply = client.query("hukou", [WANG_LI[1]])
+    with ExchangeClient(exchange.url) as client:
+        reply = client.query("hukou", [WANG_LI[1]])
     assert set(reply.rows) == {WANG_LI[1]}
 
 
@@ -201,7 +201,8 @@ def test_the_run_exchange_command_serves_over_http():
     try:
         url = f"http://127.0.0.1:{port}"
         wait_until_up(url, timeout=20)
-        results = HukouAdapter(ExchangeClient(url, timeout=2)).query([WANG_LI[1], NOT_IN_HUKOU])
+        with ExchangeClient(url, timeout=2) as client:
+            results = HukouAdapter(client).query([WANG_LI[1], NOT_IN_HUKOU])
         assert results[WANG_LI[1]].status == Outcome.PASS and results[WANG_LI[1]].facts["name"] == "王丽"
         assert results[NOT_IN_HUKOU].status == Outcome.PASS  # --generate: a benign record for anyone
     finally:
@@ -239,6 +240,7 @@ def test_a_client_keeps_one_connection_per_thread_between_queries(exchange):
     client.close()
     client.query("hukou", [WANG_LI[1]])
     assert exchange.connections == connections + 2  # closed: the next query connects again
+    client.close()
 
 
 def test_a_kept_connection_to_a_stopped_exchange_is_not_answered_by_it(settings):

@@ -86,6 +86,12 @@ class ExchangeClient:
             with self._lock:
                 self._opened.remove(conn)
 
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
     def close(self):
         """Close every thread's kept connection (call when no query is running)."""
         with self._lock:
