@@ -190,9 +190,11 @@ class _Answer(NamedTuple):
     answer_digest: str
     queried_at: datetime
     reused_from_id: int | None
+    facts_json: str = ""  # the facts already encoded for the digest, stored as they are (not a column)
 
 
-_COLUMNS = _Answer._fields + ("is_current", "created_at")
+_STORED = tuple(f for f in _Answer._fields if f != "facts_json")
+_COLUMNS = _STORED + ("is_current", "created_at")
 _json = DjangoJSONEncoder(ensure_ascii=False).encode
 
 
@@ -202,7 +204,13 @@ def answer_digest(status: str, facts, reason: str) -> str:
     in another key order give another digest, so at worst an unchanged answer is stored as a new row,
     never a changed one taken for unchanged. Computed when the answer arrives: comparing it costs
     neither reading the stored facts back nor decoding them (docs/benchmarks.md, issue 16)."""
-    return hashlib.blake2b(f"{status}\x1f{reason}\x1f{_json(facts)}".encode(), digest_size=16).hexdigest()
+    return _encoded(status, facts, reason)[1]
+
+
+def _encoded(status: str, facts, reason: str) -> tuple[str, str]:
+    """(the facts as stored, the answer's digest): encoded once for both."""
+    facts_json = _json(facts)
+    return facts_json, hashlib.blake2b(f"{status}\x1f{reason}\x1f{facts_json}".encode(), digest_size=16).hexdigest()
 _TABLE = '"applications_checkresult"'
 assert CheckResult._meta.db_table == "applications_checkresult"
 
@@ -222,16 +230,18 @@ def _write(rows: list[_Answer], known_current: dict, confirmations: list[_Confir
                 _commit_without_waiting_for_disk()
                 _confirm(confirmations)
         return
-    replaced = {(r.application_id, r.member_id, r.department) for r in rows}
     try:
         with transaction.atomic():
             _commit_without_waiting_for_disk()
-            _retire([known_current[key]["id"] for key in replaced if key in known_current])
+            if known_current:  # (a first run has nothing to retire)
+                _retire([mine["id"] for r in rows
+                         if (mine := known_current.get((r.application_id, r.member_id, r.department)))])
             _insert(rows)
             _confirm(confirmations)
         return
     except IntegrityError:
         logger.info("cross-check: another run stored answers for the same members; storing again under lock")
+    replaced = {(r.application_id, r.member_id, r.department) for r in rows}
     app_ids = sorted({r.application_id for r in rows})
     with transaction.atomic():
         _commit_without_waiting_for_disk()
@@ -291,7 +301,8 @@ def _commit_without_waiting_for_disk():
 def _insert(rows: list[_Answer]):
     now = timezone.now()
     if connection.vendor != "postgresql":
-        CheckResult.objects.bulk_create([CheckResult(**r._asdict(), is_current=True) for r in rows], batch_size=500)
+        CheckResult.objects.bulk_create([CheckResult(**{f: getattr(r, f) for f in _STORED}, is_current=True)
+                                         for r in rows], batch_size=500)
         return
     # COPY: a tenth of the cost of building and sending INSERTs row by row through the ORM, which
     # at 10 000 applications was most of the run (docs/benchmarks.md).
@@ -302,7 +313,7 @@ def _insert(rows: list[_Answer]):
     buffer = io.StringIO()
     buffer.writelines(
         f"{r.application_id},{r.member_id},{_quote(r.id_number_hash)},{_quote(r.department)},{_quote(r.status)},"
-        f"{_quote(_json(r.facts))},{_quote(r.reply_hash)},{_quote(r.reason)},{_quote(r.answer_digest)},"
+        f"{_quote(r.facts_json or _json(r.facts))},{_quote(r.reply_hash)},{_quote(r.reason)},{_quote(r.answer_digest)},"
         f"{stamps.get(r.queried_at) or stamps.setdefault(r.queried_at, _quote(r.queried_at.isoformat()))},"
         f"{'' if r.reused_from_id is None else int(r.reused_from_id)},t,{created}\n"
         for r in rows
@@ -318,9 +329,9 @@ def _quote(text: str) -> str:
     return '"' + text.replace('"', '""') + '"'
 
 
-def _row(pair: _Pair, result, digest: str) -> _Answer:
+def _row(pair: _Pair, result, digest: str, facts_json: str) -> _Answer:
     return _Answer(pair.application_id, pair.member_id, pair.id_number_hash, pair.department, str(result.status),
-                   result.facts, result.reply_hash, result.reason[:200], digest, result.queried_at, None)
+                   result.facts, result.reply_hash, result.reason[:200], digest, result.queried_at, None, facts_json)
 
 
 def _reused_row(pair: _Pair, source: dict) -> _Answer:
@@ -479,7 +490,7 @@ def _department_rows(pairs, answers, reused_rows, comparable, summary) -> tuple[
     rows = list(reused_rows)
     confirmations = []
     statuses = Counter(r.status for r in rows)
-    digests = {}  # id number → its answer's digest (a person in two applications is one answer)
+    encoded = {}  # id number → (facts JSON, digest) of its answer (a person in two applications is one answer)
     unknown = Outcome.UNKNOWN
     queried = 0
     for pair in pairs:
@@ -493,11 +504,12 @@ def _department_rows(pairs, answers, reused_rows, comparable, summary) -> tuple[
             if result.transient:
                 summary.transient += 1
                 summary.transient_applications.add(pair.application_id)
-            digest = ""
+            facts_json = digest = ""
         else:
-            digest = digests.get(number)
-            if digest is None:
-                digest = digests[number] = answer_digest(status, result.facts, result.reason[:200])
+            known = encoded.get(number)
+            if known is None:
+                known = encoded[number] = _encoded(status, result.facts, result.reason[:200])
+            facts_json, digest = known
             if comparable is not None:
                 mine = comparable.get((pair.application_id, pair.member_id, pair.department))
                 if mine is not None and mine["id_number_hash"] == pair.id_number_hash and (
@@ -506,7 +518,7 @@ def _department_rows(pairs, answers, reused_rows, comparable, summary) -> tuple[
                         and _same_facts(mine["facts"], result.facts)):
                     confirmations.append(_Confirmation(mine["id"], result.queried_at, result.reply_hash))
                     continue
-        rows.append(_row(pair, result, digest))
+        rows.append(_row(pair, result, digest, facts_json))
     summary.queried += queried
     summary.confirmed += len(confirmations)
     summary.statuses.update(statuses)

@@ -143,8 +143,11 @@ def _choice(record, key, choices) -> str:
 
 def _list(record, key) -> list:
     value = record[key]
-    if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
+    if not isinstance(value, list):
         raise TypeError(key)
+    for item in value:  # (a loop, not all(…): this runs for every answer of a monthly run)
+        if not isinstance(item, dict):
+            raise TypeError(key)
     return value
 
 
