@@ -7,7 +7,7 @@ results as shown are read through `applications.crosscheck.selectors`.
 
 For every household member and department one `CheckResult` is written and becomes the current one
 for (application, member, department) — unless the department's answer is the current one again (same
-status, facts and reason): then that row is kept "still true on" the new date (its query time and reply
+status, facts and reason, told by `answer_digest`): then that row is kept "still true on" the new date (its query time and reply
 hash move to the new query, `first_queried_at` keeps the first), so a monthly re-check of facts that
 have not changed rewrites a date instead of adding a row and retiring one (ADR 0006). A department is not asked again about a person it answered
 (pass or fail) within `crosscheck.freshness_days`: the earlier answer is copied with `reused_from`.
@@ -211,6 +211,8 @@ def _encoded(status: str, facts, reason: str) -> tuple[str, str]:
     """(the facts as stored, the answer's digest): encoded once for both."""
     facts_json = _json(facts)
     return facts_json, hashlib.blake2b(f"{status}\x1f{reason}\x1f{facts_json}".encode(), digest_size=16).hexdigest()
+
+
 _TABLE = '"applications_checkresult"'
 assert CheckResult._meta.db_table == "applications_checkresult"
 

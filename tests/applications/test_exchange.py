@@ -268,3 +268,16 @@ def test_a_kept_connection_to_an_exchange_gone_is_unknown_not_an_error(settings)
     with pytest.raises(ExchangeUnavailable, match="无法连接交换平台"):
         client.query("hukou", [WANG_LI[1]])
     client.close()
+
+
+def test_a_reply_too_large_to_read_whole_is_refused_and_its_connection_not_kept(exchange, monkeypatch):
+    from applications.crosscheck.exchange import client as client_module
+
+    with ExchangeClient(exchange.url) as client:
+        monkeypatch.setattr(client_module, "MAX_REPLY_BYTES", 50)
+        with pytest.raises(ExchangeUnavailable, match="应答过大"):
+            client.query("hukou", [WANG_LI[1]])
+        monkeypatch.undo()
+        connections = exchange.connections
+        assert client.query("hukou", [WANG_LI[1]]).rows[WANG_LI[1]]["found"]  # answered whole, not the rest
+        assert exchange.connections == connections + 1  # on a new connection

@@ -116,7 +116,7 @@ class ExchangeClient:
             except BaseException:
                 self._drop_connection()  # a timeout or a half-read reply leaves it unusable
                 raise
-            if response.will_close or len(raw) > MAX_REPLY_BYTES:
+            if response.will_close or not response.isclosed():  # (not read to its end: too large)
                 self._drop_connection()
             return response, raw
 
