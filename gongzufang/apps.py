@@ -11,7 +11,9 @@ class GongzufangConfig(AppConfig):
         from django.apps import apps
         from django.db.models.signals import post_migrate
 
-        from gongzufang import base_data, public_info, workdays  # noqa: F401  (workdays connects its cache signals)
+        from gongzufang import base_data, lookups, public_info, workdays  # noqa: F401  (workdays connects its cache signals)
+
+        lookups.register()  # field__in_array
 
         # Once per migrate or flush, after the last app: every app's permissions exist only then.
         # (post_migrate is sent only for apps that have models.)

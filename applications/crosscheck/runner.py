@@ -124,7 +124,7 @@ class _Pair(NamedTuple):
 
 def _pairs(app_rows, departments) -> list[_Pair]:
     by_household = {row["household_id"]: row for row in app_rows}
-    members = (HouseholdMember.objects.filter(household_id__in=by_household)
+    members = (HouseholdMember.objects.filter(household_id__in_array=list(by_household))
                .order_by("household_id", "sort_order", "id")
                .values_list("id", "household_id", "id_number", "id_number_hash"))
     pairs = []
@@ -145,7 +145,8 @@ def _fresh_answers(pairs, cutoff) -> dict[tuple[str, str], dict]:
     departments = {p.department for p in pairs}
     if not hashes:
         return {}
-    rows = (CheckResult.objects.filter(id_number_hash__in=hashes, department__in=departments, queried_at__gte=cutoff)
+    rows = (CheckResult.objects.filter(id_number_hash__in_array=list(hashes), department__in_array=list(departments),
+                                       queried_at__gte=cutoff)
             .exclude(status=CheckOutcome.UNKNOWN).order_by("queried_at", "id").values(*_COPY_FIELDS))
     fresh = {}
     for row in rows:
@@ -159,7 +160,7 @@ def _current(application_ids, with_digest=True) -> dict[tuple[int, int, str], di
     fields = ["id", "application_id", "member_id", "department", "status", "queried_at", "id_number_hash"]
     if with_digest:
         fields += ["answer_digest", "reason"]
-    rows = CheckResult.objects.filter(application_id__in=application_ids, is_current=True).values(*fields)
+    rows = CheckResult.objects.filter(application_id__in_array=list(application_ids), is_current=True).values(*fields)
     current = {(r["application_id"], r["member_id"], r["department"]): r for r in rows}
     if with_digest:  # rows stored before the digest existed (and by hand) are compared by their facts
         undigested = {r["id"]: r for r in current.values() if not r["answer_digest"]}
@@ -360,7 +361,7 @@ def run_checks(application_ids, *, departments=None, force=False, notify=True, p
         unknown_codes = [d for d in departments if d not in known]
         if unknown_codes:
             raise ValueError(f"unknown departments: {unknown_codes}")
-    app_rows = list(Application.objects.filter(pk__in=ids).values("id", "status", "category", "household_id"))
+    app_rows = list(Application.objects.filter(pk__in_array=ids).values("id", "status", "category", "household_id"))
     by_category = {}
     for row in app_rows:
         if departments is not None:
