@@ -281,3 +281,16 @@ def test_a_reply_too_large_to_read_whole_is_refused_and_its_connection_not_kept(
         connections = exchange.connections
         assert client.query("hukou", [WANG_LI[1]]).rows[WANG_LI[1]]["found"]  # answered whole, not the rest
         assert exchange.connections == connections + 1  # on a new connection
+
+
+def test_a_client_closed_and_used_again_reconnects_and_an_outage_is_still_unknown(settings):
+    gone = SimulatedExchange(copy.deepcopy(load_records()), port=0).start()
+    client = ExchangeClient(gone.url, timeout=2)
+    client.query("hukou", [WANG_LI[1]])
+    client.close()
+    assert client.query("hukou", [WANG_LI[1]]).rows[WANG_LI[1]]["found"]  # reconnected after close()
+    client.close()
+    gone.stop()
+    with pytest.raises(ExchangeUnavailable, match="无法连接交换平台"):  # not a ValueError from the bookkeeping
+        client.query("hukou", [WANG_LI[1]])
+    client.close()

@@ -84,7 +84,8 @@ class ExchangeClient:
         if conn is not None:
             conn.close()
             with self._lock:
-                self._opened.remove(conn)
+                if conn in self._opened:  # (close() may have taken it already)
+                    self._opened.remove(conn)
 
     def __enter__(self):
         return self
