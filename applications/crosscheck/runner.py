@@ -260,19 +260,15 @@ def _write(rows: list[_Answer], known_current: dict, confirmations: list[_Confir
 
 
 def _retire(ids):
-    if not ids:
-        return
-    if connection.vendor == "postgresql":  # one array parameter: the ORM's IN (…) costs ~10 µs of Python per id
-        with connection.cursor() as cursor:
-            cursor.execute(f"UPDATE {_TABLE} SET is_current = false WHERE id = ANY(%s) AND is_current",  # noqa: S608
-                           [list(ids)])
-        return
-    CheckResult.objects.filter(pk__in=ids, is_current=True).update(is_current=False)
+    if ids:  # (one array parameter on PostgreSQL: the ORM's IN (…) costs ~10 µs of Python per id)
+        CheckResult.objects.filter(pk__in_array=list(ids), is_current=True).update(is_current=False)
 
 
 def _confirm(confirmations):
     """Each row's date and reply hash become the new query's; its first date is kept. Only a row still
-    current: if another run stored a newer answer meanwhile, that one stands (and is fresh)."""
+    current: if another run stored a newer answer meanwhile, that one stands (and is fresh). Raw SQL on
+    PostgreSQL: one statement per batch, ~14 000 in a monthly run, where compiling each through the ORM
+    would cost more than the update."""
     if not confirmations:
         return
     groups = defaultdict(list)  # a batch shares its query time and reply hash
