@@ -177,13 +177,14 @@ def main(argv=None):
     from django.db import connection
 
     from applications.crosscheck import runner as crosscheck
+    from applications.crosscheck.sending import concurrency
     from applications.models import CheckResult
 
     call_command("migrate", verbosity=0)
     call_command("flush", interactive=False, verbosity=0)
     if args.concurrency:
         settings.EXCHANGE_CONCURRENCY = args.concurrency
-    threads = crosscheck.concurrency()
+    threads = concurrency()
     with connection.cursor() as cursor:
         cursor.execute("SHOW server_version")
         pg_version = cursor.fetchone()[0]

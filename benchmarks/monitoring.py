@@ -132,14 +132,14 @@ def main(argv=None):
     from django.core.management import call_command
     from django.db import connection
 
-    from applications.crosscheck import runner as crosscheck
+    from applications.crosscheck.sending import concurrency
     from benchmarks.crosscheck import _cpu_seconds, _machine_busy_seconds, measure_floor, start_exchange
     from tenancy import services
     from tenancy.models import MonitoringRun
 
     call_command("migrate", verbosity=0)
     call_command("flush", interactive=False, verbosity=0)
-    threads = crosscheck.concurrency()
+    threads = concurrency()
     with connection.cursor() as cursor:
         cursor.execute("SHOW server_version")
         pg_version = cursor.fetchone()[0]

@@ -315,6 +315,9 @@ EXCHANGE_TIMEOUT_SECONDS = _read("EXCHANGE_TIMEOUT_SECONDS", env.float, 3.0)
 EXCHANGE_SIMULATED = _read("EXCHANGE_SIMULATED", _strict_bool, DEBUG)
 # Requests in flight at once from one cross-check run (the exchange's agreed limit per client).
 EXCHANGE_CONCURRENCY = _read("EXCHANGE_CONCURRENCY", env.int, 8)
+# The monthly monitoring run sends its requests from a child process of its own, so that they do not
+# wait behind the run's computing threads for the GIL (applications/crosscheck/sending.py); off: threads.
+CROSSCHECK_SENDER_PROCESS = _read("CROSSCHECK_SENDER_PROCESS", _strict_bool, True)
 # Text messages: the development backend logs and keeps them in the SmsOutbox table; production sets
 # SMS_BACKEND=notifications.sms.HttpSmsBackend with SMS_HTTP_URL and SMS_HTTP_TOKEN (see notifications/sms.py).
 SMS_BACKEND = _read("SMS_BACKEND", env.str, "notifications.sms.OutboxSmsBackend")

@@ -9,6 +9,7 @@ services: the cross-check runner (`applications.crosscheck.runner.run_checks`), 
 from __future__ import annotations
 
 import calendar
+import contextlib
 import logging
 import secrets
 from dataclasses import dataclass, field
@@ -772,7 +773,8 @@ def monitoring_run(*, today=None, chunk: int = 500, limit: int | None = None) ->
     restarted run asks no department twice about anyone within the freshness window.
 
     On PostgreSQL outside a transaction, two chunks are checked at once on threads of their own, through
-    one pool of requests (so no more than `EXCHANGE_CONCURRENCY` are in flight): the next chunk reads its
+    one sender of requests (so no more than `EXCHANGE_CONCURRENCY` are in flight), a process of its own
+    (applications.crosscheck.sending; `CROSSCHECK_SENDER_PROCESS`): the next chunk reads its
     members and their current answers while this one's requests are on the wire, and its requests go out
     while this one's last answers are stored. A chunk's comparison with the previous answers (its alerts)
     runs on a third thread once its answers are stored. The cursor moves past a chunk only once its
@@ -783,8 +785,10 @@ def monitoring_run(*, today=None, chunk: int = 500, limit: int | None = None) ->
 
     from django.db import connection
 
+    from applications.crosscheck.exchange import adapter_for
     from applications.crosscheck.exchange import departments as registered
-    from applications.crosscheck.runner import concurrency, prompt_requests, run_checks
+    from applications.crosscheck.runner import prompt_requests, run_checks
+    from applications.crosscheck.sending import sender_for_run
 
     today = today or timezone.localdate()
     period = first_of_month(today)
@@ -796,13 +800,12 @@ def monitoring_run(*, today=None, chunk: int = 500, limit: int | None = None) ->
         return report
     departments = [d for d in MONITOR_DEPARTMENTS if d in registered()]
     inline = connection.vendor != "postgresql" or connection.in_atomic_block
-    # (shut down in this order: the chunks' checks use the requests' pool)
     pools = [] if inline else [
         ThreadPoolExecutor(max_workers=2, thread_name_prefix="monitoring-chunk"),
-        ThreadPoolExecutor(max_workers=concurrency(), thread_name_prefix="crosscheck"),
         ThreadPoolExecutor(max_workers=1, thread_name_prefix="monitoring-alerts"),
     ]
-    chunk_pool, requests_pool, alerts_pool = pools or (None, None, None)
+    chunk_pool, alerts_pool = pools or (None, None)
+    sender = None
     pending = None  # (future of the previous chunk's alerts, its ids, its summary)
 
     def finish(alerts, ids, summary):
@@ -833,11 +836,14 @@ def monitoring_run(*, today=None, chunk: int = 500, limit: int | None = None) ->
         households = {h["application_id"]: h for h in batch}
         ids = list(households)
         state["after"], state["done"] = ids[-1], state["done"] + len(ids)
-        checks = None if inline else chunk_pool.submit(_checks_on_own_connection, ids, departments, requests_pool)
+        checks = None if inline else chunk_pool.submit(_checks_on_own_connection, ids, departments, sender)
         return households, ids, checks
 
     ahead = deque()
-    with prompt_requests():  # the requests' threads wait less for the GIL (runner.prompt_requests)
+    with contextlib.ExitStack() as stack:
+        stack.enter_context(prompt_requests())  # the requests' threads wait less for the GIL (runner.prompt_requests)
+        if not inline:  # (closed after the pools below: the chunks' checks use it)
+            sender = stack.enter_context(sender_for_run([adapter_for(d) for d in departments]))
         try:
             while True:
                 while len(ahead) < (1 if inline else 2):
@@ -875,13 +881,13 @@ def monitoring_run(*, today=None, chunk: int = 500, limit: int | None = None) ->
     return report
 
 
-def _checks_on_own_connection(ids, departments, pool):
+def _checks_on_own_connection(ids, departments, sender):
     from django.db import connection
 
     from applications.crosscheck.runner import run_checks
 
     try:
-        return run_checks(ids, departments=departments, notify=False, pool=pool)
+        return run_checks(ids, departments=departments, notify=False, sender=sender)
     finally:
         connection.close()  # this thread's own connection
 

@@ -18,7 +18,6 @@ the portal. `unknown` is stored as it is and never counts as a pass; the review 
 """
 
 import contextlib
-import hashlib
 import io
 import json
 import logging
@@ -30,14 +29,15 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
-from django.conf import settings
-from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, connection, transaction
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from applications.crosscheck.exchange import ExchangeClient, Outcome, adapter_for
+from applications.crosscheck.answers import answer_digest
+from applications.crosscheck.answers import encode as _json
+from applications.crosscheck.exchange import Outcome, adapter_for
 from applications.crosscheck.exchange import departments as registered_departments
+from applications.crosscheck.sending import ThreadSender
 from applications.eligibility import rules
 from applications.models import Application, CheckResult, HouseholdMember, Status
 from applications.models.review import CheckOutcome
@@ -69,11 +69,6 @@ def prompt_requests():
         yield
     finally:
         sys.setswitchinterval(before)
-
-
-def concurrency() -> int:
-    """Requests in flight at once (the exchange's agreed limit per client)."""
-    return max(1, int(settings.EXCHANGE_CONCURRENCY))
 
 
 def departments_for(application) -> list[str]:
@@ -191,27 +186,11 @@ class _Answer(NamedTuple):
     answer_digest: str
     queried_at: datetime
     reused_from_id: int | None
-    facts_json: str = ""  # the facts already encoded for the digest, stored as they are (not a column)
+    facts_json: str = ""  # the facts as stored, when they came encoded (then `facts` is None); not a column
 
 
 _STORED = tuple(f for f in _Answer._fields if f != "facts_json")
 _COLUMNS = _STORED + ("is_current", "created_at")
-_json = DjangoJSONEncoder(ensure_ascii=False).encode
-
-
-def answer_digest(status: str, facts, reason: str) -> str:
-    """What a re-check compares to tell an unchanged answer from a new one: a 128-bit BLAKE2b of the
-    status, the reason and the facts as stored (JSON). Equal digests are the same answer; the same facts
-    in another key order give another digest, so at worst an unchanged answer is stored as a new row,
-    never a changed one taken for unchanged. Computed when the answer arrives: comparing it costs
-    neither reading the stored facts back nor decoding them (docs/benchmarks.md, issue 16)."""
-    return _encoded(status, facts, reason)[1]
-
-
-def _encoded(status: str, facts, reason: str) -> tuple[str, str]:
-    """(the facts as stored, the answer's digest): encoded once for both."""
-    facts_json = _json(facts)
-    return facts_json, hashlib.blake2b(f"{status}\x1f{reason}\x1f{facts_json}".encode(), digest_size=16).hexdigest()
 
 
 _TABLE = '"applications_checkresult"'
@@ -301,6 +280,9 @@ def _insert(rows: list[_Answer]):
     now = timezone.now()
     if connection.vendor != "postgresql":
         CheckResult.objects.bulk_create([CheckResult(**{f: getattr(r, f) for f in _STORED}, is_current=True)
+                                         if r.facts is not None else
+                                         CheckResult(**{f: getattr(r, f) for f in _STORED if f != "facts"},
+                                                     facts=json.loads(r.facts_json), is_current=True)
                                          for r in rows], batch_size=500)
         return
     # COPY: a tenth of the cost of building and sending INSERTs row by row through the ORM, which
@@ -328,11 +310,6 @@ def _quote(text: str) -> str:
     return '"' + text.replace('"', '""') + '"'
 
 
-def _row(pair: _Pair, result, digest: str, facts_json: str) -> _Answer:
-    return _Answer(pair.application_id, pair.member_id, pair.id_number_hash, pair.department, str(result.status),
-                   result.facts, result.reply_hash, result.reason[:200], digest, result.queried_at, None, facts_json)
-
-
 def _reused_row(pair: _Pair, source: dict) -> _Answer:
     return _Answer(pair.application_id, pair.member_id, pair.id_number_hash, pair.department, source["status"],
                    source["facts"], source["reply_hash"], source["reason"],
@@ -340,15 +317,15 @@ def _reused_row(pair: _Pair, source: dict) -> _Answer:
                    source["queried_at"], source["reused_from_id"] or source["id"])
 
 
-def run_checks(application_ids, *, departments=None, force=False, notify=True, pool=None) -> CheckSummary:
+def run_checks(application_ids, *, departments=None, force=False, notify=True, sender=None) -> CheckSummary:
     """Ask the departments about the applications' household members and store the answers.
 
     `departments`: only these (default: each application's `departments_for`). `force`: ask even
     when a fresh answer exists (a caseworker's re-run). `notify`: tell the review workflow when an
-    application in cross_check has its answers (`checks_finished`). `pool`: the requests' thread pool
-    (`concurrency()` threads), shared by calls running at once so that together they keep no more than
-    that many requests in flight (the monthly monitoring runs the next chunk's call while this one's
-    last answers are stored); default, one of its own.
+    application in cross_check has its answers (`checks_finished`). `sender`: what sends the batches
+    (`applications.crosscheck.sending`), shared by calls running at once so that together they keep no
+    more than `concurrency()` requests in flight (the monthly monitoring runs the next chunk's call while
+    this one's last answers are stored, and sends from a process of its own); default, threads of its own.
     """
     summary = CheckSummary()
     ids = list(dict.fromkeys(int(i) for i in application_ids))
@@ -397,35 +374,33 @@ def run_checks(application_ids, *, departments=None, force=False, notify=True, p
             _write(rows, current)
             summary.statuses.update(r.status for r in rows)
 
-    _query_and_store(to_query, reused, None if force else current, current, summary, pool)
+    _query_and_store(to_query, reused, None if force else current, current, summary, sender)
 
     if notify:
         _notify([r["id"] for r in app_rows if r["status"] == Status.CROSS_CHECK], summary)
     return summary
 
 
-def _query_and_store(to_query, reused, comparable, current, summary, shared_pool=None):
-    """Send every department's batches through one thread pool; store a department's rows as soon
+def _query_and_store(to_query, reused, comparable, current, summary, shared_sender=None):
+    """Send every department's batches through one sender; store a department's rows as soon
     as all its batches are back, while the others are still on the wire. An answer equal to its
     `comparable` current row (None: a forced re-run, every query its own row) only moves that row's date."""
     if not to_query:
         return
     adapters = {dept: adapter_for(dept) for dept in to_query}
-    # One client for the call (settings read once): each request thread keeps its connection.
-    client = ExchangeClient()
     pending = {}
     remaining = Counter()
     answers: dict[str, dict] = defaultdict(dict)
     writer = _Writer(current)
-    own_pool = None if shared_pool is not None else ThreadPoolExecutor(max_workers=concurrency(),
-                                                                       thread_name_prefix="crosscheck")
-    with contextlib.closing(client), writer, (own_pool or contextlib.nullcontext()):
-        pool = own_pool or shared_pool
-        # One department after another (the pool takes batches in order), so the first is
+    # (its own: threads with one client for the call, each keeping its connection)
+    own_sender = None if shared_sender is not None else ThreadSender()
+    with writer, (own_sender or contextlib.nullcontext()):
+        sender = own_sender or shared_sender
+        # One department after another (the sender takes batches in order), so the first is
         # complete early and its rows are written while the next ones are on the wire.
         for dept, pairs in to_query.items():
             for batch in adapters[dept].batches([p.id_number for p in pairs]):
-                future = pool.submit(adapters[dept].query_batch, batch, client=client)
+                future = sender.submit(adapters[dept], batch)
                 pending[future] = dept
                 remaining[dept] += 1
         summary.requests += len(pending)
@@ -485,39 +460,32 @@ def _close_connection_when(barrier):
 def _department_rows(pairs, answers, reused_rows, comparable, summary) -> tuple[list[_Answer], list[_Confirmation]]:
     """The rows to insert and the current rows said again (a pass or fail answer equal to the current
     one of the same person: same digest of status, facts and reason; an unknown is always a row of its
-    own). Runs for every answer of a run, so it keeps to local names."""
+    own). `answers`: said tuples by ID number (applications.crosscheck.answers). Runs for every answer
+    of a run, so it keeps to local names."""
     rows = list(reused_rows)
     confirmations = []
     statuses = Counter(r.status for r in rows)
-    encoded = {}  # id number → (facts JSON, digest) of its answer (a person in two applications is one answer)
-    unknown = Outcome.UNKNOWN
+    unknown = Outcome.UNKNOWN.value
     queried = 0
     for pair in pairs:
-        number = pair.id_number
-        result = answers[number]
+        status, reason, facts_json, digest, transient, reply_hash, queried_at = answers[pair.id_number]
         queried += 1
-        status = str(result.status)
         statuses[status] += 1
-        if result.status == unknown:
+        if status == unknown:
             summary.unknown_applications.add(pair.application_id)
-            if result.transient:
+            if transient:
                 summary.transient += 1
                 summary.transient_applications.add(pair.application_id)
-            facts_json = digest = ""
-        else:
-            known = encoded.get(number)
-            if known is None:
-                known = encoded[number] = _encoded(status, result.facts, result.reason[:200])
-            facts_json, digest = known
-            if comparable is not None:
-                mine = comparable.get((pair.application_id, pair.member_id, pair.department))
-                if mine is not None and mine["id_number_hash"] == pair.id_number_hash and (
-                        mine["answer_digest"] == digest if mine["answer_digest"] else
-                        mine["status"] == status and mine["reason"] == result.reason[:200]
-                        and _same_facts(mine["facts"], result.facts)):
-                    confirmations.append(_Confirmation(mine["id"], result.queried_at, result.reply_hash))
-                    continue
-        rows.append(_row(pair, result, digest, facts_json))
+        elif comparable is not None:
+            mine = comparable.get((pair.application_id, pair.member_id, pair.department))
+            if mine is not None and mine["id_number_hash"] == pair.id_number_hash and (
+                    mine["answer_digest"] == digest if mine["answer_digest"] else
+                    mine["status"] == status and mine["reason"] == reason
+                    and _same_facts(mine["facts"], json.loads(facts_json))):
+                confirmations.append(_Confirmation(mine["id"], queried_at, reply_hash))
+                continue
+        rows.append(_Answer(pair.application_id, pair.member_id, pair.id_number_hash, pair.department, status, None,
+                            reply_hash, reason, digest, queried_at, None, facts_json))
     summary.queried += queried
     summary.confirmed += len(confirmations)
     summary.statuses.update(statuses)

@@ -2,7 +2,6 @@
 a change that matters is an alert with its fact, source and date; a caseworker resolves it; a run
 stopped half way and started again asks no department twice within the freshness window."""
 
-import threading
 from collections import Counter
 from datetime import timedelta
 from unittest import mock
@@ -31,22 +30,18 @@ def baseline(exchange, member):
 
 
 class Recorder:
-    """Which (department, ID number) the exchange was asked about."""
+    """Which (department, ID number) the exchange was asked about, as the exchange itself received them
+    (the requests may be sent from another process: applications.crosscheck.sending)."""
 
-    def __init__(self):
-        self.asked = Counter()
-        self.lock = threading.Lock()
+    def __init__(self, exchange):
+        self.exchange = exchange
+        exchange.record_bodies = True
+        exchange.received.clear()
 
-    def wrap(self, adapter_query):
-        recorder = self
-
-        def query_batch(adapter, batch, *args, **kwargs):
-            with recorder.lock:
-                for number in batch:
-                    recorder.asked[(adapter.code, number)] += 1
-            return adapter_query(adapter, batch, *args, **kwargs)
-
-        return query_batch
+    @property
+    def asked(self) -> Counter:
+        return Counter((department, number) for department, payload in self.exchange.received
+                       for number in payload["id_numbers"])
 
 
 @pytest.fixture
@@ -106,9 +101,7 @@ def test_another_districts_caseworker_cannot_see_or_resolve(exchange, households
 
 
 def test_a_run_stopped_half_way_and_started_again_asks_no_department_twice(exchange, households):
-    from applications.crosscheck.exchange.departments import HttpDepartmentAdapter
-
-    recorder = Recorder()
+    recorder = Recorder(exchange)
     calls = {"n": 0}
 
     def crash(where):
@@ -117,15 +110,13 @@ def test_a_run_stopped_half_way_and_started_again_asks_no_department_twice(excha
             if calls["n"] == 2:
                 raise RuntimeError("worker killed")
 
-    with mock.patch.object(HttpDepartmentAdapter, "query_batch",
-                           recorder.wrap(HttpDepartmentAdapter.query_batch)):
-        with mock.patch.object(services, "_crash_point", crash), pytest.raises(RuntimeError):
-            services.monitoring_run(chunk=1)
-        run = MonitoringRun.objects.get()
-        assert run.finished_at is None and run.households == 1  # the second chunk's cursor never moved
-        asked_before = sum(recorder.asked.values())
-        assert asked_before > 0
-        report = services.monitoring_run(chunk=1)
+    with mock.patch.object(services, "_crash_point", crash), pytest.raises(RuntimeError):
+        services.monitoring_run(chunk=1)
+    run = MonitoringRun.objects.get()
+    assert run.finished_at is None and run.households == 1  # the second chunk's cursor never moved
+    asked_before = sum(recorder.asked.values())
+    assert asked_before > 0
+    report = services.monitoring_run(chunk=1)
     assert report.finished
     run.refresh_from_db()
     assert run.finished_at is not None and run.households == 3

@@ -33,7 +33,6 @@ def committed_households(exchange):
 
 
 def test_a_committed_run_stopped_with_alerts_in_flight_asks_no_department_twice(exchange, committed_households):
-    from applications.crosscheck.exchange.departments import HttpDepartmentAdapter
     from applications.models import CheckResult
 
     assert not connection.in_atomic_block  # the threaded path, as in production
@@ -42,7 +41,7 @@ def test_a_committed_run_stopped_with_alerts_in_flight_asks_no_department_twice(
 
     gone = members_of(committed_households[0].offer.round_entry.entry.application_id)[0]
     exchange.add("death", gone.id_number, {"deceased": True, "died_on": timezone.localdate().isoformat()})
-    recorder = Recorder()
+    recorder = Recorder(exchange)
     stops = {"n": 0}
 
     def crash(where):
@@ -52,8 +51,7 @@ def test_a_committed_run_stopped_with_alerts_in_flight_asks_no_department_twice(
             if stops["n"] == 2:
                 raise RuntimeError("worker killed")
 
-    with at(timezone.localdate() + timedelta(days=40)), mock.patch.object(
-            HttpDepartmentAdapter, "query_batch", recorder.wrap(HttpDepartmentAdapter.query_batch)):
+    with at(timezone.localdate() + timedelta(days=40)):
         with mock.patch.object(services, "_crash_point", crash), pytest.raises(RuntimeError):
             services.monitoring_run(chunk=1)
         run = MonitoringRun.objects.order_by("-period").first()

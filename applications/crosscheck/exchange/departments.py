@@ -53,12 +53,13 @@ class HttpDepartmentAdapter(DepartmentAdapter):
                 client.close()
         return results
 
-    def query_batch(self, batch, *, client=None) -> dict[str, DepartmentResult]:
-        """One request for one batch (≤ batch_size numbers); the cross-check runner calls this
-        from a thread pool, with the client whose connections the pool's threads keep."""
+    def query_batch(self, batch, *, client=None, queried_at=None) -> dict[str, DepartmentResult]:
+        """One request for one batch (≤ batch_size numbers); the cross-check runner's senders call this
+        from a thread pool, with the client whose connections the pool's threads keep. `queried_at`: the
+        time the results carry (default now; a sender in another process is given its caller's clock)."""
         if client is None and self._client is None:
             return self.query(batch)
-        queried_at = timezone.now()
+        queried_at = queried_at or timezone.now()
         try:
             reply = (client or self._client).query(self.code, batch)
         except ExchangeUnavailable as exc:
