@@ -109,36 +109,33 @@ class CheckSummary:
         }
 
 
-class _Pair(NamedTuple):
+class _Member(NamedTuple):
+    """A household member as the run asks about them (one per member, shared by their departments:
+    a monthly run considers 1.4 million (member, department) pairs)."""
+
     application_id: int
     member_id: int
-    department: str
     id_number: str
     id_number_hash: str
 
 
-def _pairs(app_rows, departments) -> list[_Pair]:
-    by_household = {row["household_id"]: row for row in app_rows}
+def _members(app_rows) -> list[_Member]:
+    by_household = {row["household_id"]: row["id"] for row in app_rows}
     members = (HouseholdMember.objects.filter(household_id__in_array=list(by_household))
                .order_by("household_id", "sort_order", "id")
                .values_list("id", "household_id", "id_number", "id_number_hash"))
-    pairs = []
-    for member_id, household_id, id_number, id_hash in members:
-        app = by_household[household_id]
-        for dept in app["departments"]:
-            pairs.append(_Pair(app["id"], member_id, dept, id_number, id_hash))
-    return pairs
+    return [_Member(by_household[household_id], member_id, id_number, id_hash)
+            for member_id, household_id, id_number, id_hash in members]
 
 
 _COPY_FIELDS = ("id", "application_id", "member_id", "department", "id_number_hash", "status", "facts",
                 "reply_hash", "reason", "answer_digest", "queried_at", "reused_from_id")
 
 
-def _fresh_answers(pairs, cutoff) -> dict[tuple[str, str], dict]:
+def _fresh_answers(members, departments, cutoff) -> dict[tuple[str, str], dict]:
     """The latest pass/fail answer per (ID number hash, department) queried since `cutoff`."""
-    hashes = {p.id_number_hash for p in pairs}
-    departments = {p.department for p in pairs}
-    if not hashes:
+    hashes = {m.id_number_hash for m in members}
+    if not hashes or not departments:
         return {}
     rows = (CheckResult.objects.filter(id_number_hash__in_array=list(hashes), department__in_array=list(departments),
                                        queried_at__gte=cutoff)
@@ -162,14 +159,6 @@ def _current(application_ids, with_digest=True) -> dict[tuple[int, int, str], di
         for pk, facts in CheckResult.objects.filter(pk__in=undigested).values_list("pk", "facts"):
             undigested[pk]["facts"] = facts
     return current
-
-
-class _Confirmation(NamedTuple):
-    """The current row `id` said again: its date and reply hash become those of this query."""
-
-    id: int
-    queried_at: datetime
-    reply_hash: str
 
 
 class _Answer(NamedTuple):
@@ -197,9 +186,10 @@ _TABLE = '"applications_checkresult"'
 assert CheckResult._meta.db_table == "applications_checkresult"
 
 
-def _write(rows: list[_Answer], known_current: dict, confirmations: list[_Confirmation] = ()):
+def _write(rows: list[_Answer], known_current: dict, confirmations: dict | None = None):
     """Store new results and retire the ones they replace, and move the date of the current rows
-    said again (`confirmations`), in one transaction per department.
+    said again (`confirmations`: their ids by the (query time, reply hash) they now carry, one entry
+    per batch), in one transaction per department.
 
     Optimistic: the rows to retire are those that were current when the run started. If another
     run stored answers for the same (application, member, department) meanwhile, the unique
@@ -243,16 +233,13 @@ def _retire(ids):
         CheckResult.objects.filter(pk__in_array=list(ids), is_current=True).update(is_current=False)
 
 
-def _confirm(confirmations):
+def _confirm(groups):
     """Each row's date and reply hash become the new query's; its first date is kept. Only a row still
     current: if another run stored a newer answer meanwhile, that one stands (and is fresh). Raw SQL on
     PostgreSQL: one statement per batch, ~14 000 in a monthly run, where compiling each through the ORM
     would cost more than the update."""
-    if not confirmations:
+    if not groups:
         return
-    groups = defaultdict(list)  # a batch shares its query time and reply hash
-    for c in confirmations:
-        groups[(c.queried_at, c.reply_hash)].append(c.id)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             for (queried_at, reply_hash), ids in groups.items():
@@ -310,8 +297,8 @@ def _quote(text: str) -> str:
     return '"' + text.replace('"', '""') + '"'
 
 
-def _reused_row(pair: _Pair, source: dict) -> _Answer:
-    return _Answer(pair.application_id, pair.member_id, pair.id_number_hash, pair.department, source["status"],
+def _reused_row(member: _Member, department: str, source: dict) -> _Answer:
+    return _Answer(member.application_id, member.member_id, member.id_number_hash, department, source["status"],
                    source["facts"], source["reply_hash"], source["reason"],
                    source["answer_digest"] or answer_digest(source["status"], source["facts"], source["reason"]),
                    source["queried_at"], source["reused_from_id"] or source["id"])
@@ -344,30 +331,36 @@ def run_checks(application_ids, *, departments=None, force=False, notify=True, s
                 by_category[row["category"]] = _departments_for_category(row["category"])
             row["departments"] = by_category[row["category"]]
     summary.applications = len(app_rows)
-    pairs = _pairs(app_rows, departments)
-    summary.pairs = len(pairs)
+    members = _members(app_rows)
+    departments_of = {row["id"]: row["departments"] for row in app_rows}
 
     now = timezone.now()
     days = param("crosscheck.freshness_days")
     cutoff = now - timedelta(days=days)
     current = _current([r["id"] for r in app_rows], with_digest=not force)
-    fresh = {} if force or days <= 0 else _fresh_answers(pairs, cutoff)
+    fresh = {} if force or days <= 0 else _fresh_answers(
+        members, {d for row in app_rows for d in row["departments"]}, cutoff)
 
+    # Every (member, department) pair: kept (fresh and current), reused (another application's fresh
+    # answer about the same person) or to be asked; `to_query` lists each department's members.
     reused: dict[str, list[_Answer]] = defaultdict(list)
-    to_query: dict[str, list[_Pair]] = defaultdict(list)
-    for pair in pairs:
-        if not force and days > 0:
-            mine = current.get((pair.application_id, pair.member_id, pair.department))
-            if (mine and mine["status"] != CheckOutcome.UNKNOWN and mine["queried_at"] >= cutoff
-                    and mine["id_number_hash"] == pair.id_number_hash):
-                summary.kept += 1
-                continue
-            source = fresh.get((pair.id_number_hash, pair.department))
-            if source is not None:
-                reused[pair.department].append(_reused_row(pair, source))
-                summary.reused += 1
-                continue
-        to_query[pair.department].append(pair)
+    to_query: dict[str, list[_Member]] = defaultdict(list)
+    unknown = CheckOutcome.UNKNOWN
+    for member in members:
+        for dept in departments_of[member.application_id]:
+            summary.pairs += 1
+            if not force and days > 0:
+                mine = current.get((member.application_id, member.member_id, dept))
+                if (mine and mine["status"] != unknown and mine["queried_at"] >= cutoff
+                        and mine["id_number_hash"] == member.id_number_hash):
+                    summary.kept += 1
+                    continue
+                source = fresh.get((member.id_number_hash, dept))
+                if source is not None:
+                    reused[dept].append(_reused_row(member, dept, source))
+                    summary.reused += 1
+                    continue
+            to_query[dept].append(member)
 
     for dept, rows in reused.items():
         if dept not in to_query:
@@ -398,8 +391,8 @@ def _query_and_store(to_query, reused, comparable, current, summary, shared_send
         sender = own_sender or shared_sender
         # One department after another (the sender takes batches in order), so the first is
         # complete early and its rows are written while the next ones are on the wire.
-        for dept, pairs in to_query.items():
-            for batch in adapters[dept].batches([p.id_number for p in pairs]):
+        for dept, members in to_query.items():
+            for batch in adapters[dept].batches([m.id_number for m in members]):
                 future = sender.submit(adapters[dept], batch)
                 pending[future] = dept
                 remaining[dept] += 1
@@ -411,7 +404,7 @@ def _query_and_store(to_query, reused, comparable, current, summary, shared_send
                 answers[dept].update(future.result())
                 remaining[dept] -= 1
                 if remaining[dept] == 0:
-                    writer.write(*_department_rows(to_query[dept], answers.pop(dept), reused.get(dept, []),
+                    writer.write(*_department_rows(dept, to_query[dept], answers.pop(dept), reused.get(dept, []),
                                                    comparable, summary))
 
 
@@ -428,7 +421,7 @@ class _Writer:
                                                                  thread_name_prefix="crosscheck-write")
         self.futures = []
 
-    def write(self, rows, confirmations=()):
+    def write(self, rows, confirmations=None):
         if self.inline:
             _write(rows, self.current, confirmations)
         else:
@@ -457,37 +450,37 @@ def _close_connection_when(barrier):
     connection.close()  # looked up on the calling thread: the writer's own connection
 
 
-def _department_rows(pairs, answers, reused_rows, comparable, summary) -> tuple[list[_Answer], list[_Confirmation]]:
+def _department_rows(department, members, answers, reused_rows, comparable, summary) -> tuple[list[_Answer], dict]:
     """The rows to insert and the current rows said again (a pass or fail answer equal to the current
     one of the same person: same digest of status, facts and reason; an unknown is always a row of its
-    own). `answers`: said tuples by ID number (applications.crosscheck.answers). Runs for every answer
-    of a run, so it keeps to local names."""
+    own), their ids by the (query time, reply hash) they now carry. `answers`: said tuples by ID number
+    (applications.crosscheck.answers). Runs for every answer of a run, so it keeps to local names."""
     rows = list(reused_rows)
-    confirmations = []
+    confirmations = defaultdict(list)  # a batch's answers share their query time and reply hash
+    confirmed = 0
     statuses = Counter(r.status for r in rows)
     unknown = Outcome.UNKNOWN.value
-    queried = 0
-    for pair in pairs:
-        status, reason, facts_json, digest, transient, reply_hash, queried_at = answers[pair.id_number]
-        queried += 1
+    for member in members:
+        status, reason, facts_json, digest, transient, reply_hash, queried_at = answers[member.id_number]
         statuses[status] += 1
         if status == unknown:
-            summary.unknown_applications.add(pair.application_id)
+            summary.unknown_applications.add(member.application_id)
             if transient:
                 summary.transient += 1
-                summary.transient_applications.add(pair.application_id)
+                summary.transient_applications.add(member.application_id)
         elif comparable is not None:
-            mine = comparable.get((pair.application_id, pair.member_id, pair.department))
-            if mine is not None and mine["id_number_hash"] == pair.id_number_hash and (
+            mine = comparable.get((member.application_id, member.member_id, department))
+            if mine is not None and mine["id_number_hash"] == member.id_number_hash and (
                     mine["answer_digest"] == digest if mine["answer_digest"] else
                     mine["status"] == status and mine["reason"] == reason
                     and _same_facts(mine["facts"], json.loads(facts_json))):
-                confirmations.append(_Confirmation(mine["id"], queried_at, reply_hash))
+                confirmations[(queried_at, reply_hash)].append(mine["id"])
+                confirmed += 1
                 continue
-        rows.append(_Answer(pair.application_id, pair.member_id, pair.id_number_hash, pair.department, status, None,
-                            reply_hash, reason, digest, queried_at, None, facts_json))
-    summary.queried += queried
-    summary.confirmed += len(confirmations)
+        rows.append(_Answer(member.application_id, member.member_id, member.id_number_hash, department, status,
+                            None, reply_hash, reason, digest, queried_at, None, facts_json))
+    summary.queried += len(members)
+    summary.confirmed += confirmed
     summary.statuses.update(statuses)
     return rows, confirmations
 
