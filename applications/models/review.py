@@ -72,7 +72,10 @@ class CheckResult(models.Model):
             # Not on queried_at: a re-check that finds the answer unchanged rewrites queried_at, and with no
             # indexed column changed PostgreSQL updates the row in place (HOT) when its page has room,
             # which the table's fillfactor keeps (migration 0011, docs/benchmarks.md).
-            models.Index(fields=["department", "id_number_hash"], name="checkresult_person"),
+            # Who else was asked about a person, answered by the index alone (runner._fresh_answers);
+            # none of these columns changes when an answer is said again.
+            models.Index(fields=["id_number_hash", "department", "application", "is_current", "id"],
+                         name="checkresult_person_id"),
             models.Index(fields=["application", "is_current"], name="checkresult_app_current"),
         ]
         constraints = [

@@ -169,6 +169,40 @@ def test_a_person_answered_recently_is_not_asked_again(exchange, carol):
             source.status, source.facts, source.reply_hash, source.queried_at)
 
 
+def test_a_fresh_answer_of_another_application_in_the_same_run_is_reused(exchange, carol):
+    # The first application's answers are current and fresh in the run itself (runner._fresh_answers
+    # takes them from the rows it read, not from the person index)
+    first = single(carol, *WANG_LI)
+    run_checks([first.pk], notify=False)
+    services.application_withdraw(application=first, actor=first.applicant, reason="重新申请")
+    second = in_cross_check(builders.submitted(first.applicant), carol)
+    asked = exchange.requests
+
+    summary = run_checks([first.pk, second.pk], notify=False)
+
+    depts = len(departments_for(second))
+    assert (summary.kept, summary.reused, summary.requests, exchange.requests) == (depts, depts, 0, asked)
+    assert all(row.reused_from.application_id == first.pk for row in current(second).select_related("reused_from"))
+
+
+def test_an_earlier_answer_in_the_window_is_reused_when_the_current_one_is_unknown(exchange, carol):
+    app = single(carol, *WANG_LI)
+    run_checks([app.pk], notify=False)
+    passed = current(app).get(department="hukou")
+    # the exchange then failed on a re-check: the current answer is unknown, the earlier pass still fresh
+    CheckResult.objects.filter(pk=passed.pk).update(is_current=False)
+    CheckResult.objects.create(application=app, member_id=passed.member_id, department="hukou",
+                               id_number_hash=passed.id_number_hash, status="unknown", reason="交换平台超时（2 秒）",
+                               queried_at=timezone.now())
+    exchange.requests_by_department.clear()
+
+    summary = run_checks([app.pk], notify=False)
+
+    assert "hukou" not in exchange.requests_by_department and summary.reused == 1
+    row = current(app).get(department="hukou")
+    assert (row.status, row.reused_from_id, row.facts) == ("pass", passed.pk, passed.facts)
+
+
 def test_force_asks_again_whatever_the_window(exchange, carol):
     app = single(carol, *WANG_LI)
     run_checks([app.pk], notify=False)
