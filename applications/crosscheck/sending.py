@@ -129,10 +129,10 @@ class ProcessSender:
             # The caller's clock, not the child's: the answers are dated as the caller sees time (a test
             # travelling in time; in production the two agree, the batch queued a few seconds at most).
             self._send(("batch", job, f"{cls.__module__}:{cls.__qualname__}", list(batch), timezone.now()))
-        except OSError:
+        except (OSError, ValueError):  # (a dead child's pipe; ValueError: used after close())
             with self._lock:
                 self._futures.pop(job, None)
-            raise SenderGone(self._gone or "查询进程已退出") from None
+            raise SenderGone(self._gone or "查询进程意外退出") from None
         return future
 
     def _send(self, message):

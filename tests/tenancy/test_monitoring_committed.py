@@ -1,10 +1,13 @@
-"""动态监管 as it runs in production: outside any transaction, on PostgreSQL, the runner storing answers on
-its writer threads' connections and each chunk's comparison with the previous answers (its alerts) on a
-thread of its own while the next chunk is on the wire. With REDIS_URL set the suite's cache (the
-parameters', the calendar's) is Redis. A run stopped half way — one chunk's alerts still being written
-on their thread — and started again asks no department twice within the freshness window and writes
-each alert once."""
+"""动态监管 as it runs in production: outside any transaction, on PostgreSQL, the requests sent from a child
+process (applications/crosscheck/sending.py), the runner storing answers on its writer threads'
+connections and each chunk's comparison with the previous answers (its alerts) on a thread of its own
+while the next chunk is on the wire. With REDIS_URL set the suite's cache (the parameters', the
+calendar's) is Redis. A run stopped half way — one chunk's alerts still being written on their thread —
+and started again asks no department twice within the freshness window and writes each alert once; a
+run whose sending process is killed stops, and the next run finishes the month."""
 
+import os
+import signal
 from datetime import timedelta
 from unittest import mock
 
@@ -12,6 +15,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
+from applications.crosscheck import sending
 from tenancy import services
 from tenancy.models import MonitoringAlert, MonitoringRun
 from tests.helpers import at
@@ -32,12 +36,28 @@ def committed_households(exchange):
     return leases
 
 
-def test_a_committed_run_stopped_with_alerts_in_flight_asks_no_department_twice(exchange, committed_households):
+@pytest.fixture
+def children(monkeypatch):
+    """The sending processes the runs start."""
+    started = []
+
+    class Recorded(sending.ProcessSender):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            started.append(self)
+
+    monkeypatch.setattr(sending, "ProcessSender", Recorded)
+    return started
+
+
+def test_a_committed_run_stopped_with_alerts_in_flight_asks_no_department_twice(exchange, committed_households,
+                                                                                  children):
     from applications.models import CheckResult
 
     assert not connection.in_atomic_block  # the threaded path, as in production
     first = services.monitoring_run(chunk=1)
     assert first.finished and first.households == 3 and first.alerts == 0
+    assert len(children) == 1 and children[0].pid != os.getpid()  # the requests went from a child
 
     gone = members_of(committed_households[0].offer.round_entry.entry.application_id)[0]
     exchange.add("death", gone.id_number, {"deceased": True, "died_on": timezone.localdate().isoformat()})
@@ -72,3 +92,31 @@ def test_a_committed_run_stopped_with_alerts_in_flight_asks_no_department_twice(
     assert (alert.kind, alert.lease_id, alert.member_name) == ("death", committed_households[0].pk, gone.name)
     assert alert.status_changes.count() == 1
     assert CheckResult.objects.filter(is_current=True, department="death", status="fail").count() == 1
+
+
+def test_a_run_whose_sending_process_is_killed_stops_and_the_next_finishes_the_month(exchange, committed_households,
+                                                                                      children):
+    from applications.models import CheckResult
+
+    exchange.latency_ms = 300  # the next chunk's batches are at the exchange when the child dies
+
+    def kill_the_child(where):
+        if where == "after_checks" and not hasattr(kill_the_child, "done"):
+            kill_the_child.done = True
+            os.kill(children[0].pid, signal.SIGKILL)
+
+    with mock.patch.object(services, "_crash_point", kill_the_child), pytest.raises(sending.SenderGone,
+                                                                                   match="查询进程意外退出"):
+        services.monitoring_run(chunk=1)
+    run = MonitoringRun.objects.get()
+    assert run.finished_at is None and run.households < 3  # the chunks after the kill are not counted
+
+    report = services.monitoring_run(chunk=1)
+
+    assert report.finished and len(children) == 2
+    run.refresh_from_db()
+    assert run.finished_at is not None and run.households == 3
+    people = {m.id_number for lease in committed_households
+              for m in members_of(lease.offer.round_entry.entry.application_id)}
+    answered = CheckResult.objects.filter(is_current=True, queried_at__gte=run.started_at)
+    assert answered.count() == len(people) * 6 and set(answered.values_list("status", flat=True)) == {"pass"}
