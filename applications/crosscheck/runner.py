@@ -12,7 +12,9 @@ hash move to the new query, `first_queried_at` keeps the first), so a monthly re
 have not changed rewrites a date instead of adding a row and retiring one (ADR 0006). A department is not asked again about a person it answered
 (pass or fail) within `crosscheck.freshness_days`: the earlier answer is copied with `reused_from`.
 The remaining ID numbers of all the given applications are pooled per department, cut into the
-adapter's batches and sent concurrently (the work is waiting on the network). Only ID numbers leave
+adapter's batches and sent concurrently (the work is waiting on the network) through a sender
+(`applications.crosscheck.sending`: threads here, or for the monthly run a process of its own), whose
+answers come back as said tuples (`applications.crosscheck.answers`). Only ID numbers leave
 the portal. `unknown` is stored as it is and never counts as a pass; the review workflow
 (`applications.review.services.checks_finished`) moves an application on only when nothing is unknown.
 """

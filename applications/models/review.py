@@ -49,7 +49,7 @@ class CheckResult(models.Model):
     facts = models.JSONField(_("部门返回的事实"), default=dict, blank=True)
     reply_hash = models.CharField(_("原始应答哈希"), max_length=64, blank=True)
     reason = models.CharField(_("无法核验的原因"), max_length=200, blank=True)
-    # What a re-check compares instead of reading the facts back (applications.crosscheck.runner.answer_digest);
+    # What a re-check compares instead of reading the facts back (applications.crosscheck.answers.answer_digest);
     # empty on rows stored before it existed, whose facts are compared instead.
     answer_digest = models.CharField(_("答复摘要"), max_length=32, blank=True, default="", editable=False)
     queried_at = models.DateTimeField(_("查询时间"), help_text=_("最近一次得到此答复的查询"))
