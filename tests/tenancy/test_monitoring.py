@@ -88,6 +88,18 @@ def test_a_car_bought_and_a_death_become_alerts_with_fact_source_and_date(exchan
         services.alert_resolve(alert=death, actor=dave, resolution="no_action", note="再次处理")
 
 
+def test_a_month_in_which_nothing_changed_compares_nothing_and_counts_every_household(exchange, households):
+    services.monitoring_run(chunk=2)
+    with at(timezone.localdate() + timedelta(days=40)), mock.patch.object(
+            services, "_alerts_for", wraps=services._alerts_for) as compared:
+        report = services.monitoring_run(chunk=2)
+    # every answer was the current one again: no row added, so no chunk can have an alert
+    assert report.finished and report.households == 3 and report.alerts == 0 and report.confirmed == report.queried
+    assert compared.call_count == 0
+    run = MonitoringRun.objects.order_by("-period").first()
+    assert (run.households, run.alerts, run.finished_at is not None) == (3, 0, True)
+
+
 def test_another_districts_caseworker_cannot_see_or_resolve(exchange, households, bob):
     services.monitoring_run()
     gone = members_of(households[0].offer.round_entry.entry.application_id)[0]
