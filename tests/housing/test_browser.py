@@ -40,6 +40,13 @@ def city():
 
 def _images(page):
     page.wait_for_load_state("load")
+    # The pages' images are loading="lazy", which the load event does not wait for (under load in CI a
+    # card's photo was still on its way): each is brought into view, then all are given time to finish
+    # — loaded or broken (`complete` is true for both; a broken one has no natural width).
+    for image in page.locator("main img").all():
+        image.scroll_into_view_if_needed()
+    page.wait_for_function("() => Array.from(document.querySelectorAll('main img')).every(i => i.complete)",
+                           timeout=15_000)
     return page.eval_on_selector_all(
         "main img", "imgs => imgs.map(i => ({src: i.getAttribute('src'), ok: i.complete && i.naturalWidth > 0}))"
     )
