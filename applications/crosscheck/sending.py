@@ -198,7 +198,8 @@ class ProcessSender:
 
 
 def sendable(adapters) -> bool:
-    """Whether the child can build these adapters: classes it can import by name, made without arguments."""
+    """Whether the child can build these adapters: classes it can import by name. (It makes them without
+    arguments, as the registry's `adapter_for` does; one that needs arguments fails its batches.)"""
     for adapter in adapters:
         cls = type(adapter)
         if cls.__module__ == "__main__" or "<locals>" in cls.__qualname__:
